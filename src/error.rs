@@ -1,0 +1,409 @@
+//! The errors of parsing and writing.
+
+use std::fmt;
+
+use crate::escape::Element;
+use crate::precision::Precision;
+
+/// A line that could not be parsed: where, and what was wrong.
+///
+/// The position is the physical line (1-based, counting blank lines,
+/// comment lines and the line breaks inside multi-line string values) and
+/// the byte column in that line (1-based) where the problem was found.
+/// `Display` names both:
+///
+/// ```
+/// let err = lineproto::parse(b"home,room Kitchen temp=21.0").next().unwrap().unwrap_err();
+/// assert_eq!((err.line(), err.column()), (1, 10));
+/// assert_eq!(
+///     err.to_string(),
+///     "line 1, column 10: expected `=` after tag key `room`, found space"
+/// );
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}, column {column}: {kind}")]
+pub struct ParseError {
+    line: usize,
+    column: usize,
+    kind: ParseErrorKind,
+}
+
+impl ParseError {
+    pub(crate) fn new(line: usize, column: usize, kind: ParseErrorKind) -> Self {
+        ParseError { line, column, kind }
+    }
+
+    /// The 1-based physical line on which the problem was found.
+    #[must_use]
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// The 1-based byte offset in that line at which the problem was found.
+    #[must_use]
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    /// What was wrong.
+    #[must_use]
+    pub fn kind(&self) -> &ParseErrorKind {
+        &self.kind
+    }
+}
+
+/// What was wrong with a line: what the grammar expected and what it found.
+///
+/// Names and values quoted in messages are shortened to their first 64
+/// bytes, so a hostile line cannot make a huge message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// The line does not start with a measurement name.
+    #[error("expected measurement, found {found}")]
+    ExpectedMeasurement {
+        /// What stood where the measurement should start.
+        found: Found,
+    },
+    /// A `,` in the tag set is not followed by a tag key.
+    #[error("expected tag key, found {found}")]
+    ExpectedTagKey {
+        /// What followed the comma.
+        found: Found,
+    },
+    /// A tag key is not followed by `=`.
+    #[error("expected `=` after tag key `{key}`, found {found}")]
+    ExpectedTagEquals {
+        /// The tag key.
+        key: String,
+        /// What followed it.
+        found: Found,
+    },
+    /// A tag's `=` is not followed by a value.
+    #[error("expected value of tag `{key}`, found {found}")]
+    ExpectedTagValue {
+        /// The tag key.
+        key: String,
+        /// What followed the `=`.
+        found: Found,
+    },
+    /// The same tag key appears twice in one line.
+    #[error("duplicate tag key `{key}`")]
+    DuplicateTagKey {
+        /// The repeated key.
+        key: String,
+    },
+    /// The measurement and tag set are not followed by a field set.
+    #[error("expected field set, found {found}")]
+    ExpectedFieldSet {
+        /// What stood where the field set should be.
+        found: Found,
+    },
+    /// A field set or a `,` in it is not followed by a field key.
+    #[error("expected field key, found {found}")]
+    ExpectedFieldKey {
+        /// What stood where the key should start.
+        found: Found,
+    },
+    /// A field key is not followed by `=`.
+    #[error("expected `=` after field key `{key}`, found {found}")]
+    ExpectedFieldEquals {
+        /// The field key.
+        key: String,
+        /// What followed it.
+        found: Found,
+    },
+    /// A field's `=` is not followed by a value.
+    #[error("expected value of field `{key}`, found {found}")]
+    ExpectedFieldValue {
+        /// The field key.
+        key: String,
+        /// What followed the `=`.
+        found: Found,
+    },
+    /// A field value is not a valid float, integer, unsigned integer or
+    /// boolean.
+    #[error("invalid field value: `{value}` for field `{key}` {problem}")]
+    InvalidFieldValue {
+        /// The field key.
+        key: String,
+        /// The value as written.
+        value: String,
+        /// Why it is not valid.
+        problem: ValueProblem,
+    },
+    /// A string field value has no closing quote (reported at the opening
+    /// quote).
+    #[error("invalid field value: string of field `{key}` has no closing quote")]
+    UnterminatedString {
+        /// The field key.
+        key: String,
+    },
+    /// A string field value holds an unescaped `"` (reported at that quote).
+    #[error("invalid field value: unescaped `\"` in string of field `{key}`")]
+    UnescapedQuote {
+        /// The field key.
+        key: String,
+    },
+    /// A field value is followed by something other than `,`, a space or the
+    /// end of the line.
+    #[error("expected `,`, space or end of line after value of field `{key}`, found {found}")]
+    ExpectedFieldSeparator {
+        /// The field key.
+        key: String,
+        /// What followed the value.
+        found: Found,
+    },
+    /// Something other than a timestamp follows the field set.
+    #[error("expected timestamp or end of line, found {found}")]
+    ExpectedTimestamp {
+        /// What followed the field set.
+        found: Found,
+    },
+    /// The timestamp is not an optional `-` followed by digits.
+    #[error("invalid timestamp `{value}`: expected an integer")]
+    InvalidTimestamp {
+        /// The timestamp as written.
+        value: String,
+    },
+    /// The timestamp does not fit in an `i64`.
+    #[error("invalid timestamp `{value}`: out of range of a 64-bit integer")]
+    TimestampOutOfRange {
+        /// The timestamp as written.
+        value: String,
+    },
+    /// The timestamp, scaled to nanoseconds, does not fit in an `i64`.
+    #[error("timestamp {value} in {precision} does not fit in 64-bit nanoseconds")]
+    TimestampOverflow {
+        /// The timestamp as written.
+        value: i64,
+        /// The precision it was read in.
+        precision: Precision,
+    },
+    /// Something follows the timestamp.
+    #[error("expected end of line after timestamp, found {found}")]
+    ExpectedEndOfLine {
+        /// What followed the timestamp.
+        found: Found,
+    },
+    /// A control character (0x00-0x1F or 0x7F, tab and lone carriage return
+    /// included) stands in a name or tag value, or between elements.
+    #[error("control character {} in {element}", ByteName(*byte))]
+    ControlCharacter {
+        /// Where it stands.
+        element: Element,
+        /// The byte.
+        byte: u8,
+    },
+    /// A name, tag value or string value is not valid UTF-8.
+    #[error("invalid UTF-8 in {element}")]
+    InvalidUtf8 {
+        /// Where it stands.
+        element: Element,
+    },
+    /// Input that fits no rule of the grammar at this place.
+    #[error("unexpected {found}")]
+    Unexpected {
+        /// What stood there.
+        found: Found,
+    },
+}
+
+/// Why a field value is not valid; part of
+/// [`ParseErrorKind::InvalidFieldValue`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValueProblem {
+    /// Not a float, and no `i` or `u` suffix makes it another number.
+    #[error("is not a number")]
+    NotANumber,
+    /// Has the `i` suffix but is not `-` and digits.
+    #[error("is not an integer")]
+    NotAnInteger,
+    /// Has the `u` suffix but is not digits.
+    #[error("is not an unsigned integer")]
+    NotAnUnsignedInteger,
+    /// An integer outside the range of `i64`.
+    #[error("is out of range of a 64-bit signed integer")]
+    IntegerOutOfRange,
+    /// An unsigned integer outside the range of `u64`.
+    #[error("is out of range of a 64-bit unsigned integer")]
+    UnsignedOutOfRange,
+    /// A float too large to be finite.
+    #[error("is out of range of a 64-bit float")]
+    FloatOutOfRange,
+    /// Starts like a boolean but is none of the accepted spellings.
+    #[error("is not a boolean (expected t, T, true, True, TRUE, f, F, false, False or FALSE)")]
+    NotABoolean,
+}
+
+/// What the parser found where it expected something else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Found {
+    /// The end of the line (or of the input).
+    EndOfLine,
+    /// This byte.
+    Byte(u8),
+}
+
+impl Found {
+    /// What stands at the start of `rest`.
+    pub(crate) fn at(rest: &[u8]) -> Found {
+        match rest {
+            [] | [b'\n', ..] | [b'\r', b'\n', ..] => Found::EndOfLine,
+            [byte, ..] => Found::Byte(*byte),
+        }
+    }
+}
+
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Found::EndOfLine => f.write_str("end of line"),
+            Found::Byte(byte) => ByteName(byte).fmt(f),
+        }
+    }
+}
+
+/// A byte as a person reads it: `space`, `tab`, `` `x` `` or `byte 0x1B`.
+struct ByteName(u8);
+
+impl fmt::Display for ByteName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            b' ' => f.write_str("space"),
+            b'\t' => f.write_str("tab"),
+            b'\r' => f.write_str("carriage return"),
+            b'\n' => f.write_str("line feed"),
+            b'`' => f.write_str("backtick"),
+            byte @ 0x21..=0x7e => write!(f, "`{}`", char::from(byte)),
+            byte => write!(f, "byte 0x{byte:02X}"),
+        }
+    }
+}
+
+/// The longest excerpt of a name or value quoted in an error message.
+const EXCERPT_BYTES: usize = 64;
+
+/// `bytes` as text for an error message: lossy UTF-8, cut to
+/// [`EXCERPT_BYTES`] with `…` appended when longer.
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
+    match bytes.get(..EXCERPT_BYTES) {
+        Some(head) if bytes.len() > EXCERPT_BYTES => {
+            let mut text = String::from_utf8_lossy(head).into_owned();
+            text.push('…');
+            text
+        }
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+/// A point that cannot be written as line protocol, or a writer that failed.
+///
+/// The writer checks a point completely before it writes a byte, so a
+/// validation error means nothing was written.
+///
+/// ```
+/// use lineproto::{Point, WriteError};
+/// let err = Point::builder("home").tag("room", "").field("temp", 21.0).build().unwrap_err();
+/// assert_eq!(err.to_string(), "tag `room` has an empty value");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WriteError {
+    /// The measurement name is empty.
+    #[error("the measurement name is empty")]
+    EmptyMeasurement,
+    /// The measurement starts with `#`, which would make the line a comment.
+    #[error("the measurement `{measurement}` starts with `#`, which makes the line a comment")]
+    CommentMeasurement {
+        /// The measurement name.
+        measurement: String,
+    },
+    /// A tag key is empty.
+    #[error("a tag key is empty")]
+    EmptyTagKey,
+    /// A tag value is empty.
+    #[error("tag `{key}` has an empty value")]
+    EmptyTagValue {
+        /// The tag key.
+        key: String,
+    },
+    /// The same tag key appears twice.
+    #[error("duplicate tag key `{key}`")]
+    DuplicateTagKey {
+        /// The repeated key.
+        key: String,
+    },
+    /// The point has no fields.
+    #[error("the point has no fields")]
+    NoFields,
+    /// A field key is empty.
+    #[error("a field key is empty")]
+    EmptyFieldKey,
+    /// A float field is NaN or infinite.
+    #[error("field `{key}` is {value}, which line protocol cannot carry")]
+    NonFiniteFloat {
+        /// The field key.
+        key: String,
+        /// The value.
+        value: f64,
+    },
+    /// A name or tag value holds a control character (0x00-0x1F or 0x7F).
+    #[error("control character {} in {element} `{text}`", ByteName(*byte))]
+    ControlCharacter {
+        /// Where it stands.
+        element: Element,
+        /// The name or value holding it.
+        text: String,
+        /// The byte.
+        byte: u8,
+    },
+    /// The underlying writer failed.
+    #[error("writing failed: {0}")]
+    Io(#[from] std::io::Error),
+    /// The underlying formatter failed.
+    #[error("formatting failed")]
+    Fmt(#[from] fmt::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_are_named_for_people() {
+        let names: Vec<String> = [b' ', b'\t', b'\r', b'\n', b'`', b'=', 0x1b, 0xc3]
+            .into_iter()
+            .map(|b| Found::Byte(b).to_string())
+            .collect();
+        let expected = [
+            "space",
+            "tab",
+            "carriage return",
+            "line feed",
+            "backtick",
+            "`=`",
+            "byte 0x1B",
+            "byte 0xC3",
+        ];
+        assert_eq!(names, expected);
+        assert_eq!(Found::EndOfLine.to_string(), "end of line");
+    }
+
+    #[test]
+    fn found_treats_crlf_as_end_of_line_but_not_a_lone_cr() {
+        assert_eq!(Found::at(b""), Found::EndOfLine);
+        assert_eq!(Found::at(b"\r\nx"), Found::EndOfLine);
+        assert_eq!(Found::at(b"\rx"), Found::Byte(b'\r'));
+    }
+
+    #[test]
+    fn excerpts_are_cut() {
+        assert_eq!(excerpt(b"abc"), "abc");
+        let long = excerpt(&[b'x'; 100]);
+        assert_eq!(long.len(), EXCERPT_BYTES + '…'.len_utf8());
+        assert!(long.ends_with('…'));
+    }
+}

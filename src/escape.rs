@@ -1,0 +1,240 @@
+//! The one definition of which bytes are special in which element.
+//!
+//! The parser scans with these tables and unescapes with [`unescape`]; the
+//! writer escapes with [`escape_into`]. Both read the same tables, so they
+//! cannot disagree about what needs a backslash.
+//!
+//! | element | ends it unescaped | `\` escapes |
+//! |---|---|---|
+//! | measurement | `,` space | `,` space `\` |
+//! | tag key, field key | `,` `=` space | `,` `=` space `\` |
+//! | tag value | `,` space | `,` `=` space `\` |
+//! | string field value | `"` | `"` `\` |
+//!
+//! A backslash before any other byte is an ordinary byte and is kept.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// The part of a line a name or value belongs to; used in error messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Element {
+    /// The measurement name.
+    Measurement,
+    /// A tag key.
+    TagKey,
+    /// A tag value.
+    TagValue,
+    /// A field key.
+    FieldKey,
+    /// A string field value.
+    StringValue,
+}
+
+impl fmt::Display for Element {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Element::Measurement => "measurement",
+            Element::TagKey => "tag key",
+            Element::TagValue => "tag value",
+            Element::FieldKey => "field key",
+            Element::StringValue => "string value",
+        })
+    }
+}
+
+/// The byte ends the parser's fast scan: an unescaped delimiter of the
+/// element, a backslash, or (outside strings) a control byte.
+const STOP: u8 = 1;
+/// The byte becomes itself when a backslash stands before it.
+const ESCAPABLE: u8 = 2;
+
+/// A 256-entry table of [`STOP`] and [`ESCAPABLE`] flags.
+pub(crate) struct ByteClasses([u8; 256]);
+
+impl ByteClasses {
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "only evaluated at compile time, where an out-of-bounds index fails the build"
+    )]
+    const fn new(delimiters: &[u8], escapable: &[u8], control_stops: bool) -> Self {
+        let mut table = [0u8; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            if control_stops && is_control(byte as u8) {
+                table[byte] |= STOP;
+            }
+            byte += 1;
+        }
+        let mut i = 0;
+        while i < delimiters.len() {
+            table[delimiters[i] as usize] |= STOP;
+            i += 1;
+        }
+        let mut i = 0;
+        while i < escapable.len() {
+            table[escapable[i] as usize] |= ESCAPABLE;
+            i += 1;
+        }
+        table[b'\\' as usize] |= STOP | ESCAPABLE;
+        ByteClasses(table)
+    }
+
+    /// Whether the scan of this element must look at `byte`.
+    #[inline(always)]
+    pub(crate) fn stops(&self, byte: u8) -> bool {
+        self.flags(byte) & STOP != 0
+    }
+
+    /// Whether `\` followed by `byte` is an escape in this element.
+    #[inline(always)]
+    pub(crate) fn escapable(&self, byte: u8) -> bool {
+        self.flags(byte) & ESCAPABLE != 0
+    }
+
+    #[inline(always)]
+    fn flags(&self, byte: u8) -> u8 {
+        // A u8 index into a 256-entry table is always in bounds.
+        self.0.get(usize::from(byte)).copied().unwrap_or(0)
+    }
+}
+
+static MEASUREMENT: ByteClasses = ByteClasses::new(b", ", b", ", true);
+static KEY: ByteClasses = ByteClasses::new(b",= ", b",= ", true);
+static TAG_VALUE: ByteClasses = ByteClasses::new(b", ", b",= ", true);
+static STRING_VALUE: ByteClasses = ByteClasses::new(b"\"\n", b"\"", false);
+
+impl Element {
+    /// The byte classes of this element.
+    pub(crate) fn classes(self) -> &'static ByteClasses {
+        match self {
+            Element::Measurement => &MEASUREMENT,
+            Element::TagKey | Element::FieldKey => &KEY,
+            Element::TagValue => &TAG_VALUE,
+            Element::StringValue => &STRING_VALUE,
+        }
+    }
+}
+
+/// Whether `byte` is a control character: 0x00-0x1F or 0x7F.
+#[inline(always)]
+pub(crate) const fn is_control(byte: u8) -> bool {
+    byte < 0x20 || byte == 0x7f
+}
+
+/// Removes the escapes of `element` from a token the parser has scanned.
+///
+/// Only escapes whose second byte is special in `element` are removed; any
+/// other backslash stays.
+pub(crate) fn unescape(raw: &str, element: Element) -> String {
+    let classes = element.classes();
+    let mut out = Vec::with_capacity(raw.len());
+    let mut bytes = raw.bytes().peekable();
+    while let Some(byte) = bytes.next() {
+        if byte == b'\\' {
+            if let Some(&next) = bytes.peek() {
+                if classes.escapable(next) {
+                    out.push(next);
+                    bytes.next();
+                    continue;
+                }
+            }
+        }
+        out.push(byte);
+    }
+    // Removing an ASCII backslash before an ASCII byte keeps UTF-8 valid, so
+    // the lossy branch is never taken; it exists so that no input can panic.
+    String::from_utf8(out)
+        .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
+}
+
+/// [`unescape`] that borrows when `has_escapes` is false.
+pub(crate) fn unescape_cow(raw: &str, element: Element, has_escapes: bool) -> Cow<'_, str> {
+    if has_escapes {
+        Cow::Owned(unescape(raw, element))
+    } else {
+        Cow::Borrowed(raw)
+    }
+}
+
+/// Appends `value` to `out`, escaped for `element`.
+///
+/// Special bytes get a backslash. A backslash is doubled only where the
+/// parser would otherwise read it as an escape: before a special byte,
+/// before another backslash, and at the end (where the delimiter follows).
+/// Any other backslash is written as it is, so text such as `C:\temp` stays
+/// readable by every line-protocol reader.
+pub(crate) fn escape_into(value: &str, element: Element, out: &mut Vec<u8>) {
+    let classes = element.classes();
+    let bytes = value.as_bytes();
+    if !bytes.iter().any(|&b| classes.escapable(b)) {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    let mut iter = bytes.iter().peekable();
+    while let Some(&byte) = iter.next() {
+        if byte == b'\\' {
+            let next_is_read_as_escape = iter.peek().is_none_or(|&&next| classes.escapable(next));
+            if next_is_read_as_escape {
+                out.push(b'\\');
+            }
+        } else if classes.escapable(byte) {
+            out.push(b'\\');
+        }
+        out.push(byte);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn escaped(value: &str, element: Element) -> String {
+        let mut out = Vec::new();
+        escape_into(value, element, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn each_element_escapes_its_own_specials() {
+        assert_eq!(escaped("a b,c=d", Element::Measurement), r"a\ b\,c=d");
+        assert_eq!(escaped("a b,c=d", Element::TagKey), r"a\ b\,c\=d");
+        assert_eq!(escaped("a b,c=d", Element::TagValue), r"a\ b\,c\=d");
+        assert_eq!(escaped("a b,c=d", Element::FieldKey), r"a\ b\,c\=d");
+        assert_eq!(escaped(r#"a b,"c"#, Element::StringValue), r#"a b,\"c"#);
+    }
+
+    #[test]
+    fn backslashes_are_doubled_only_where_they_would_be_read_as_escapes() {
+        assert_eq!(escaped(r"C:\temp", Element::TagValue), r"C:\temp");
+        assert_eq!(escaped(r"a\", Element::TagValue), r"a\\");
+        assert_eq!(escaped(r"a\\b", Element::TagValue), r"a\\\b");
+        assert_eq!(escaped(r"a\,b", Element::TagValue), r"a\\\,b");
+        assert_eq!(escaped(r"a\=b", Element::Measurement), r"a\=b");
+        assert_eq!(escaped(r#"\"#, Element::StringValue), r"\\");
+        assert_eq!(escaped(r#"\n"#, Element::StringValue), r"\n");
+    }
+
+    #[test]
+    fn unescape_removes_only_escapes_of_the_element() {
+        assert_eq!(
+            unescape(r"a\ b\,c\=d\\e\x", Element::TagKey),
+            r"a b,c=d\e\x"
+        );
+        assert_eq!(unescape(r"a\ b\,c\=d", Element::Measurement), r"a b,c\=d");
+        assert_eq!(unescape(r#"a\"b\\c\n"#, Element::StringValue), r#"a"b\c\n"#);
+        assert_eq!(unescape(r"trailing\", Element::TagValue), r"trailing\");
+    }
+
+    #[test]
+    fn tables_stop_where_the_grammar_needs_to_look() {
+        let m = Element::Measurement.classes();
+        assert!(m.stops(b',') && m.stops(b' ') && m.stops(b'\\') && m.stops(b'\t'));
+        assert!(!m.stops(b'=') && !m.stops(b'a') && !m.stops(0xc3));
+        let v = Element::TagValue.classes();
+        assert!(!v.stops(b'=') && v.escapable(b'='));
+        let s = Element::StringValue.classes();
+        assert!(s.stops(b'"') && s.stops(b'\n') && !s.stops(b'\r') && !s.stops(b' '));
+    }
+}

@@ -1,0 +1,630 @@
+//! The grammar of one line, as nom parsers over the bytes of the input.
+//!
+//! Each production is a function with the rule it reads in its doc
+//! comment. The input of every production is the rest of the buffer, so a
+//! string value may run over line breaks and only the grammar decides where
+//! a line ends. Line protocol never needs to backtrack: once a production
+//! has seen its first byte it commits, and every error is a
+//! [`nom::Err::Failure`] that carries the exact place and what was expected
+//! there.
+
+use std::borrow::Cow;
+
+use nom::bytes::complete::take_while;
+use nom::character::complete::char;
+use nom::combinator::cut;
+use nom::multi::fold_many0;
+use nom::sequence::preceded;
+use nom::{IResult, Parser};
+
+use crate::error::{Found, ParseErrorKind, ValueProblem, excerpt};
+use crate::escape::{Element, is_control, unescape_cow};
+use crate::point::{Field, FieldValue, Point, Tag};
+use crate::precision::Precision;
+use crate::write::duplicate_tag_index;
+
+/// A grammar error: the rest of the input where it was found, and what.
+#[derive(Debug)]
+pub(crate) struct GrammarError<'a> {
+    /// The input from the error's position on; always a suffix of the
+    /// buffer being parsed, so its length gives the position.
+    pub(crate) at: &'a [u8],
+    pub(crate) kind: ParseErrorKind,
+}
+
+impl<'a> nom::error::ParseError<&'a [u8]> for GrammarError<'a> {
+    fn from_error_kind(input: &'a [u8], _kind: nom::error::ErrorKind) -> Self {
+        GrammarError {
+            at: input,
+            kind: ParseErrorKind::Unexpected {
+                found: Found::at(input),
+            },
+        }
+    }
+
+    fn append(_input: &'a [u8], _kind: nom::error::ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+type Parsed<'a, T> = IResult<&'a [u8], T, GrammarError<'a>>;
+
+/// Fails, committed, at `at` with `kind`.
+fn fail<T>(at: &[u8], kind: ParseErrorKind) -> Parsed<'_, T> {
+    Err(nom::Err::Failure(GrammarError { at, kind }))
+}
+
+/// `key` quoted in an error message.
+fn key_text(key: &str) -> String {
+    excerpt(key.as_bytes())
+}
+
+/// `spaces = " "*`
+pub(crate) fn spaces(input: &[u8]) -> Parsed<'_, &[u8]> {
+    take_while(|byte| byte == b' ').parse(input)
+}
+
+/// `line_end = "\n" | "\r\n" | end of input`
+///
+/// Returns `None` when `input` does not start with a line end.
+pub(crate) fn line_end(input: &[u8]) -> Option<&[u8]> {
+    match input {
+        [] => Some(input),
+        [b'\n', rest @ ..] | [b'\r', b'\n', rest @ ..] => Some(rest),
+        _ => None,
+    }
+}
+
+/// `line = measurement ("," tag)* " "+ field ("," field)* (" "+ timestamp)? " "* line_end`
+///
+/// Fills `point` (which the caller has cleared) and returns the input
+/// after the line end, with the number of line feeds inside string values.
+/// Leading spaces, blank lines and comments are the caller's.
+pub(crate) fn line<'a>(
+    input: &'a [u8],
+    point: &mut Point<'a>,
+    precision: Precision,
+) -> Parsed<'a, usize> {
+    let (rest, name) = measurement(input)?;
+    point.measurement = name;
+    let rest = tag_set(rest, &mut point.tags)?;
+
+    let (rest, separator) = spaces(rest)?;
+    if separator.is_empty() || line_end(rest).is_some() {
+        return fail(
+            rest,
+            ParseErrorKind::ExpectedFieldSet {
+                found: Found::at(rest),
+            },
+        );
+    }
+    let (rest, newlines) = field_set(rest, &mut point.fields)?;
+
+    let (rest, _) = spaces(rest)?;
+    if let Some(after) = line_end(rest) {
+        return Ok((after, newlines));
+    }
+    let (after_timestamp, written) = timestamp(rest)?;
+    let nanos = match precision.to_nanos(written) {
+        Ok(nanos) => nanos,
+        Err(_) => {
+            return fail(
+                rest,
+                ParseErrorKind::TimestampOverflow {
+                    value: written,
+                    precision,
+                },
+            );
+        }
+    };
+    point.timestamp = Some(nanos);
+    let (rest, _) = spaces(after_timestamp)?;
+    match line_end(rest) {
+        Some(after) => Ok((after, newlines)),
+        None => fail(
+            rest,
+            ParseErrorKind::ExpectedEndOfLine {
+                found: Found::at(rest),
+            },
+        ),
+    }
+}
+
+/// `measurement = name` (non-empty; `,` and space end it, `\` escapes them)
+fn measurement(input: &[u8]) -> Parsed<'_, Cow<'_, str>> {
+    let (rest, name) = name(input, Element::Measurement)?;
+    if name.is_empty() {
+        return fail(
+            input,
+            ParseErrorKind::ExpectedMeasurement {
+                found: Found::at(input),
+            },
+        );
+    }
+    Ok((rest, name))
+}
+
+/// `tag_set = ("," tag)*`, with no key repeated
+fn tag_set<'a>(
+    input: &'a [u8],
+    tags: &mut Vec<Tag<'a>>,
+) -> Result<&'a [u8], nom::Err<GrammarError<'a>>> {
+    let (rest, ()) = fold_many0(
+        preceded(char(','), cut(tag)),
+        || (),
+        |(), tag| tags.push(tag),
+    )
+    .parse(input)?;
+    if let Some(index) = duplicate_tag_index(tags) {
+        return Err(duplicate_tag_error(input, index));
+    }
+    Ok(rest)
+}
+
+/// The error for the tag at `index` of the tag set at `input` repeating
+/// an earlier key, placed at that tag's key. Only runs on the error path.
+fn duplicate_tag_error(input: &[u8], index: usize) -> nom::Err<GrammarError<'_>> {
+    let mut at = input;
+    for _ in 0..index {
+        match preceded(char(','), tag).parse(at) {
+            Ok((rest, _)) => at = rest,
+            Err(err) => return err,
+        }
+    }
+    let key_start = at.get(1..).unwrap_or_default();
+    let key = match name(key_start, Element::TagKey) {
+        Ok((_, key)) => key_text(&key),
+        Err(err) => return err,
+    };
+    nom::Err::Failure(GrammarError {
+        at: key_start,
+        kind: ParseErrorKind::DuplicateTagKey { key },
+    })
+}
+
+/// `tag = tag_key "=" tag_value`
+///
+/// Keys end at `,`, `=` and space; values at `,` and space (an unescaped
+/// `=` in a value is part of it). Neither may be empty.
+fn tag(input: &[u8]) -> Parsed<'_, Tag<'_>> {
+    let (rest, key) = name(input, Element::TagKey)?;
+    if key.is_empty() {
+        return fail(
+            input,
+            ParseErrorKind::ExpectedTagKey {
+                found: Found::at(input),
+            },
+        );
+    }
+    let Some(value_start) = rest.strip_prefix(b"=") else {
+        return fail(
+            rest,
+            ParseErrorKind::ExpectedTagEquals {
+                key: key_text(&key),
+                found: Found::at(rest),
+            },
+        );
+    };
+    let (rest, value) = name(value_start, Element::TagValue)?;
+    if value.is_empty() {
+        return fail(
+            value_start,
+            ParseErrorKind::ExpectedTagValue {
+                key: key_text(&key),
+                found: Found::at(value_start),
+            },
+        );
+    }
+    Ok((rest, Tag { key, value }))
+}
+
+/// `field_set = field ("," field)*`
+///
+/// Returns the number of line feeds inside its string values.
+fn field_set<'a>(input: &'a [u8], fields: &mut Vec<Field<'a>>) -> Parsed<'a, usize> {
+    let (rest, (first, first_newlines)) = field(input)?;
+    fields.push(first);
+    fold_many0(
+        preceded(char(','), cut(field)),
+        move || first_newlines,
+        |newlines, (field, more)| {
+            fields.push(field);
+            newlines + more
+        },
+    )
+    .parse(rest)
+}
+
+/// `field = field_key "=" field_value`, followed by `,`, space or line end
+fn field(input: &[u8]) -> Parsed<'_, (Field<'_>, usize)> {
+    let (rest, key) = name(input, Element::FieldKey)?;
+    if key.is_empty() {
+        return fail(
+            input,
+            ParseErrorKind::ExpectedFieldKey {
+                found: Found::at(input),
+            },
+        );
+    }
+    let Some(value_start) = rest.strip_prefix(b"=") else {
+        return fail(
+            rest,
+            ParseErrorKind::ExpectedFieldEquals {
+                key: key_text(&key),
+                found: Found::at(rest),
+            },
+        );
+    };
+    let (rest, (value, newlines)) = field_value(value_start, &key)?;
+    if !matches!(rest, [] | [b',' | b' ' | b'\n', ..] | [b'\r', b'\n', ..]) {
+        let kind = match (&value, rest.first()) {
+            (FieldValue::String(_), Some(&byte)) if !is_control(byte) => {
+                ParseErrorKind::UnescapedQuote {
+                    key: key_text(&key),
+                }
+            }
+            _ => ParseErrorKind::ExpectedFieldSeparator {
+                key: key_text(&key),
+                found: Found::at(rest),
+            },
+        };
+        // An unescaped quote is reported where it stands: the quote that
+        // closed the string too early.
+        let at = match kind {
+            ParseErrorKind::UnescapedQuote { .. } => {
+                let quote = value_start.len() - rest.len() - 1;
+                value_start.get(quote..).unwrap_or(rest)
+            }
+            _ => rest,
+        };
+        return fail(at, kind);
+    }
+    Ok((rest, (Field { key, value }, newlines)))
+}
+
+/// `field_value = string_value | boolean | number`, chosen by the first
+/// byte: `"` starts a string, `t`, `T`, `f` or `F` a boolean, anything else
+/// a number.
+fn field_value<'a>(input: &'a [u8], key: &str) -> Parsed<'a, (FieldValue<'a>, usize)> {
+    match input.first() {
+        Some(b'"') => string_value(input, key),
+        Some(b't' | b'T' | b'f' | b'F') => {
+            boolean(input, key).map(|(rest, value)| (rest, (value, 0)))
+        }
+        _ => number(input, key).map(|(rest, value)| (rest, (value, 0))),
+    }
+}
+
+/// `value_token = [0-9A-Za-z.+-]+`: the bytes of a number, boolean or
+/// timestamp, read whole before their type is decided.
+fn value_token(input: &[u8]) -> Parsed<'_, &[u8]> {
+    take_while(|byte: u8| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'+' | b'-'))
+        .parse(input)
+}
+
+/// An [`ParseErrorKind::InvalidFieldValue`] at `input`.
+fn invalid_value<'a, T>(
+    input: &'a [u8],
+    key: &str,
+    token: &[u8],
+    problem: ValueProblem,
+) -> Parsed<'a, T> {
+    fail(
+        input,
+        ParseErrorKind::InvalidFieldValue {
+            key: key_text(key),
+            value: excerpt(token),
+            problem,
+        },
+    )
+}
+
+/// `boolean = "t" | "T" | "true" | "True" | "TRUE" | "f" | "F" | "false" | "False" | "FALSE"`
+fn boolean<'a>(input: &'a [u8], key: &str) -> Parsed<'a, FieldValue<'a>> {
+    let (rest, token) = value_token(input)?;
+    match token {
+        b"t" | b"T" | b"true" | b"True" | b"TRUE" => Ok((rest, FieldValue::Boolean(true))),
+        b"f" | b"F" | b"false" | b"False" | b"FALSE" => Ok((rest, FieldValue::Boolean(false))),
+        _ => invalid_value(input, key, token, ValueProblem::NotABoolean),
+    }
+}
+
+/// `number = integer "i" | unsigned "u" | float`, decided by the suffix
+///
+/// `integer = "-"? digit+` (within `i64`), `unsigned = digit+` (within
+/// `u64`), `float = "-"? (digit+ ("." digit*)? | "." digit+) ([eE] [+-]? digit+)?`
+/// (finite).
+fn number<'a>(input: &'a [u8], key: &str) -> Parsed<'a, FieldValue<'a>> {
+    let (rest, token) = value_token(input)?;
+    if token.is_empty() {
+        return fail(
+            input,
+            ParseErrorKind::ExpectedFieldValue {
+                key: key_text(key),
+                found: Found::at(input),
+            },
+        );
+    }
+    let value = match token.split_last() {
+        Some((b'i', digits)) => parse_i64(digits).map(FieldValue::Integer).map_err(|range| {
+            range.problem(ValueProblem::NotAnInteger, ValueProblem::IntegerOutOfRange)
+        }),
+        Some((b'u', digits)) => parse_u64(digits)
+            .map(FieldValue::UInteger)
+            .map_err(|range| {
+                range.problem(
+                    ValueProblem::NotAnUnsignedInteger,
+                    ValueProblem::UnsignedOutOfRange,
+                )
+            }),
+        _ => parse_float(token).map(FieldValue::Float),
+    };
+    match value {
+        Ok(value) => Ok((rest, value)),
+        Err(problem) => invalid_value(input, key, token, problem),
+    }
+}
+
+/// `string_value = '"' ( '\"' | '\\' | any byte but '"' )* '"'`
+///
+/// `\"` is `"` and `\\` is `\`; any other backslash is kept. Line feeds and
+/// other control characters are part of the string. A string with no
+/// closing quote is an error at its opening quote.
+fn string_value<'a>(input: &'a [u8], key: &str) -> Parsed<'a, (FieldValue<'a>, usize)> {
+    let body = input.get(1..).unwrap_or_default();
+    let classes = Element::StringValue.classes();
+    let mut len = 0;
+    let mut has_escapes = false;
+    let mut newlines = 0;
+    loop {
+        len += body.get(len..).map_or(0, |rest| {
+            rest.iter()
+                .position(|&b| classes.stops(b))
+                .unwrap_or(rest.len())
+        });
+        match body.get(len..) {
+            Some([b'"', ..]) => break,
+            Some([b'\\', next, ..]) if classes.escapable(*next) => {
+                has_escapes = true;
+                len += 2;
+            }
+            Some([b'\n', ..]) => {
+                newlines += 1;
+                len += 1;
+            }
+            Some([_, ..]) => len += 1,
+            _ => {
+                return fail(
+                    input,
+                    ParseErrorKind::UnterminatedString { key: key_text(key) },
+                );
+            }
+        }
+    }
+    let (raw, rest) = body.split_at_checked(len).unwrap_or((body, &[]));
+    let text = utf8(raw, body, Element::StringValue)?;
+    let rest = rest.get(1..).unwrap_or_default();
+    Ok((
+        rest,
+        (
+            FieldValue::String(unescape_cow(text, Element::StringValue, has_escapes)),
+            newlines,
+        ),
+    ))
+}
+
+/// `timestamp = "-"? digit+`, within `i64`
+fn timestamp(input: &[u8]) -> Parsed<'_, i64> {
+    let (rest, token) = value_token(input)?;
+    if token.is_empty() {
+        return fail(
+            input,
+            ParseErrorKind::ExpectedTimestamp {
+                found: Found::at(input),
+            },
+        );
+    }
+    match parse_i64(token) {
+        Ok(value) => Ok((rest, value)),
+        Err(NumberError::Syntax) => fail(
+            input,
+            ParseErrorKind::InvalidTimestamp {
+                value: excerpt(token),
+            },
+        ),
+        Err(NumberError::Range) => fail(
+            input,
+            ParseErrorKind::TimestampOutOfRange {
+                value: excerpt(token),
+            },
+        ),
+    }
+}
+
+/// `name = ( "\" escapable | "\" | byte that does not end the element )*`
+///
+/// The shared scanner of measurements, tag keys, tag values and field keys.
+/// It stops at the first unescaped delimiter of `element` (see
+/// [`crate::escape`]) or line end, and rejects control characters and
+/// invalid UTF-8. The name borrows the input unless it held an escape.
+fn name(input: &[u8], element: Element) -> Parsed<'_, Cow<'_, str>> {
+    let classes = element.classes();
+    let mut len = 0;
+    let mut has_escapes = false;
+    loop {
+        len += input.get(len..).map_or(0, |rest| {
+            rest.iter()
+                .position(|&b| classes.stops(b))
+                .unwrap_or(rest.len())
+        });
+        match input.get(len..) {
+            Some([b'\\', next, ..]) if classes.escapable(*next) => {
+                has_escapes = true;
+                len += 2;
+            }
+            Some([b'\\', ..]) => len += 1,
+            _ => break,
+        }
+    }
+    let (raw, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
+    if let Some(&byte) = rest.first() {
+        if is_control(byte) && line_end(rest).is_none() {
+            return fail(rest, ParseErrorKind::ControlCharacter { element, byte });
+        }
+    }
+    let text = utf8(raw, input, element)?;
+    Ok((rest, unescape_cow(text, element, has_escapes)))
+}
+
+/// `raw` (which starts `input`) as UTF-8, or an error at the first bad byte.
+fn utf8<'a>(
+    raw: &'a [u8],
+    input: &'a [u8],
+    element: Element,
+) -> Result<&'a str, nom::Err<GrammarError<'a>>> {
+    std::str::from_utf8(raw).map_err(|err| {
+        nom::Err::Failure(GrammarError {
+            at: input.get(err.valid_up_to()..).unwrap_or(input),
+            kind: ParseErrorKind::InvalidUtf8 { element },
+        })
+    })
+}
+
+/// Why digits did not make an integer.
+#[derive(Debug, PartialEq, Eq)]
+enum NumberError {
+    /// Not of the form `-?[0-9]+` (or `[0-9]+` for unsigned).
+    Syntax,
+    /// Out of range of the type.
+    Range,
+}
+
+impl NumberError {
+    fn problem(self, syntax: ValueProblem, range: ValueProblem) -> ValueProblem {
+        match self {
+            NumberError::Syntax => syntax,
+            NumberError::Range => range,
+        }
+    }
+}
+
+/// `-?[0-9]+` as an `i64`, with overflow checks.
+fn parse_i64(text: &[u8]) -> Result<i64, NumberError> {
+    let (negative, digits) = match text {
+        [b'-', digits @ ..] => (true, digits),
+        digits => (false, digits),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(NumberError::Syntax);
+    }
+    digits.iter().try_fold(0i64, |value, &digit| {
+        let digit = i64::from(digit - b'0');
+        let shifted = value.checked_mul(10);
+        let next = if negative {
+            shifted.and_then(|v| v.checked_sub(digit))
+        } else {
+            shifted.and_then(|v| v.checked_add(digit))
+        };
+        next.ok_or(NumberError::Range)
+    })
+}
+
+/// `[0-9]+` as a `u64`, with overflow checks.
+fn parse_u64(digits: &[u8]) -> Result<u64, NumberError> {
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(NumberError::Syntax);
+    }
+    digits.iter().try_fold(0u64, |value, &digit| {
+        value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(digit - b'0')))
+            .ok_or(NumberError::Range)
+    })
+}
+
+/// A float of the grammar in [`number`], finite.
+fn parse_float(token: &[u8]) -> Result<f64, ValueProblem> {
+    if !is_float_syntax(token) {
+        return Err(ValueProblem::NotANumber);
+    }
+    let value = std::str::from_utf8(token)
+        .ok()
+        .and_then(|text| text.parse::<f64>().ok())
+        .ok_or(ValueProblem::NotANumber)?;
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(ValueProblem::FloatOutOfRange)
+    }
+}
+
+/// `"-"? (digit+ ("." digit*)? | "." digit+) ([eE] [+-]? digit+)?`
+fn is_float_syntax(token: &[u8]) -> bool {
+    fn digits(bytes: &[u8]) -> (usize, &[u8]) {
+        let count = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+        (count, bytes.get(count..).unwrap_or_default())
+    }
+    let unsigned = token.strip_prefix(b"-").unwrap_or(token);
+    let (whole, rest) = digits(unsigned);
+    let (fraction, rest) = match rest.strip_prefix(b".") {
+        Some(after_point) => digits(after_point),
+        None => (0, rest),
+    };
+    if whole + fraction == 0 {
+        return false;
+    }
+    match rest {
+        [] => true,
+        [b'e' | b'E', exponent @ ..] => {
+            let exponent = exponent
+                .strip_prefix(b"+")
+                .or_else(|| exponent.strip_prefix(b"-"))
+                .unwrap_or(exponent);
+            let (count, rest) = digits(exponent);
+            count > 0 && rest.is_empty()
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_syntax_accepts_the_dialect_and_nothing_else() {
+        for good in [
+            "1", "1.", ".5", "-1.5e-3", "1.e5", "1E+10", "-0", "007", "1e0",
+        ] {
+            assert!(is_float_syntax(good.as_bytes()), "{good}");
+        }
+        for bad in [
+            "", "-", ".", "+1", "1e", "1e+", "e5", ".e5", "1.2.3", "0x10", "1_0", "inf", "NaN",
+            "--1", "1..2",
+        ] {
+            assert!(!is_float_syntax(bad.as_bytes()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn integers_cover_the_whole_range_and_no_more() {
+        assert_eq!(parse_i64(b"-9223372036854775808"), Ok(i64::MIN));
+        assert_eq!(parse_i64(b"9223372036854775807"), Ok(i64::MAX));
+        assert_eq!(parse_i64(b"9223372036854775808"), Err(NumberError::Range));
+        assert_eq!(parse_i64(b"-9223372036854775809"), Err(NumberError::Range));
+        assert_eq!(parse_i64(b"-"), Err(NumberError::Syntax));
+        assert_eq!(parse_i64(b"+1"), Err(NumberError::Syntax));
+        assert_eq!(parse_u64(b"18446744073709551615"), Ok(u64::MAX));
+        assert_eq!(parse_u64(b"18446744073709551616"), Err(NumberError::Range));
+        assert_eq!(parse_u64(b"-1"), Err(NumberError::Syntax));
+    }
+
+    #[test]
+    fn names_borrow_unless_escaped() {
+        let (rest, name) = name(b"plain rest", Element::Measurement).unwrap();
+        assert!(matches!(name, Cow::Borrowed("plain")));
+        assert_eq!(rest, b" rest");
+        let (_, name) = name(br"with\ space rest", Element::Measurement).unwrap();
+        assert!(matches!(name, Cow::Owned(ref s) if s == "with space"));
+    }
+}

@@ -1,0 +1,75 @@
+#![doc = include_str!("../README.md")]
+//!
+//! # The dialect
+//!
+//! `lineproto` follows the InfluxDB line protocol reference. Where
+//! implementations differ, it makes these choices:
+//!
+//! **Lines.** Lines end with LF or CRLF; a carriage return anywhere else
+//! (outside a string value) is an error. Spaces before the measurement and
+//! after the last element are ignored. A line whose first non-space byte is
+//! `#` is a comment; blank lines are skipped; both still count in line
+//! numbers. Elements are separated by one or more spaces; a tab outside a
+//! string value is an error.
+//!
+//! **Names and escapes.** The measurement ends at an unescaped `,` or space;
+//! `\,`, `\ ` and `\\` are escapes in it. Tag keys, tag values and field
+//! keys take the escapes `\,`, `\=`, `\ ` and `\\`; keys end at an
+//! unescaped `,`, `=` or space, tag values at an unescaped `,` or space (an
+//! unescaped `=` inside a tag value is part of it). A backslash before any
+//! other byte is kept as it is. Names and tag values must not be empty and
+//! must not hold control characters (0x00-0x1F, 0x7F) or invalid UTF-8.
+//!
+//! **Tags.** No trailing comma, and no key twice in one line.
+//!
+//! **Fields.** At least one; no trailing comma. A key repeated in one line
+//! is kept as written (every occurrence is in [`Point::fields`];
+//! [`Point::field`] returns the last, which is what InfluxDB stores). The
+//! value's first byte decides its type:
+//!
+//! | value | type | rule |
+//! |---|---|---|
+//! | `"text"` | string | `\"` is `"`, `\\` is `\`, any other backslash is kept; raw LF, CR and other control characters are part of the string; an unescaped `"` inside is an error; a string left open is an error at its opening quote |
+//! | `t T true True TRUE f F false False FALSE` | boolean | exactly these spellings |
+//! | `-12i` | integer | `-?[0-9]+i`, within `i64` |
+//! | `12u` | unsigned | `[0-9]+u`, within `u64` |
+//! | `1`, `1.`, `.5`, `-1.5e-3`, `1E+10` | float | `-?(digits(.digits?)?\|.digits)([eE][+-]?digits)?`; no `+` sign, hex, `_`, `NaN` or `Inf`; a value that overflows to infinity is an error |
+//!
+//! **Timestamp.** Optional; `-?[0-9]+` within `i64` as written, then scaled
+//! to nanoseconds by the [`Precision`] given in [`ParseOptions`]: a value
+//! that overflows when scaled is an error of that line. Without a
+//! timestamp a point gets the options' default time, if any.
+//!
+//! **Errors.** Every error belongs to one line and carries its physical
+//! line number and byte column ([`ParseError`]). Parsing goes on after the
+//! first LF that follows the error's position, so a bad line never costs
+//! the good lines around it. An unterminated string is reported at its
+//! opening quote, so the lines it swallowed are parsed again.
+//!
+//! **Writing.** The writer escapes exactly what the parser unescapes. It
+//! doubles a backslash only where the parser would otherwise read it as an
+//! escape (before a special byte, before another backslash, at the end of
+//! a name), so text such as `C:\temp` is written unchanged. It refuses what
+//! could not be read back as the same point ([`WriteError`]): empty names
+//! or tag values, a measurement starting with `#`, control characters in
+//! names or tag values, a repeated tag key, no fields, NaN or infinite
+//! floats. Tags and fields keep the order given ([`Point::sort_tags`]
+//! sorts tags by key). Floats are written in the shortest form that reads
+//! back as the same `f64`. Timestamps are converted to the chosen precision
+//! by flooring ([`Precision::from_nanos`]).
+
+mod builder;
+mod error;
+mod escape;
+mod grammar;
+mod lines;
+mod point;
+pub mod precision;
+mod write;
+
+pub use builder::PointBuilder;
+pub use error::{Found, ParseError, ParseErrorKind, ValueProblem, WriteError};
+pub use escape::Element;
+pub use lines::{ParseOptions, Points, parse, parse_with};
+pub use point::{Field, FieldType, FieldValue, Point, Tag};
+pub use precision::Precision;

@@ -1,0 +1,278 @@
+//! The parser's entry points: the lines of a buffer, one point at a time.
+
+use std::iter::FusedIterator;
+
+use crate::error::{Found, ParseError, ParseErrorKind};
+use crate::grammar::{self, GrammarError};
+use crate::point::Point;
+use crate::precision::Precision;
+
+/// How to read timestamps: their precision, and the time of lines without
+/// one.
+///
+/// ```
+/// use lineproto::{ParseOptions, Precision};
+///
+/// let options = ParseOptions::new()
+///     .with_precision(Precision::Seconds)
+///     .with_default_time(1_700_000_000_000_000_000);
+/// let mut points = lineproto::parse_with(b"m v=1 1641024000\nm v=2", options);
+/// assert_eq!(points.next().unwrap()?.timestamp(), Some(1_641_024_000_000_000_000));
+/// assert_eq!(points.next().unwrap()?.timestamp(), Some(1_700_000_000_000_000_000));
+/// # Ok::<(), lineproto::ParseError>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    precision: Precision,
+    default_time: Option<i64>,
+}
+
+impl ParseOptions {
+    /// Nanosecond timestamps and no default time.
+    #[must_use]
+    pub const fn new() -> Self {
+        ParseOptions {
+            precision: Precision::Nanoseconds,
+            default_time: None,
+        }
+    }
+
+    /// Reads timestamps in `precision` and converts them to nanoseconds; a
+    /// timestamp that overflows is an error of its line.
+    #[must_use]
+    pub const fn with_precision(mut self, precision: Precision) -> Self {
+        self.precision = precision;
+        self
+    }
+
+    /// Gives lines without a timestamp this time, in nanoseconds (used as
+    /// given, not scaled by the precision).
+    #[must_use]
+    pub const fn with_default_time(mut self, nanos: i64) -> Self {
+        self.default_time = Some(nanos);
+        self
+    }
+
+    /// The precision timestamps are read in.
+    #[must_use]
+    pub const fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    /// The time given to lines without a timestamp, in nanoseconds.
+    #[must_use]
+    pub const fn default_time(&self) -> Option<i64> {
+        self.default_time
+    }
+}
+
+/// Parses a buffer of line protocol with nanosecond timestamps.
+///
+/// Returns an iterator with one item per line that is not blank or a
+/// comment: the point, or the error that stopped that line. A bad line
+/// does not stop the others.
+///
+/// ```
+/// let input = b"# sensors\nhome,room=Kitchen temp=21.0 1641024000000000000\n\nhome temp=oops\n";
+/// let results: Vec<_> = lineproto::parse(input).collect();
+/// assert_eq!(results.len(), 2);
+/// assert_eq!(results[0].as_ref().unwrap().tag("room"), Some("Kitchen"));
+/// let err = results[1].as_ref().unwrap_err();
+/// assert_eq!((err.line(), err.column()), (4, 11));
+/// ```
+#[must_use]
+pub fn parse(input: &[u8]) -> Points<'_> {
+    Points::new(input, ParseOptions::new())
+}
+
+/// Parses a buffer of line protocol with the given options.
+///
+/// ```
+/// use lineproto::{ParseOptions, Precision};
+/// let options = ParseOptions::new().with_precision(Precision::Milliseconds);
+/// let point = lineproto::parse_with(b"m v=1 1500", options).next().unwrap()?;
+/// assert_eq!(point.timestamp(), Some(1_500_000_000));
+/// # Ok::<(), lineproto::ParseError>(())
+/// ```
+#[must_use]
+pub fn parse_with(input: &[u8], options: ParseOptions) -> Points<'_> {
+    Points::new(input, options)
+}
+
+/// The points of a buffer, line by line; made by [`parse`] and
+/// [`parse_with`].
+///
+/// As an [`Iterator`] it yields a fresh [`Point`] per line. In hot loops,
+/// [`Points::next_into`] parses into a point the caller keeps, reusing its
+/// memory.
+///
+/// Lines end with LF or CRLF; a string value may hold a raw LF, so a point
+/// can span several physical lines. Line numbers count physical lines,
+/// blank and comment lines included. After a bad line, parsing goes on
+/// after the first LF that follows the error's position.
+#[derive(Clone, Debug)]
+pub struct Points<'a> {
+    input: &'a [u8],
+    /// Offset of the next unread byte.
+    offset: usize,
+    /// The physical line number at `offset`.
+    line: usize,
+    /// The line number on which the last returned item began.
+    last_line: usize,
+    options: ParseOptions,
+}
+
+impl<'a> Points<'a> {
+    fn new(input: &'a [u8], options: ParseOptions) -> Self {
+        Points {
+            input,
+            offset: 0,
+            line: 1,
+            last_line: 0,
+            options,
+        }
+    }
+
+    /// Parses the next point into `point`, replacing what it held but
+    /// keeping the capacity of its tag and field lists.
+    ///
+    /// Returns `None` at the end of the input, `Some(Err(..))` for a bad
+    /// line (after which `point` holds no meaningful value) and
+    /// `Some(Ok(()))` when `point` holds the next point. Once the lists
+    /// have grown to the widest line, parsing input without escape
+    /// sequences allocates nothing.
+    ///
+    /// ```
+    /// use lineproto::Point;
+    ///
+    /// let input = b"cpu,host=a usage=0.5 1\ncpu,host=b usage=0.7 2\n";
+    /// let mut points = lineproto::parse(input);
+    /// let mut point = Point::new();
+    /// let mut total = 0.0;
+    /// while let Some(result) = points.next_into(&mut point) {
+    ///     result?;
+    ///     total += point.field("usage").and_then(|v| v.as_f64()).unwrap_or(0.0);
+    /// }
+    /// assert_eq!(total, 1.2);
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
+    pub fn next_into(&mut self, point: &mut Point<'a>) -> Option<Result<(), ParseError>> {
+        loop {
+            let start = self.offset;
+            let rest = self.input.get(start..).filter(|rest| !rest.is_empty())?;
+            let Ok((content, _)) = grammar::spaces(rest) else {
+                return None;
+            };
+            if content.is_empty() {
+                self.offset = self.input.len();
+                return None;
+            }
+            if let Some(after) = grammar::line_end(content) {
+                self.advance_to(start, self.input.len() - after.len());
+                continue;
+            }
+            if content.first() == Some(&b'#') {
+                let end = self.next_line_start(self.input.len() - content.len());
+                self.advance_to(start, end);
+                continue;
+            }
+
+            self.last_line = self.line;
+            point.clear();
+            return Some(
+                match grammar::line(content, point, self.options.precision) {
+                    Ok((after, newlines_in_strings)) => {
+                        let end = self.input.len() - after.len();
+                        self.offset = end;
+                        self.line += newlines_in_strings
+                            + usize::from(
+                                self.input
+                                    .get(..end)
+                                    .is_some_and(|read| read.ends_with(b"\n")),
+                            );
+                        if point.timestamp.is_none() {
+                            point.timestamp = self.options.default_time;
+                        }
+                        Ok(())
+                    }
+                    Err(nom::Err::Error(err) | nom::Err::Failure(err)) => {
+                        Err(self.error(start, err))
+                    }
+                    Err(nom::Err::Incomplete(_)) => Err(self.error(
+                        start,
+                        GrammarError {
+                            at: content,
+                            kind: ParseErrorKind::Unexpected {
+                                found: Found::at(content),
+                            },
+                        },
+                    )),
+                },
+            );
+        }
+    }
+
+    /// The physical line (1-based) on which the last point or error returned
+    /// began; 0 before the first.
+    ///
+    /// ```
+    /// let mut points = lineproto::parse(b"\n# comment\nm v=1\n");
+    /// points.next();
+    /// assert_eq!(points.line_number(), 3);
+    /// ```
+    #[must_use]
+    pub fn line_number(&self) -> usize {
+        self.last_line
+    }
+
+    /// How many bytes of the input have been read.
+    #[must_use]
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Turns a grammar error in the line starting at `start` into a
+    /// positioned [`ParseError`] and moves past the line.
+    fn error(&mut self, start: usize, err: GrammarError<'a>) -> ParseError {
+        let position = self.input.len().saturating_sub(err.at.len()).max(start);
+        let before = self.input.get(start..position).unwrap_or_default();
+        let (line, column) = match before.iter().rposition(|&b| b == b'\n') {
+            Some(last_lf) => (
+                self.line + before.iter().filter(|&&b| b == b'\n').count(),
+                before.len() - last_lf,
+            ),
+            None => (self.line, before.len() + 1),
+        };
+        let end = self.next_line_start(position);
+        self.advance_to(start, end);
+        ParseError::new(line, column, err.kind)
+    }
+
+    /// The offset just after the first LF at or after `from`, or the end.
+    fn next_line_start(&self, from: usize) -> usize {
+        let rest = self.input.get(from..).unwrap_or_default();
+        match rest.iter().position(|&b| b == b'\n') {
+            Some(lf) => from + lf + 1,
+            None => self.input.len(),
+        }
+    }
+
+    /// Moves from `start` to `end`, counting the line feeds passed.
+    fn advance_to(&mut self, start: usize, end: usize) {
+        let passed = self.input.get(start..end).unwrap_or_default();
+        self.line += passed.iter().filter(|&&b| b == b'\n').count();
+        self.offset = end;
+    }
+}
+
+impl<'a> Iterator for Points<'a> {
+    type Item = Result<Point<'a>, ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut point = Point::new();
+        self.next_into(&mut point)
+            .map(|result| result.map(|()| point))
+    }
+}
+
+impl FusedIterator for Points<'_> {}

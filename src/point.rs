@@ -1,0 +1,393 @@
+//! Points: measurement, tag set, field set, timestamp.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::builder::PointBuilder;
+
+/// One line of line protocol: a measurement, its tags, its fields and an
+/// optional timestamp in nanoseconds since the Unix epoch.
+///
+/// Names and string values are [`Cow`]s: a point parsed from a buffer
+/// borrows every name and string that holds no escape sequence and owns
+/// only those it had to unescape. [`Point::into_owned`] detaches a point
+/// from its input.
+///
+/// Points come from the parser ([`parse`](crate::parse)) or from
+/// [`Point::builder`]; both check them, so every point they make can be
+/// written back as line protocol, and [`Display`](fmt::Display) prints it
+/// that way (timestamp in nanoseconds, no line break).
+///
+/// ```
+/// use lineproto::{FieldValue, Point};
+///
+/// let point = lineproto::parse(br"home,room=Living\ Room temp=21.1,co=0i 1641024000000000000")
+///     .next()
+///     .unwrap()?;
+/// assert_eq!(point.measurement(), "home");
+/// assert_eq!(point.tag("room"), Some("Living Room"));
+/// assert_eq!(point.field("co"), Some(&FieldValue::Integer(0)));
+/// assert_eq!(point.timestamp(), Some(1_641_024_000_000_000_000));
+/// assert_eq!(
+///     point.to_string(),
+///     r"home,room=Living\ Room temp=21.1,co=0i 1641024000000000000"
+/// );
+/// # Ok::<(), lineproto::ParseError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Point<'a> {
+    pub(crate) measurement: Cow<'a, str>,
+    pub(crate) tags: Vec<Tag<'a>>,
+    pub(crate) fields: Vec<Field<'a>>,
+    pub(crate) timestamp: Option<i64>,
+}
+
+impl<'a> Point<'a> {
+    /// An empty point, to be filled by
+    /// [`Points::next_into`](crate::Points::next_into).
+    ///
+    /// An empty point has no measurement and no fields, so it is not valid
+    /// line protocol until the parser fills it.
+    #[must_use]
+    pub fn new() -> Self {
+        Point::default()
+    }
+
+    /// Starts building a point of `measurement`.
+    ///
+    /// ```
+    /// use lineproto::Point;
+    ///
+    /// let point = Point::builder("home")
+    ///     .tag("room", "Kitchen")
+    ///     .field("temp", 21.0)
+    ///     .field("co", 0i64)
+    ///     .timestamp(1_641_024_000_000_000_000)
+    ///     .build()?;
+    /// assert_eq!(point.to_string(), "home,room=Kitchen temp=21,co=0i 1641024000000000000");
+    /// # Ok::<(), lineproto::WriteError>(())
+    /// ```
+    pub fn builder(measurement: impl Into<Cow<'a, str>>) -> PointBuilder<'a> {
+        PointBuilder::new(measurement.into())
+    }
+
+    /// The measurement name, unescaped.
+    #[must_use]
+    pub fn measurement(&self) -> &str {
+        &self.measurement
+    }
+
+    /// The tags, in the order they were written.
+    #[must_use]
+    pub fn tags(&self) -> &[Tag<'a>] {
+        &self.tags
+    }
+
+    /// The fields, in the order they were written. A key may appear more
+    /// than once in a parsed point (see [`Point::field`]).
+    #[must_use]
+    pub fn fields(&self) -> &[Field<'a>] {
+        &self.fields
+    }
+
+    /// The timestamp in nanoseconds since the Unix epoch, if the line had
+    /// one (or the parser was given a default time).
+    #[must_use]
+    pub fn timestamp(&self) -> Option<i64> {
+        self.timestamp
+    }
+
+    /// Sets or clears the timestamp (nanoseconds since the Unix epoch).
+    pub fn set_timestamp(&mut self, nanos: Option<i64>) {
+        self.timestamp = nanos;
+    }
+
+    /// The value of the tag `key`, if the point has it.
+    #[must_use]
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|tag| tag.key() == key)
+            .map(Tag::value)
+    }
+
+    /// The value of the field `key`; when the key appears more than once,
+    /// the last one, as InfluxDB stores it.
+    #[must_use]
+    pub fn field(&self, key: &str) -> Option<&FieldValue<'a>> {
+        self.fields
+            .iter()
+            .rev()
+            .find(|field| field.key() == key)
+            .map(Field::value)
+    }
+
+    /// Sorts the tags by key (bytewise), the order of InfluxDB's series keys.
+    ///
+    /// ```
+    /// let mut point = lineproto::parse(b"cpu,host=a,cpu=0 idle=1").next().unwrap()?;
+    /// point.sort_tags();
+    /// assert_eq!(point.to_string(), "cpu,cpu=0,host=a idle=1");
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
+    pub fn sort_tags(&mut self) {
+        self.tags.sort_by(|a, b| a.key.cmp(&b.key));
+    }
+
+    /// Empties the point and keeps the capacity of its tag and field lists.
+    pub fn clear(&mut self) {
+        self.measurement = Cow::Borrowed("");
+        self.tags.clear();
+        self.fields.clear();
+        self.timestamp = None;
+    }
+
+    /// A copy that owns all its names and strings, so it outlives the input.
+    ///
+    /// ```
+    /// let owned: lineproto::Point<'static> = {
+    ///     let input = String::from("m f=\"text\"");
+    ///     lineproto::parse(input.as_bytes()).next().unwrap()?.into_owned()
+    /// };
+    /// assert_eq!(owned.field("f").and_then(|v| v.as_str()), Some("text"));
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
+    #[must_use]
+    pub fn into_owned(self) -> Point<'static> {
+        Point {
+            measurement: Cow::Owned(self.measurement.into_owned()),
+            tags: self.tags.into_iter().map(Tag::into_owned).collect(),
+            fields: self.fields.into_iter().map(Field::into_owned).collect(),
+            timestamp: self.timestamp,
+        }
+    }
+}
+
+/// A tag: a key and a value, both unescaped.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Tag<'a> {
+    pub(crate) key: Cow<'a, str>,
+    pub(crate) value: Cow<'a, str>,
+}
+
+impl<'a> Tag<'a> {
+    /// The tag key.
+    #[must_use]
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The tag value.
+    #[must_use]
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// A copy that owns its key and value.
+    #[must_use]
+    pub fn into_owned(self) -> Tag<'static> {
+        Tag {
+            key: Cow::Owned(self.key.into_owned()),
+            value: Cow::Owned(self.value.into_owned()),
+        }
+    }
+}
+
+/// A field: an unescaped key and a typed value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field<'a> {
+    pub(crate) key: Cow<'a, str>,
+    pub(crate) value: FieldValue<'a>,
+}
+
+impl<'a> Field<'a> {
+    /// The field key.
+    #[must_use]
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The field value.
+    #[must_use]
+    pub fn value(&self) -> &FieldValue<'a> {
+        &self.value
+    }
+
+    /// A copy that owns its key and value.
+    #[must_use]
+    pub fn into_owned(self) -> Field<'static> {
+        Field {
+            key: Cow::Owned(self.key.into_owned()),
+            value: self.value.into_owned(),
+        }
+    }
+}
+
+/// A field value: one of line protocol's five types.
+///
+/// `From` conversions let the builder take Rust values directly: `f32` and
+/// `f64` become floats, signed integers `Integer`, unsigned integers
+/// `UInteger`, `bool` a boolean and any string a string.
+///
+/// `Display` prints the value as line protocol writes it:
+///
+/// ```
+/// use lineproto::FieldValue;
+/// assert_eq!(FieldValue::from(21.5).to_string(), "21.5");
+/// assert_eq!(FieldValue::from(-3i64).to_string(), "-3i");
+/// assert_eq!(FieldValue::from(3u64).to_string(), "3u");
+/// assert_eq!(FieldValue::from(true).to_string(), "true");
+/// assert_eq!(FieldValue::from(r#"say "hi""#).to_string(), r#""say \"hi\"""#);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldValue<'a> {
+    /// A 64-bit float: `1.5`, `-2e10`, `7`.
+    Float(f64),
+    /// A signed 64-bit integer: `-7i`.
+    Integer(i64),
+    /// An unsigned 64-bit integer: `7u`.
+    UInteger(u64),
+    /// A boolean: `t`, `true`, `F`, `false`, ...
+    Boolean(bool),
+    /// A string, unescaped: `"text"`.
+    String(Cow<'a, str>),
+}
+
+impl<'a> FieldValue<'a> {
+    /// The value's type.
+    ///
+    /// ```
+    /// use lineproto::{FieldType, FieldValue};
+    /// assert_eq!(FieldValue::from(1u64).field_type(), FieldType::UInteger);
+    /// ```
+    #[must_use]
+    pub fn field_type(&self) -> FieldType {
+        match self {
+            FieldValue::Float(_) => FieldType::Float,
+            FieldValue::Integer(_) => FieldType::Integer,
+            FieldValue::UInteger(_) => FieldType::UInteger,
+            FieldValue::Boolean(_) => FieldType::Boolean,
+            FieldValue::String(_) => FieldType::String,
+        }
+    }
+
+    /// The float, if this is one.
+    #[must_use]
+    pub fn as_f64(&self) -> Option<f64> {
+        match *self {
+            FieldValue::Float(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The integer, if this is one.
+    #[must_use]
+    pub fn as_i64(&self) -> Option<i64> {
+        match *self {
+            FieldValue::Integer(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The unsigned integer, if this is one.
+    #[must_use]
+    pub fn as_u64(&self) -> Option<u64> {
+        match *self {
+            FieldValue::UInteger(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if this is one.
+    #[must_use]
+    pub fn as_bool(&self) -> Option<bool> {
+        match *self {
+            FieldValue::Boolean(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The string, if this is one.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            FieldValue::String(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// A copy that owns its string.
+    #[must_use]
+    pub fn into_owned(self) -> FieldValue<'static> {
+        match self {
+            FieldValue::Float(value) => FieldValue::Float(value),
+            FieldValue::Integer(value) => FieldValue::Integer(value),
+            FieldValue::UInteger(value) => FieldValue::UInteger(value),
+            FieldValue::Boolean(value) => FieldValue::Boolean(value),
+            FieldValue::String(value) => FieldValue::String(Cow::Owned(value.into_owned())),
+        }
+    }
+}
+
+/// The type of a field value, without the value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FieldType {
+    /// [`FieldValue::Float`].
+    Float,
+    /// [`FieldValue::Integer`].
+    Integer,
+    /// [`FieldValue::UInteger`].
+    UInteger,
+    /// [`FieldValue::Boolean`].
+    Boolean,
+    /// [`FieldValue::String`].
+    String,
+}
+
+impl fmt::Display for FieldType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FieldType::Float => "float",
+            FieldType::Integer => "integer",
+            FieldType::UInteger => "unsigned integer",
+            FieldType::Boolean => "boolean",
+            FieldType::String => "string",
+        })
+    }
+}
+
+macro_rules! field_value_from {
+    ($($variant:ident($target:ty) <= $($source:ty),+;)+) => {$($(
+        impl From<$source> for FieldValue<'_> {
+            fn from(value: $source) -> Self {
+                FieldValue::$variant(<$target>::from(value))
+            }
+        }
+    )+)+};
+}
+
+field_value_from! {
+    Float(f64) <= f64, f32;
+    Integer(i64) <= i64, i32, i16, i8;
+    UInteger(u64) <= u64, u32, u16, u8;
+    Boolean(bool) <= bool;
+}
+
+impl<'a> From<&'a str> for FieldValue<'a> {
+    fn from(value: &'a str) -> Self {
+        FieldValue::String(Cow::Borrowed(value))
+    }
+}
+
+impl From<String> for FieldValue<'_> {
+    fn from(value: String) -> Self {
+        FieldValue::String(Cow::Owned(value))
+    }
+}
+
+impl<'a> From<Cow<'a, str>> for FieldValue<'a> {
+    fn from(value: Cow<'a, str>) -> Self {
+        FieldValue::String(value)
+    }
+}
