@@ -1,2 +1,191 @@
-//! Placeholder replaced below.
-fn main() {}
+//! Parsing and writing throughput, `lineproto` beside `influxdb-line-protocol`
+//! on the same bytes in the same run.
+//!
+//! Every iteration folds every name, tag, field and timestamp into a
+//! checksum and asserts both the point count and the checksum, so neither
+//! crate can skip work.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod data;
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use influxdb_line_protocol as idb;
+use lineproto::{FieldValue, Point, Precision};
+
+/// What a consumer of every element of a point would compute.
+fn checksum(point: &Point<'_>) -> u64 {
+    let mut sum = point.measurement().len() as u64;
+    for tag in point.tags() {
+        sum += (tag.key().len() + tag.value().len()) as u64;
+    }
+    for field in point.fields() {
+        sum += field.key().len() as u64 + value_sum(field.value());
+    }
+    sum.wrapping_add(point.timestamp().unwrap_or(0) as u64)
+}
+
+fn value_sum(value: &FieldValue<'_>) -> u64 {
+    match value {
+        FieldValue::Float(v) => v.to_bits() >> 40,
+        FieldValue::Integer(v) => *v as u64,
+        FieldValue::UInteger(v) => *v,
+        FieldValue::Boolean(v) => u64::from(*v),
+        FieldValue::String(s) => s.len() as u64,
+    }
+}
+
+fn idb_checksum(line: &idb::ParsedLine<'_>) -> u64 {
+    let mut sum = line.series.measurement.len() as u64;
+    for (key, value) in line.series.tag_set.iter().flatten() {
+        sum += (key.len() + value.len()) as u64;
+    }
+    for (key, value) in &line.field_set {
+        sum += key.len() as u64
+            + match value {
+                idb::FieldValue::F64(v) => v.to_bits() >> 40,
+                idb::FieldValue::I64(v) => *v as u64,
+                idb::FieldValue::U64(v) => *v,
+                idb::FieldValue::Boolean(v) => u64::from(*v),
+                idb::FieldValue::String(s) => s.len() as u64,
+            };
+    }
+    sum.wrapping_add(line.timestamp.unwrap_or(0) as u64)
+}
+
+struct DataSet {
+    name: &'static str,
+    bytes: Vec<u8>,
+    points: usize,
+    checksum: u64,
+}
+
+fn data_sets() -> Vec<DataSet> {
+    [("home", data::home(10_000))]
+        .into_iter()
+        .map(|(name, bytes)| {
+            let points: Vec<Point<'_>> = lineproto::parse(&bytes).map(Result::unwrap).collect();
+            let checksum = points.iter().map(checksum).fold(0, u64::wrapping_add);
+            let count = points.len();
+            DataSet { name, bytes: bytes.clone(), points: count, checksum }
+        })
+        .collect()
+}
+
+fn parse(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse");
+    for set in data_sets() {
+        let text = std::str::from_utf8(&set.bytes).unwrap();
+        group.throughput(Throughput::Bytes(set.bytes.len() as u64));
+        group.bench_function(format!("lineproto/{}", set.name), |b| {
+            b.iter(|| {
+                let (mut count, mut sum) = (0, 0u64);
+                for point in lineproto::parse(black_box(&set.bytes)) {
+                    sum = sum.wrapping_add(checksum(&point.unwrap()));
+                    count += 1;
+                }
+                assert_eq!((count, sum), (set.points, set.checksum));
+            })
+        });
+        group.bench_function(format!("influxdb-line-protocol/{}", set.name), |b| {
+            b.iter(|| {
+                let (mut count, mut sum) = (0, 0u64);
+                for line in idb::parse_lines(black_box(text)) {
+                    sum = sum.wrapping_add(idb_checksum(&line.unwrap()));
+                    count += 1;
+                }
+                assert_eq!((count, sum), (set.points, set.checksum));
+            })
+        });
+    }
+    group.finish();
+}
+
+fn parse_reuse(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse_reuse");
+    for set in data_sets() {
+        group.throughput(Throughput::Bytes(set.bytes.len() as u64));
+        group.bench_function(format!("lineproto/{}", set.name), |b| {
+            let mut point = Point::new();
+            b.iter(|| {
+                let (mut count, mut sum) = (0, 0u64);
+                let mut points = lineproto::parse(black_box(&set.bytes));
+                while let Some(result) = points.next_into(&mut point) {
+                    result.unwrap();
+                    sum = sum.wrapping_add(checksum(&point));
+                    count += 1;
+                }
+                assert_eq!((count, sum), (set.points, set.checksum));
+            })
+        });
+    }
+    group.finish();
+}
+
+fn write(c: &mut Criterion) {
+    let mut group = c.benchmark_group("write");
+    for set in data_sets() {
+        let points: Vec<Point<'_>> = lineproto::parse(&set.bytes).map(Result::unwrap).collect();
+        group.throughput(Throughput::Elements(points.len() as u64));
+        group.bench_function(format!("lineproto/{}", set.name), |b| {
+            let mut out = Vec::with_capacity(set.bytes.len() * 2);
+            b.iter(|| {
+                out.clear();
+                for point in &points {
+                    point.write_to_vec(&mut out, Precision::Nanoseconds).unwrap();
+                }
+                black_box(&out);
+            })
+        });
+        group.bench_function(format!("influxdb-line-protocol/{}", set.name), |b| {
+            b.iter(|| {
+                let mut builder = idb::builder::LineProtocolBuilder::new_with(Vec::with_capacity(set.bytes.len() * 2));
+                for point in &points {
+                    let mut line = builder.measurement(point.measurement());
+                    for tag in point.tags() {
+                        line = line.tag(tag.key(), tag.value());
+                    }
+                    let mut fields = point.fields().iter();
+                    let first = fields.next().unwrap();
+                    let mut line = idb_field(line, first.key(), first.value());
+                    for field in fields {
+                        line = idb_field_more(line, field.key(), field.value());
+                    }
+                    builder = match point.timestamp() {
+                        Some(ts) => line.timestamp(ts).close_line(),
+                        None => line.close_line(),
+                    };
+                }
+                black_box(builder.build());
+            })
+        });
+    }
+    group.finish();
+}
+
+type IdbAfterTag = idb::builder::LineProtocolBuilder<Vec<u8>, idb::builder::AfterMeasurement>;
+type IdbAfterField = idb::builder::LineProtocolBuilder<Vec<u8>, idb::builder::AfterField>;
+
+fn idb_field(line: IdbAfterTag, key: &str, value: &FieldValue<'_>) -> IdbAfterField {
+    match value {
+        FieldValue::Float(v) => line.field(key, *v),
+        FieldValue::Integer(v) => line.field(key, *v),
+        FieldValue::UInteger(v) => line.field(key, *v),
+        FieldValue::Boolean(v) => line.field(key, *v),
+        FieldValue::String(s) => line.field(key, s.as_ref()),
+    }
+}
+
+fn idb_field_more(line: IdbAfterField, key: &str, value: &FieldValue<'_>) -> IdbAfterField {
+    match value {
+        FieldValue::Float(v) => line.field(key, *v),
+        FieldValue::Integer(v) => line.field(key, *v),
+        FieldValue::UInteger(v) => line.field(key, *v),
+        FieldValue::Boolean(v) => line.field(key, *v),
+        FieldValue::String(s) => line.field(key, s.as_ref()),
+    }
+}
+
+criterion_group!(benches, parse, parse_reuse, write);
+criterion_main!(benches);
