@@ -4,7 +4,12 @@
 //! Every iteration folds every name, tag, field and timestamp into a
 //! checksum and asserts both the point count and the checksum, so neither
 //! crate can skip work.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod data;
 
@@ -62,15 +67,24 @@ struct DataSet {
 }
 
 fn data_sets() -> Vec<DataSet> {
-    [("home", data::home(10_000))]
-        .into_iter()
-        .map(|(name, bytes)| {
-            let points: Vec<Point<'_>> = lineproto::parse(&bytes).map(Result::unwrap).collect();
-            let checksum = points.iter().map(checksum).fold(0, u64::wrapping_add);
-            let count = points.len();
-            DataSet { name, bytes: bytes.clone(), points: count, checksum }
-        })
-        .collect()
+    [
+        ("home", data::home(20_000)),
+        ("tsbs-cpu", data::tsbs_cpu(4_000)),
+        ("telegraf", data::telegraf(5_000)),
+    ]
+    .into_iter()
+    .map(|(name, bytes)| {
+        let points: Vec<Point<'_>> = lineproto::parse(&bytes).map(Result::unwrap).collect();
+        let checksum = points.iter().map(checksum).fold(0, u64::wrapping_add);
+        let count = points.len();
+        DataSet {
+            name,
+            bytes: bytes.clone(),
+            points: count,
+            checksum,
+        }
+    })
+    .collect()
 }
 
 fn parse(c: &mut Criterion) {
@@ -133,14 +147,18 @@ fn write(c: &mut Criterion) {
             b.iter(|| {
                 out.clear();
                 for point in &points {
-                    point.write_to_vec(&mut out, Precision::Nanoseconds).unwrap();
+                    point
+                        .write_to_vec(&mut out, Precision::Nanoseconds)
+                        .unwrap();
                 }
                 black_box(&out);
             })
         });
         group.bench_function(format!("influxdb-line-protocol/{}", set.name), |b| {
             b.iter(|| {
-                let mut builder = idb::builder::LineProtocolBuilder::new_with(Vec::with_capacity(set.bytes.len() * 2));
+                let mut builder = idb::builder::LineProtocolBuilder::new_with(Vec::with_capacity(
+                    set.bytes.len() * 2,
+                ));
                 for point in &points {
                     let mut line = builder.measurement(point.measurement());
                     for tag in point.tags() {

@@ -272,7 +272,7 @@ fn field(input: &[u8]) -> Parsed<'_, (Field<'_>, usize)> {
         // closed the string too early.
         let at = match kind {
             ParseErrorKind::UnescapedQuote { .. } => {
-                let quote = value_start.len() - rest.len() - 1;
+                let quote = value_start.len().saturating_sub(rest.len() + 1);
                 value_start.get(quote..).unwrap_or(rest)
             }
             _ => rest,
@@ -621,10 +621,10 @@ mod tests {
 
     #[test]
     fn names_borrow_unless_escaped() {
-        let (rest, name) = name(b"plain rest", Element::Measurement).unwrap();
-        assert!(matches!(name, Cow::Borrowed("plain")));
+        let (rest, plain) = name(b"plain rest", Element::Measurement).unwrap();
+        assert!(matches!(plain, Cow::Borrowed("plain")));
         assert_eq!(rest, b" rest");
-        let (_, name) = name(br"with\ space rest", Element::Measurement).unwrap();
-        assert!(matches!(name, Cow::Owned(ref s) if s == "with space"));
+        let (_, escaped) = name(br"with\ space rest", Element::Measurement).unwrap();
+        assert!(matches!(escaped, Cow::Owned(ref s) if s == "with space"));
     }
 }
