@@ -29,17 +29,27 @@ pub(crate) struct GrammarError<'a> {
     /// The input from the error's position on; always a suffix of the
     /// buffer being parsed, so its length gives the position.
     pub(crate) at: &'a [u8],
-    pub(crate) kind: ParseErrorKind,
+    /// Boxed, so that the `Result`s every production returns stay small.
+    pub(crate) kind: Box<ParseErrorKind>,
+}
+
+impl<'a> GrammarError<'a> {
+    pub(crate) fn new(at: &'a [u8], kind: ParseErrorKind) -> Self {
+        GrammarError {
+            at,
+            kind: Box::new(kind),
+        }
+    }
 }
 
 impl<'a> nom::error::ParseError<&'a [u8]> for GrammarError<'a> {
     fn from_error_kind(input: &'a [u8], _kind: nom::error::ErrorKind) -> Self {
-        GrammarError {
-            at: input,
-            kind: ParseErrorKind::Unexpected {
+        GrammarError::new(
+            input,
+            ParseErrorKind::Unexpected {
                 found: Found::at(input),
             },
-        }
+        )
     }
 
     fn append(_input: &'a [u8], _kind: nom::error::ErrorKind, other: Self) -> Self {
@@ -51,7 +61,7 @@ type Parsed<'a, T> = IResult<&'a [u8], T, GrammarError<'a>>;
 
 /// Fails, committed, at `at` with `kind`.
 fn fail<T>(at: &[u8], kind: ParseErrorKind) -> Parsed<'_, T> {
-    Err(nom::Err::Failure(GrammarError { at, kind }))
+    Err(nom::Err::Failure(GrammarError::new(at, kind)))
 }
 
 /// `key` quoted in an error message.
@@ -84,10 +94,11 @@ pub(crate) fn line<'a>(
     input: &'a [u8],
     point: &mut Point<'a>,
     precision: Precision,
+    known: KnownUtf8<'a>,
 ) -> Parsed<'a, usize> {
-    let (rest, name) = measurement(input)?;
+    let (rest, name) = measurement(input, known)?;
     point.measurement = name;
-    let rest = tag_set(rest, &mut point.tags)?;
+    let rest = tag_set(rest, &mut point.tags, known)?;
 
     let (rest, separator) = spaces(rest)?;
     if separator.is_empty() || line_end(rest).is_some() {
@@ -98,7 +109,7 @@ pub(crate) fn line<'a>(
             },
         );
     }
-    let (rest, newlines) = field_set(rest, &mut point.fields)?;
+    let (rest, newlines) = field_set(rest, &mut point.fields, known)?;
 
     let (rest, _) = spaces(rest)?;
     if let Some(after) = line_end(rest) {
@@ -131,8 +142,8 @@ pub(crate) fn line<'a>(
 }
 
 /// `measurement = name` (non-empty; `,` and space end it, `\` escapes them)
-fn measurement(input: &[u8]) -> Parsed<'_, Cow<'_, str>> {
-    let (rest, name) = name(input, Element::Measurement)?;
+fn measurement<'a>(input: &'a [u8], known: KnownUtf8<'a>) -> Parsed<'a, Cow<'a, str>> {
+    let (rest, name) = name(input, Element::Measurement, known)?;
     if name.is_empty() {
         return fail(
             input,
@@ -148,46 +159,52 @@ fn measurement(input: &[u8]) -> Parsed<'_, Cow<'_, str>> {
 fn tag_set<'a>(
     input: &'a [u8],
     tags: &mut Vec<Tag<'a>>,
+    known: KnownUtf8<'a>,
 ) -> Result<&'a [u8], nom::Err<GrammarError<'a>>> {
     let (rest, ()) = fold_many0(
-        preceded(char(','), cut(tag)),
+        preceded(char(','), cut(|input| tag(input, known))),
         || (),
         |(), tag| tags.push(tag),
     )
     .parse(input)?;
     if let Some(index) = duplicate_tag_index(tags) {
-        return Err(duplicate_tag_error(input, index));
+        return Err(duplicate_tag_error(input, index, known));
     }
     Ok(rest)
 }
 
 /// The error for the tag at `index` of the tag set at `input` repeating
 /// an earlier key, placed at that tag's key. Only runs on the error path.
-fn duplicate_tag_error(input: &[u8], index: usize) -> nom::Err<GrammarError<'_>> {
+fn duplicate_tag_error<'a>(
+    input: &'a [u8],
+    index: usize,
+    known: KnownUtf8<'a>,
+) -> nom::Err<GrammarError<'a>> {
     let mut at = input;
     for _ in 0..index {
-        match preceded(char(','), tag).parse(at) {
+        match preceded(char(','), |input| tag(input, known)).parse(at) {
             Ok((rest, _)) => at = rest,
             Err(err) => return err,
         }
     }
     let key_start = at.get(1..).unwrap_or_default();
-    let key = match name(key_start, Element::TagKey) {
+    let key = match name(key_start, Element::TagKey, known) {
         Ok((_, key)) => key_text(&key),
         Err(err) => return err,
     };
-    nom::Err::Failure(GrammarError {
-        at: key_start,
-        kind: ParseErrorKind::DuplicateTagKey { key },
-    })
+    nom::Err::Failure(GrammarError::new(
+        key_start,
+        ParseErrorKind::DuplicateTagKey { key },
+    ))
 }
 
 /// `tag = tag_key "=" tag_value`
 ///
 /// Keys end at `,`, `=` and space; values at `,` and space (an unescaped
 /// `=` in a value is part of it). Neither may be empty.
-fn tag(input: &[u8]) -> Parsed<'_, Tag<'_>> {
-    let (rest, key) = name(input, Element::TagKey)?;
+#[inline]
+fn tag<'a>(input: &'a [u8], known: KnownUtf8<'a>) -> Parsed<'a, Tag<'a>> {
+    let (rest, key) = name(input, Element::TagKey, known)?;
     if key.is_empty() {
         return fail(
             input,
@@ -205,7 +222,7 @@ fn tag(input: &[u8]) -> Parsed<'_, Tag<'_>> {
             },
         );
     };
-    let (rest, value) = name(value_start, Element::TagValue)?;
+    let (rest, value) = name(value_start, Element::TagValue, known)?;
     if value.is_empty() {
         return fail(
             value_start,
@@ -221,11 +238,15 @@ fn tag(input: &[u8]) -> Parsed<'_, Tag<'_>> {
 /// `field_set = field ("," field)*`
 ///
 /// Returns the number of line feeds inside its string values.
-fn field_set<'a>(input: &'a [u8], fields: &mut Vec<Field<'a>>) -> Parsed<'a, usize> {
-    let (rest, (first, first_newlines)) = field(input)?;
+fn field_set<'a>(
+    input: &'a [u8],
+    fields: &mut Vec<Field<'a>>,
+    known: KnownUtf8<'a>,
+) -> Parsed<'a, usize> {
+    let (rest, (first, first_newlines)) = field(input, known)?;
     fields.push(first);
     fold_many0(
-        preceded(char(','), cut(field)),
+        preceded(char(','), cut(|input| field(input, known))),
         move || first_newlines,
         |newlines, (field, more)| {
             fields.push(field);
@@ -236,8 +257,9 @@ fn field_set<'a>(input: &'a [u8], fields: &mut Vec<Field<'a>>) -> Parsed<'a, usi
 }
 
 /// `field = field_key "=" field_value`, followed by `,`, space or line end
-fn field(input: &[u8]) -> Parsed<'_, (Field<'_>, usize)> {
-    let (rest, key) = name(input, Element::FieldKey)?;
+#[inline]
+fn field<'a>(input: &'a [u8], known: KnownUtf8<'a>) -> Parsed<'a, (Field<'a>, usize)> {
+    let (rest, key) = name(input, Element::FieldKey, known)?;
     if key.is_empty() {
         return fail(
             input,
@@ -255,7 +277,7 @@ fn field(input: &[u8]) -> Parsed<'_, (Field<'_>, usize)> {
             },
         );
     };
-    let (rest, (value, newlines)) = field_value(value_start, &key)?;
+    let (rest, (value, newlines)) = field_value(value_start, &key, known)?;
     if !matches!(rest, [] | [b',' | b' ' | b'\n', ..] | [b'\r', b'\n', ..]) {
         let kind = match (&value, rest.first()) {
             (FieldValue::String(_), Some(&byte)) if !is_control(byte) => {
@@ -285,9 +307,13 @@ fn field(input: &[u8]) -> Parsed<'_, (Field<'_>, usize)> {
 /// `field_value = string_value | boolean | number`, chosen by the first
 /// byte: `"` starts a string, `t`, `T`, `f` or `F` a boolean, anything else
 /// a number.
-fn field_value<'a>(input: &'a [u8], key: &str) -> Parsed<'a, (FieldValue<'a>, usize)> {
+fn field_value<'a>(
+    input: &'a [u8],
+    key: &str,
+    known: KnownUtf8<'a>,
+) -> Parsed<'a, (FieldValue<'a>, usize)> {
     match input.first() {
-        Some(b'"') => string_value(input, key),
+        Some(b'"') => string_value(input, key, known),
         Some(b't' | b'T' | b'f' | b'F') => {
             boolean(input, key).map(|(rest, value)| (rest, (value, 0)))
         }
@@ -297,6 +323,7 @@ fn field_value<'a>(input: &'a [u8], key: &str) -> Parsed<'a, (FieldValue<'a>, us
 
 /// `value_token = [0-9A-Za-z.+-]+`: the bytes of a number, boolean or
 /// timestamp, read whole before their type is decided.
+#[inline]
 fn value_token(input: &[u8]) -> Parsed<'_, &[u8]> {
     take_while(|byte: u8| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'+' | b'-'))
         .parse(input)
@@ -334,6 +361,7 @@ fn boolean<'a>(input: &'a [u8], key: &str) -> Parsed<'a, FieldValue<'a>> {
 /// `integer = "-"? digit+` (within `i64`), `unsigned = digit+` (within
 /// `u64`), `float = "-"? (digit+ ("." digit*)? | "." digit+) ([eE] [+-]? digit+)?`
 /// (finite).
+#[inline]
 fn number<'a>(input: &'a [u8], key: &str) -> Parsed<'a, FieldValue<'a>> {
     let (rest, token) = value_token(input)?;
     if token.is_empty() {
@@ -370,7 +398,11 @@ fn number<'a>(input: &'a [u8], key: &str) -> Parsed<'a, FieldValue<'a>> {
 /// `\"` is `"` and `\\` is `\`; any other backslash is kept. Line feeds and
 /// other control characters are part of the string. A string with no
 /// closing quote is an error at its opening quote.
-fn string_value<'a>(input: &'a [u8], key: &str) -> Parsed<'a, (FieldValue<'a>, usize)> {
+fn string_value<'a>(
+    input: &'a [u8],
+    key: &str,
+    known: KnownUtf8<'a>,
+) -> Parsed<'a, (FieldValue<'a>, usize)> {
     let body = input.get(1..).unwrap_or_default();
     let classes = Element::StringValue.classes();
     let mut len = 0;
@@ -402,7 +434,7 @@ fn string_value<'a>(input: &'a [u8], key: &str) -> Parsed<'a, (FieldValue<'a>, u
         }
     }
     let (raw, rest) = body.split_at_checked(len).unwrap_or((body, &[]));
-    let text = utf8(raw, body, Element::StringValue)?;
+    let text = utf8(raw, body, Element::StringValue, known)?;
     let rest = rest.get(1..).unwrap_or_default();
     Ok((
         rest,
@@ -447,7 +479,8 @@ fn timestamp(input: &[u8]) -> Parsed<'_, i64> {
 /// It stops at the first unescaped delimiter of `element` (see
 /// [`crate::escape`]) or line end, and rejects control characters and
 /// invalid UTF-8. The name borrows the input unless it held an escape.
-fn name(input: &[u8], element: Element) -> Parsed<'_, Cow<'_, str>> {
+#[inline]
+fn name<'a>(input: &'a [u8], element: Element, known: KnownUtf8<'a>) -> Parsed<'a, Cow<'a, str>> {
     let classes = element.classes();
     let mut len = 0;
     let mut has_escapes = false;
@@ -472,21 +505,53 @@ fn name(input: &[u8], element: Element) -> Parsed<'_, Cow<'_, str>> {
             return fail(rest, ParseErrorKind::ControlCharacter { element, byte });
         }
     }
-    let text = utf8(raw, input, element)?;
+    let text = utf8(raw, input, element, known)?;
     Ok((rest, unescape_cow(text, element, has_escapes)))
 }
 
+/// A stretch of the buffer already checked to be UTF-8.
+///
+/// The parser validates the buffer ahead of the grammar in large blocks,
+/// so that turning a token into a `&str` is a bounds check instead of a
+/// second validation per token. Tokens outside the stretch (after an
+/// invalid byte, or past the end of the block) are validated on their own.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct KnownUtf8<'a> {
+    text: &'a str,
+}
+
+impl<'a> KnownUtf8<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        KnownUtf8 { text }
+    }
+
+    /// `raw` as a `&str`, if it lies inside the checked stretch.
+    #[inline]
+    fn get(self, raw: &'a [u8]) -> Option<&'a str> {
+        // Comparing addresses is safe: `raw` and `text` both point into the
+        // buffer being parsed, and `str::get` checks bounds and character
+        // boundaries, so a wrong offset can only give `None`.
+        let offset = (raw.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
+        self.text.get(offset..offset.checked_add(raw.len())?)
+    }
+}
+
 /// `raw` (which starts `input`) as UTF-8, or an error at the first bad byte.
+#[inline]
 fn utf8<'a>(
     raw: &'a [u8],
     input: &'a [u8],
     element: Element,
+    known: KnownUtf8<'a>,
 ) -> Result<&'a str, nom::Err<GrammarError<'a>>> {
+    if let Some(text) = known.get(raw) {
+        return Ok(text);
+    }
     std::str::from_utf8(raw).map_err(|err| {
-        nom::Err::Failure(GrammarError {
-            at: input.get(err.valid_up_to()..).unwrap_or(input),
-            kind: ParseErrorKind::InvalidUtf8 { element },
-        })
+        nom::Err::Failure(GrammarError::new(
+            input.get(err.valid_up_to()..).unwrap_or(input),
+            ParseErrorKind::InvalidUtf8 { element },
+        ))
     })
 }
 
@@ -621,10 +686,11 @@ mod tests {
 
     #[test]
     fn names_borrow_unless_escaped() {
-        let (rest, plain) = name(b"plain rest", Element::Measurement).unwrap();
+        let known = KnownUtf8::default();
+        let (rest, plain) = name(b"plain rest", Element::Measurement, known).unwrap();
         assert!(matches!(plain, Cow::Borrowed("plain")));
         assert_eq!(rest, b" rest");
-        let (_, escaped) = name(br"with\ space rest", Element::Measurement).unwrap();
+        let (_, escaped) = name(br"with\ space rest", Element::Measurement, known).unwrap();
         assert!(matches!(escaped, Cow::Owned(ref s) if s == "with space"));
     }
 }

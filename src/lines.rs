@@ -3,7 +3,7 @@
 use std::iter::FusedIterator;
 
 use crate::error::{Found, ParseError, ParseErrorKind};
-use crate::grammar::{self, GrammarError};
+use crate::grammar::{self, GrammarError, KnownUtf8};
 use crate::point::Point;
 use crate::precision::Precision;
 
@@ -120,7 +120,14 @@ pub struct Points<'a> {
     /// The line number on which the last returned item began.
     last_line: usize,
     options: ParseOptions,
+    /// A stretch of the input known to be UTF-8, ending at `utf8_end`.
+    utf8: KnownUtf8<'a>,
+    utf8_end: usize,
 }
+
+/// How far ahead of the grammar the input is checked for UTF-8 at a time:
+/// far enough to amortise the call, near enough to stay in cache.
+const UTF8_BLOCK: usize = 64 * 1024;
 
 impl<'a> Points<'a> {
     fn new(input: &'a [u8], options: ParseOptions) -> Self {
@@ -130,7 +137,29 @@ impl<'a> Points<'a> {
             line: 1,
             last_line: 0,
             options,
+            utf8: KnownUtf8::default(),
+            utf8_end: 0,
         }
+    }
+
+    /// Checks the next block of input from `start` for UTF-8, once the
+    /// grammar has passed the end of the last block.
+    fn check_utf8_from(&mut self, start: usize) {
+        if start < self.utf8_end {
+            return;
+        }
+        let end = start.saturating_add(UTF8_BLOCK).min(self.input.len());
+        let block = self.input.get(start..end).unwrap_or_default();
+        let valid = match std::str::from_utf8(block) {
+            Ok(text) => text,
+            Err(err) => block
+                .get(..err.valid_up_to())
+                .and_then(|prefix| std::str::from_utf8(prefix).ok())
+                .unwrap_or_default(),
+        };
+        self.utf8 = KnownUtf8::new(valid);
+        // Past an invalid byte, the next line checks again from its start.
+        self.utf8_end = start + valid.len().max(1);
     }
 
     /// Parses the next point into `point`, replacing what it held but
@@ -179,8 +208,9 @@ impl<'a> Points<'a> {
 
             self.last_line = self.line;
             point.clear();
+            self.check_utf8_from(start);
             return Some(
-                match grammar::line(content, point, self.options.precision) {
+                match grammar::line(content, point, self.options.precision, self.utf8) {
                     Ok((after, newlines_in_strings)) => {
                         let end = self.input.len() - after.len();
                         self.offset = end;
@@ -200,12 +230,12 @@ impl<'a> Points<'a> {
                     }
                     Err(nom::Err::Incomplete(_)) => Err(self.error(
                         start,
-                        GrammarError {
-                            at: content,
-                            kind: ParseErrorKind::Unexpected {
+                        GrammarError::new(
+                            content,
+                            ParseErrorKind::Unexpected {
                                 found: Found::at(content),
                             },
-                        },
+                        ),
                     )),
                 },
             );
@@ -245,7 +275,7 @@ impl<'a> Points<'a> {
         };
         let end = self.next_line_start(position);
         self.advance_to(start, end);
-        ParseError::new(line, column, err.kind)
+        ParseError::new(line, column, *err.kind)
     }
 
     /// The offset just after the first LF at or after `from`, or the end.
