@@ -1,0 +1,915 @@
+//! `lp`: line protocol on the command line, built on `lineproto`.
+//!
+//! ```text
+//! cargo run --release --example lp -- parse  [--precision P] [--default-time NS] [FILE]
+//! cargo run --release --example lp -- encode [--precision P] [FILE]
+//! cargo run --release --example lp -- check  [--precision P] [FILE]
+//! cargo run --release --example lp -- table  [--precision P] [FILE]
+//! ```
+//!
+//! FILE absent or `-` reads standard input. P is the timestamp precision:
+//! `ns`, `us`, `µs`, `ms`, `s`, `m` or `h` (also `n`, `u` and the long names
+//! `nanosecond` ... `hour`); the default is `ns`. Options may also be
+//! written `--precision=P`.
+//!
+//! - `parse` turns line protocol into JSON Lines: one object per point,
+//!   `{"name":..,"tags":[{"key":..,"value":..}],"fields":[{"key":..,"value":{"float":21.1}}],"time":..}`,
+//!   with the field value one of `float`, `int`, `uint`, `bool`, `string`
+//!   and `time` in nanoseconds (or `null`). A bad line prints
+//!   `{"error":{"line":L,"column":C,"message":M}}` in its place. Lines
+//!   without a timestamp get `--default-time NS` (nanoseconds, not scaled).
+//! - `encode` reads that JSON back and writes line protocol, timestamps
+//!   converted to the precision (floored). A record that is not a valid
+//!   point writes nothing and is reported, with its line number, on
+//!   standard error.
+//! - `check` prints each bad line the way a compiler shows an error
+//!   (`LINE:COLUMN: message`, the line, a caret under the column) and ends
+//!   with `N lines, N points, N errors`.
+//! - `table` prints the points as pipe tables, one per measurement, sorted by
+//!   series and time, with RFC 3339 times:
+//!   `cargo run --release --example lp -- table --precision s examples/home.lp`.
+//!   `--default-time NS` works here (and for `check`) as for `parse`.
+//!
+//! Exit status: 0 when every line is good, 1 when any line failed, 2 for a
+//! usage or I/O error (with a message on standard error). When the reader
+//! of standard output goes away (`lp parse big.lp | head`), `lp` stops
+//! quietly with status 0.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsString;
+use std::fmt;
+use std::fs;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use lineproto::{Field, FieldValue, ParseError, ParseOptions, Point, Precision, Tag};
+use serde_json::{Map, Value};
+
+const SYNOPSIS: &str = "\
+usage: lp parse  [--precision P] [--default-time NS] [FILE]
+       lp encode [--precision P] [FILE]
+       lp check  [--precision P] [FILE]
+       lp table  [--precision P] [FILE]
+";
+
+const DETAILS: &str = "
+  parse   line protocol in, one JSON object per point out
+  encode  JSON Lines in (the schema `parse` writes), line protocol out
+  check   report bad lines with a caret under the column, then a summary
+  table   the points as pipe tables, one per measurement
+
+FILE absent or `-` reads standard input. P is ns, us, µs, ms, s, m or h
+(also n, u and the long names nanosecond ... hour); the default is ns.
+NS is a time in nanoseconds since the Unix epoch, given to lines without
+a timestamp (parse, check, table).
+
+Exit status: 0 all lines good, 1 some line failed, 2 usage or I/O error.
+";
+
+fn main() -> ExitCode {
+    let invocation = match parse_args(std::env::args_os().skip(1)) {
+        Ok(Request::Run(invocation)) => invocation,
+        Ok(Request::Help) => return print_help(),
+        Err(message) => {
+            report(format_args!("{message}\n{SYNOPSIS}(`lp --help` says more)"));
+            return ExitCode::from(2);
+        }
+    };
+    let input = match invocation.input.read() {
+        Ok(input) => input,
+        Err(message) => {
+            report(message);
+            return ExitCode::from(2);
+        }
+    };
+
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let result = invocation
+        .run(&input, &mut out)
+        .and_then(|verdict| out.flush().map(|()| verdict));
+    match result {
+        Ok(Verdict::AllGood) => ExitCode::SUCCESS,
+        Ok(Verdict::SomeFailed) => ExitCode::from(1),
+        // The reader has gone (`lp parse big.lp | head`): nobody is left to
+        // tell, so stop quietly, as `head`'s peers do.
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => {
+            report(format_args!("cannot write the output: {err}"));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Prints the usage text on standard output.
+fn print_help() -> ExitCode {
+    let mut stdout = io::stdout().lock();
+    let written = stdout
+        .write_all(SYNOPSIS.as_bytes())
+        .and_then(|()| stdout.write_all(DETAILS.as_bytes()));
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(2),
+    }
+}
+
+/// Writes `lp: message` to standard error. A failing standard error leaves
+/// nowhere to complain, so its errors are ignored (unlike `eprintln!`,
+/// which would panic).
+fn report(message: impl fmt::Display) {
+    let _ = writeln!(io::stderr().lock(), "lp: {message}");
+}
+
+// ---------------------------------------------------------------------------
+// The command line
+// ---------------------------------------------------------------------------
+
+/// What the command line asks for.
+enum Request {
+    Help,
+    Run(Invocation),
+}
+
+/// A subcommand with its options and input.
+struct Invocation {
+    subcommand: Subcommand,
+    precision: Precision,
+    default_time: Option<i64>,
+    input: Input,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Subcommand {
+    Parse,
+    Encode,
+    Check,
+    Table,
+}
+
+impl Subcommand {
+    fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "parse" => Some(Subcommand::Parse),
+            "encode" => Some(Subcommand::Encode),
+            "check" => Some(Subcommand::Check),
+            "table" => Some(Subcommand::Table),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Subcommand::Parse => "parse",
+            Subcommand::Encode => "encode",
+            Subcommand::Check => "check",
+            Subcommand::Table => "table",
+        }
+    }
+
+    /// Whether the subcommand reads line protocol (and so takes
+    /// `--default-time`).
+    fn reads_line_protocol(self) -> bool {
+        self != Subcommand::Encode
+    }
+}
+
+/// Where the input comes from.
+enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    /// The whole input. An error is a message for standard error.
+    fn read(&self) -> Result<Vec<u8>, String> {
+        match self {
+            Input::Stdin => {
+                let mut input = Vec::new();
+                io::stdin()
+                    .lock()
+                    .read_to_end(&mut input)
+                    .map_err(|err| format!("cannot read standard input: {err}"))?;
+                Ok(input)
+            }
+            Input::File(path) => {
+                fs::read(path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))
+            }
+        }
+    }
+}
+
+/// Reads the arguments after the program name. An error is a message for
+/// standard error.
+fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Request, String> {
+    let mut args = args.into_iter();
+    let Some(first) = args.next() else {
+        return Err("missing subcommand".to_owned());
+    };
+    let subcommand = match first.to_str() {
+        Some("-h" | "--help" | "help") => return Ok(Request::Help),
+        Some(name) => {
+            Subcommand::from_name(name).ok_or_else(|| format!("unknown subcommand `{name}`"))?
+        }
+        None => {
+            return Err(format!("unknown subcommand `{}`", first.to_string_lossy()));
+        }
+    };
+
+    let mut invocation = Invocation {
+        subcommand,
+        precision: Precision::default(),
+        default_time: None,
+        input: Input::Stdin,
+    };
+    let mut file: Option<OsString> = None;
+    let mut only_files = false;
+    while let Some(arg) = args.next() {
+        match arg.to_str() {
+            Some("--") if !only_files => only_files = true,
+            Some("-h" | "--help") if !only_files => return Ok(Request::Help),
+            Some(option) if !only_files && option.starts_with('-') && option != "-" => {
+                apply_option(&mut invocation, option, &mut args)?;
+            }
+            _ if file.is_some() => return Err("more than one FILE given".to_owned()),
+            _ => file = Some(arg),
+        }
+    }
+    if let Some(file) = file.filter(|file| file != "-") {
+        invocation.input = Input::File(PathBuf::from(file));
+    }
+    Ok(Request::Run(invocation))
+}
+
+/// Applies one option (`--name VALUE` or `--name=VALUE`), taking its value
+/// from `rest` when it is not inline.
+fn apply_option(
+    invocation: &mut Invocation,
+    option: &str,
+    rest: &mut impl Iterator<Item = OsString>,
+) -> Result<(), String> {
+    let (name, inline) = match option.split_once('=') {
+        Some((name, value)) => (name, Some(value.to_owned())),
+        None => (option, None),
+    };
+    match name {
+        "--precision" => {
+            let value = option_value(name, inline, rest)?;
+            invocation.precision = value
+                .parse()
+                .map_err(|err| format!("invalid --precision: {err}"))?;
+        }
+        "--default-time" if invocation.subcommand.reads_line_protocol() => {
+            let value = option_value(name, inline, rest)?;
+            let nanos = value.parse().map_err(|_| {
+                format!(
+                    "invalid --default-time `{value}`: expected an integer number of nanoseconds"
+                )
+            })?;
+            invocation.default_time = Some(nanos);
+        }
+        _ => {
+            return Err(format!(
+                "unknown option `{name}` for `{}`",
+                invocation.subcommand.name()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The value of option `name`: the inline one, or the next argument.
+fn option_value(
+    name: &str,
+    inline: Option<String>,
+    rest: &mut impl Iterator<Item = OsString>,
+) -> Result<String, String> {
+    if let Some(value) = inline {
+        return Ok(value);
+    }
+    match rest.next() {
+        Some(value) => value
+            .into_string()
+            .map_err(|_| format!("the value of {name} is not valid UTF-8")),
+        None => Err(format!("{name} needs a value")),
+    }
+}
+
+impl Invocation {
+    fn parse_options(&self) -> ParseOptions {
+        let options = ParseOptions::new().with_precision(self.precision);
+        match self.default_time {
+            Some(nanos) => options.with_default_time(nanos),
+            None => options,
+        }
+    }
+
+    fn run(&self, input: &[u8], out: &mut impl Write) -> io::Result<Verdict> {
+        match self.subcommand {
+            Subcommand::Parse => parse(input, self.parse_options(), out),
+            Subcommand::Encode => encode(input, self.precision, out),
+            Subcommand::Check => check(input, self.parse_options(), out),
+            Subcommand::Table => table(input, self.parse_options(), out),
+        }
+    }
+}
+
+/// Whether every line of the input was good.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    AllGood,
+    SomeFailed,
+}
+
+impl Verdict {
+    fn from_failures(failures: usize) -> Self {
+        if failures == 0 {
+            Verdict::AllGood
+        } else {
+            Verdict::SomeFailed
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// parse: line protocol in, JSON Lines out
+// ---------------------------------------------------------------------------
+
+/// Writes one JSON object per point or bad line.
+fn parse(input: &[u8], options: ParseOptions, out: &mut impl Write) -> io::Result<Verdict> {
+    let mut points = lineproto::parse_with(input, options);
+    let mut point = Point::new();
+    let mut failures = 0;
+    while let Some(result) = points.next_into(&mut point) {
+        match result {
+            Ok(()) => write_point_json(out, &point)?,
+            Err(err) => {
+                failures += 1;
+                write_error_json(out, &err)?;
+            }
+        }
+        out.write_all(b"\n")?;
+    }
+    Ok(Verdict::from_failures(failures))
+}
+
+/// `{"name":..,"tags":[..],"fields":[..],"time":..}`, keys in this order.
+fn write_point_json(out: &mut impl Write, point: &Point<'_>) -> io::Result<()> {
+    out.write_all(b"{\"name\":")?;
+    write_json_str(out, point.measurement())?;
+    out.write_all(b",\"tags\":[")?;
+    for (index, tag) in point.tags().iter().enumerate() {
+        if index > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(b"{\"key\":")?;
+        write_json_str(out, tag.key())?;
+        out.write_all(b",\"value\":")?;
+        write_json_str(out, tag.value())?;
+        out.write_all(b"}")?;
+    }
+    out.write_all(b"],\"fields\":[")?;
+    for (index, field) in point.fields().iter().enumerate() {
+        if index > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(b"{\"key\":")?;
+        write_json_str(out, field.key())?;
+        out.write_all(b",\"value\":")?;
+        write_field_value_json(out, field.value())?;
+        out.write_all(b"}")?;
+    }
+    out.write_all(b"],\"time\":")?;
+    match point.timestamp() {
+        Some(nanos) => write!(out, "{nanos}")?,
+        None => out.write_all(b"null")?,
+    }
+    out.write_all(b"}")
+}
+
+/// `{"float":F}`, `{"int":I}`, `{"uint":U}`, `{"bool":B}` or `{"string":S}`.
+fn write_field_value_json(out: &mut impl Write, value: &FieldValue<'_>) -> io::Result<()> {
+    match value {
+        FieldValue::Float(value) => {
+            out.write_all(b"{\"float\":")?;
+            // Shortest round-trip decimal (ryu). The parser never yields a
+            // NaN or an infinity, which JSON could not hold.
+            serde_json::to_writer(&mut *out, value)?;
+        }
+        FieldValue::Integer(value) => write!(out, "{{\"int\":{value}")?,
+        FieldValue::UInteger(value) => write!(out, "{{\"uint\":{value}")?,
+        FieldValue::Boolean(value) => write!(out, "{{\"bool\":{value}")?,
+        FieldValue::String(value) => {
+            out.write_all(b"{\"string\":")?;
+            write_json_str(out, value)?;
+        }
+    }
+    out.write_all(b"}")
+}
+
+/// `{"error":{"line":L,"column":C,"message":M}}`.
+fn write_error_json(out: &mut impl Write, err: &ParseError) -> io::Result<()> {
+    write!(
+        out,
+        "{{\"error\":{{\"line\":{},\"column\":{},\"message\":",
+        err.line(),
+        err.column()
+    )?;
+    write_json_str(out, &err.kind().to_string())?;
+    out.write_all(b"}}")
+}
+
+/// A JSON string literal, escaped.
+fn write_json_str(out: &mut impl Write, text: &str) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, text)?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// encode: JSON Lines in, line protocol out
+// ---------------------------------------------------------------------------
+
+/// Writes one line of line protocol per JSON record; reports bad records on
+/// standard error with their line number.
+fn encode(input: &[u8], precision: Precision, out: &mut impl Write) -> io::Result<Verdict> {
+    let mut failures = 0;
+    let mut line = Vec::new();
+    for (index, record) in input.split(|&byte| byte == b'\n').enumerate() {
+        if record.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        line.clear();
+        match encode_record(record, precision, &mut line) {
+            Ok(()) => out.write_all(&line)?,
+            Err(message) => {
+                failures += 1;
+                report(format_args!("line {}: {message}", index + 1));
+            }
+        }
+    }
+    Ok(Verdict::from_failures(failures))
+}
+
+/// Appends the line protocol of one JSON record to `out`, or says why it
+/// cannot.
+fn encode_record(record: &[u8], precision: Precision, out: &mut Vec<u8>) -> Result<(), String> {
+    let value: Value = serde_json::from_slice(record).map_err(|err| {
+        // serde_json appends "at line 1 column C"; the line is ours to name.
+        let text = err.to_string();
+        let suffix = format!(" at line {} column {}", err.line(), err.column());
+        let message = text.strip_suffix(&suffix).unwrap_or(&text);
+        format!("invalid JSON at column {}: {message}", err.column())
+    })?;
+    let point = point_from_json(&value)?;
+    point
+        .write_to_vec(out, precision)
+        .map_err(|err| err.to_string())
+}
+
+/// The point a record of `parse`'s schema describes. `tags` may be left
+/// out, and `time` left out or `null`; other keys are errors, so typos do
+/// not pass silently.
+fn point_from_json(record: &Value) -> Result<Point<'_>, String> {
+    let object = record
+        .as_object()
+        .ok_or("expected a JSON object describing a point")?;
+    if let Some(error) = object.get("error") {
+        return Err(format!("an error record, not a point: {error}"));
+    }
+    if let Some(key) = object
+        .keys()
+        .find(|key| !matches!(key.as_str(), "name" | "tags" | "fields" | "time"))
+    {
+        return Err(format!("unknown key `{key}` in a point"));
+    }
+    let name = match object.get("name") {
+        Some(Value::String(name)) => name.as_str(),
+        Some(_) => return Err("`name` must be a string".to_owned()),
+        None => return Err("`name` is missing".to_owned()),
+    };
+
+    let mut builder = Point::builder(name);
+    for (index, tag) in json_array(object, "tags")?.iter().enumerate() {
+        let (key, value) = key_value(tag, "tags", index)?;
+        let value = value
+            .as_str()
+            .ok_or_else(|| format!("tags[{index}].value must be a string"))?;
+        builder = builder.tag(key, value);
+    }
+    for (index, field) in json_array(object, "fields")?.iter().enumerate() {
+        let (key, value) = key_value(field, "fields", index)?;
+        let value = field_value_from_json(value)
+            .map_err(|message| format!("fields[{index}].value: {message}"))?;
+        builder = builder.field(key, value);
+    }
+    match object.get("time") {
+        None | Some(Value::Null) => {}
+        Some(time) => {
+            let nanos = time.as_i64().ok_or(
+                "`time` must be null or an integer number of nanoseconds within the range of i64",
+            )?;
+            builder = builder.timestamp(nanos);
+        }
+    }
+    builder.build().map_err(|err| err.to_string())
+}
+
+/// The array under `key`; a missing key is an empty array.
+fn json_array<'v>(object: &'v Map<String, Value>, key: &str) -> Result<&'v [Value], String> {
+    match object.get(key) {
+        None => Ok(&[]),
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(format!("`{key}` must be an array")),
+    }
+}
+
+/// The key and value of `{"key":K,"value":V}`, item `index` of `list`.
+fn key_value<'v>(
+    item: &'v Value,
+    list: &str,
+    index: usize,
+) -> Result<(&'v str, &'v Value), String> {
+    let object = item
+        .as_object()
+        .filter(|object| object.len() == 2)
+        .ok_or_else(|| format!("{list}[{index}] must be an object {{\"key\":..,\"value\":..}}"))?;
+    let key = object
+        .get("key")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("{list}[{index}].key must be a string"))?;
+    let value = object
+        .get("value")
+        .ok_or_else(|| format!("{list}[{index}] has no value"))?;
+    Ok((key, value))
+}
+
+/// A field value from `{"float":F}`, `{"int":I}`, `{"uint":U}`, `{"bool":B}`
+/// or `{"string":S}`.
+fn field_value_from_json(value: &Value) -> Result<FieldValue<'_>, String> {
+    const SHAPE: &str = "expected exactly one of {\"float\":F}, {\"int\":I}, {\"uint\":U}, {\"bool\":B}, {\"string\":S}";
+    let mut entries = value.as_object().into_iter().flatten();
+    let (Some((kind, inner)), None) = (entries.next(), entries.next()) else {
+        return Err(SHAPE.to_owned());
+    };
+    let converted = match kind.as_str() {
+        "float" => inner.as_f64().map(FieldValue::Float),
+        "int" => inner.as_i64().map(FieldValue::Integer),
+        "uint" => inner.as_u64().map(FieldValue::UInteger),
+        "bool" => inner.as_bool().map(FieldValue::Boolean),
+        "string" => inner.as_str().map(FieldValue::from),
+        _ => return Err(SHAPE.to_owned()),
+    };
+    converted.ok_or_else(|| {
+        let expected = match kind.as_str() {
+            "float" => "a number",
+            "int" => "an integer within the range of i64",
+            "uint" => "an integer within the range of u64",
+            "bool" => "true or false",
+            _ => "a string",
+        };
+        format!("`{kind}` must be {expected}, not {inner}")
+    })
+}
+
+// ---------------------------------------------------------------------------
+// check: a human report
+// ---------------------------------------------------------------------------
+
+/// Shows every bad line with a caret under the column, then a summary.
+fn check(input: &[u8], options: ParseOptions, out: &mut impl Write) -> io::Result<Verdict> {
+    let lines = physical_lines(input);
+    let mut points = lineproto::parse_with(input, options);
+    let mut point = Point::new();
+    let (mut good, mut bad) = (0_usize, 0_usize);
+    while let Some(result) = points.next_into(&mut point) {
+        match result {
+            Ok(()) => good += 1,
+            Err(err) => {
+                bad += 1;
+                let text = err
+                    .line()
+                    .checked_sub(1)
+                    .and_then(|index| lines.get(index))
+                    .copied()
+                    .unwrap_or_default();
+                write_diagnostic(out, &err, text)?;
+            }
+        }
+    }
+    writeln!(out, "{} lines, {good} points, {bad} errors", lines.len())?;
+    Ok(Verdict::from_failures(bad))
+}
+
+/// The physical lines of the input without their line ends (LF or CRLF).
+/// A last line without LF counts; a final LF does not start a new line.
+fn physical_lines(input: &[u8]) -> Vec<&[u8]> {
+    input
+        .split_inclusive(|&byte| byte == b'\n')
+        .map(|line| {
+            line.strip_suffix(b"\r\n")
+                .or_else(|| line.strip_suffix(b"\n"))
+                .unwrap_or(line)
+        })
+        .collect()
+}
+
+/// `LINE:COLUMN: message`, the line, and a caret under the column.
+///
+/// The line is shown as lossy UTF-8 with control characters other than tab
+/// drawn as their Unicode pictures (`␍`, `␛`), one character each, so a
+/// stray carriage return or escape sequence cannot garble the terminal or
+/// move the caret.
+fn write_diagnostic(out: &mut impl Write, err: &ParseError, text: &[u8]) -> io::Result<()> {
+    writeln!(out, "{}:{}: {}", err.line(), err.column(), err.kind())?;
+    let shown: String = String::from_utf8_lossy(text)
+        .chars()
+        .map(|c| control_picture(c).unwrap_or(c))
+        .collect();
+    writeln!(out, "{shown}")?;
+    writeln!(out, "{}", caret_line(text, err.column()))
+}
+
+/// Spaces (a tab under a tab) up to the 1-based byte `column`, then `^`.
+/// One space per character, so the caret lines up under multibyte UTF-8.
+fn caret_line(text: &[u8], column: usize) -> String {
+    let before = text.get(..column.saturating_sub(1)).unwrap_or(text);
+    let mut caret: String = String::from_utf8_lossy(before)
+        .chars()
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    caret.push('^');
+    caret
+}
+
+/// The Unicode control picture (U+2400 block) of a control character
+/// other than tab: `␀`...`␟` for 0x00-0x1F, `␡` for 0x7F.
+fn control_picture(c: char) -> Option<char> {
+    match c {
+        '\t' => None,
+        '\0'..='\x1f' => char::from_u32(0x2400 + u32::from(c)),
+        '\x7f' => Some('\u{2421}'),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// table: the points as a person reads them
+// ---------------------------------------------------------------------------
+
+/// Prints one pipe table per measurement; reports bad lines on standard
+/// error.
+fn table(input: &[u8], options: ParseOptions, out: &mut impl Write) -> io::Result<Verdict> {
+    let mut points = Vec::new();
+    let mut failures = 0;
+    for result in lineproto::parse_with(input, options) {
+        match result {
+            Ok(point) => points.push(point),
+            Err(err) => {
+                failures += 1;
+                report(err);
+            }
+        }
+    }
+
+    let mut measurements: BTreeMap<&str, Vec<&Point<'_>>> = BTreeMap::new();
+    for point in &points {
+        measurements
+            .entry(point.measurement())
+            .or_default()
+            .push(point);
+    }
+    let titled = measurements.len() > 1;
+    for (index, (name, points)) in measurements.iter().enumerate() {
+        if index > 0 {
+            out.write_all(b"\n")?;
+        }
+        if titled {
+            writeln!(out, "name: {name}")?;
+        }
+        Table::of(points).write(out)?;
+    }
+    Ok(Verdict::from_failures(failures))
+}
+
+/// How a column's cells line up.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Align {
+    Left,
+    Right,
+}
+
+struct Column {
+    header: String,
+    align: Align,
+}
+
+/// The cells of one measurement's table, before padding.
+struct Table {
+    columns: Vec<Column>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// The table of `points`, all of one measurement: a `time` column, the
+    /// tag keys sorted, the field keys sorted; rows sorted by series (tag
+    /// values in key order, a missing tag as empty) and then by time (no
+    /// time first).
+    fn of(points: &[&Point<'_>]) -> Table {
+        let tag_keys: BTreeSet<&str> = points
+            .iter()
+            .flat_map(|point| point.tags())
+            .map(Tag::key)
+            .collect();
+        let field_keys: BTreeSet<&str> = points
+            .iter()
+            .flat_map(|point| point.fields())
+            .map(Field::key)
+            .collect();
+
+        let mut sorted: Vec<(Vec<&str>, Option<i64>, &Point<'_>)> = points
+            .iter()
+            .map(|&point| {
+                let series = tag_keys
+                    .iter()
+                    .map(|key| point.tag(key).unwrap_or_default())
+                    .collect();
+                (series, point.timestamp(), point)
+            })
+            .collect();
+        sorted.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+
+        let mut columns = vec![Column {
+            header: "time".to_owned(),
+            align: Align::Left,
+        }];
+        columns.extend(tag_keys.iter().map(|key| Column {
+            header: (*key).to_owned(),
+            align: Align::Left,
+        }));
+        columns.extend(field_keys.iter().map(|key| Column {
+            header: (*key).to_owned(),
+            align: field_align(points, key),
+        }));
+
+        let rows = sorted
+            .iter()
+            .map(|(series, time, point)| {
+                let mut row = vec![time.map(rfc3339).unwrap_or_default()];
+                row.extend(series.iter().map(|value| (*value).to_owned()));
+                row.extend(
+                    field_keys
+                        .iter()
+                        .map(|key| point.field(key).map(field_cell).unwrap_or_default()),
+                );
+                row
+            })
+            .collect();
+        Table { columns, rows }
+    }
+
+    /// Writes the header row, the alignment row and the rows, every cell
+    /// padded to its column's width.
+    fn write(&self, out: &mut impl Write) -> io::Result<()> {
+        let headers: Vec<String> = self
+            .columns
+            .iter()
+            .map(|column| escape_cell(&column.header))
+            .collect();
+        let rows: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|cell| escape_cell(cell)).collect())
+            .collect();
+
+        let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count().max(3)).collect();
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+
+        self.write_row(out, &headers, &widths)?;
+        out.write_all(b"|")?;
+        for (column, &width) in self.columns.iter().zip(&widths) {
+            let dashes = "-".repeat(width.saturating_sub(1));
+            match column.align {
+                Align::Left => write!(out, " :{dashes} |")?,
+                Align::Right => write!(out, " {dashes}: |")?,
+            }
+        }
+        out.write_all(b"\n")?;
+        for row in &rows {
+            self.write_row(out, row, &widths)?;
+        }
+        Ok(())
+    }
+
+    fn write_row(
+        &self,
+        out: &mut impl Write,
+        cells: &[String],
+        widths: &[usize],
+    ) -> io::Result<()> {
+        out.write_all(b"|")?;
+        for ((cell, column), &width) in cells.iter().zip(&self.columns).zip(widths) {
+            match column.align {
+                Align::Left => write!(out, " {cell:<width$} |")?,
+                Align::Right => write!(out, " {cell:>width$} |")?,
+            }
+        }
+        out.write_all(b"\n")
+    }
+}
+
+/// Numeric field columns align right; a column with any string or boolean
+/// value aligns left.
+fn field_align(points: &[&Point<'_>], key: &str) -> Align {
+    let numeric = points
+        .iter()
+        .filter_map(|point| point.field(key))
+        .all(|value| {
+            matches!(
+                value,
+                FieldValue::Float(_) | FieldValue::Integer(_) | FieldValue::UInteger(_)
+            )
+        });
+    if numeric { Align::Right } else { Align::Left }
+}
+
+/// A field value as a person reads it: `21` (not `21.0`), `-3`, `7`,
+/// `true`, `text`.
+fn field_cell(value: &FieldValue<'_>) -> String {
+    match value {
+        // `FieldValue`'s Display writes floats in the shortest round-trip
+        // form, switching to exponents only for extreme magnitudes.
+        FieldValue::Float(_) => value.to_string(),
+        FieldValue::Integer(value) => value.to_string(),
+        FieldValue::UInteger(value) => value.to_string(),
+        FieldValue::Boolean(value) => value.to_string(),
+        FieldValue::String(text) => text.to_string(),
+    }
+}
+
+/// A cell's text with `|` escaped, line breaks and tabs shown as `\n`,
+/// `\r` and `\t`, and other control characters as their Unicode pictures,
+/// so the table keeps one row per line and its columns line up.
+fn escape_cell(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' => escaped.push_str("\\|"),
+            '\n' => escaped.push_str("\\n"),
+            '\r' => escaped.push_str("\\r"),
+            '\t' => escaped.push_str("\\t"),
+            c => escaped.push(control_picture(c).unwrap_or(c)),
+        }
+    }
+    escaped
+}
+
+const NANOS_PER_SECOND: i64 = 1_000_000_000;
+const SECONDS_PER_DAY: i64 = 86_400;
+
+/// Nanoseconds since the Unix epoch as RFC 3339 in UTC:
+/// `2022-01-01T08:00:00Z`, with a fraction only when it is not zero
+/// (`2022-01-01T08:00:00.5Z`).
+fn rfc3339(nanos: i64) -> String {
+    let seconds = nanos.div_euclid(NANOS_PER_SECOND);
+    let fraction = nanos.rem_euclid(NANOS_PER_SECOND);
+    let (year, month, day) = civil_from_days(seconds.div_euclid(SECONDS_PER_DAY));
+    let second_of_day = seconds.rem_euclid(SECONDS_PER_DAY);
+    let mut text = format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+        second_of_day / 3600,
+        second_of_day % 3600 / 60,
+        second_of_day % 60
+    );
+    if fraction != 0 {
+        let digits = format!("{fraction:09}");
+        text.push('.');
+        text.push_str(digits.trim_end_matches('0'));
+    }
+    text.push('Z');
+    text
+}
+
+/// The proleptic Gregorian date of a day number (days since 1970-01-01,
+/// negative before it), after Howard Hinnant's `civil_from_days`.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let shifted = days + 719_468; // days since 0000-03-01
+    let era = shifted.div_euclid(146_097); // 400-year eras
+    let day_of_era = shifted.rem_euclid(146_097); // [0, 146096]
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153; // [0, 11], March is 0
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
