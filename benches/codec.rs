@@ -15,7 +15,7 @@ mod data;
 
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use influxdb_line_protocol as idb;
 use lineproto::{FieldValue, Point, Precision};
 
@@ -92,7 +92,7 @@ fn parse(c: &mut Criterion) {
     for set in data_sets() {
         let text = std::str::from_utf8(&set.bytes).unwrap();
         group.throughput(Throughput::Bytes(set.bytes.len() as u64));
-        group.bench_function(format!("lineproto/{}", set.name), |b| {
+        group.bench_function(BenchmarkId::new("lineproto", set.name), |b| {
             b.iter(|| {
                 let (mut count, mut sum) = (0, 0u64);
                 for point in lineproto::parse(black_box(&set.bytes)) {
@@ -102,7 +102,7 @@ fn parse(c: &mut Criterion) {
                 assert_eq!((count, sum), (set.points, set.checksum));
             })
         });
-        group.bench_function(format!("influxdb-line-protocol/{}", set.name), |b| {
+        group.bench_function(BenchmarkId::new("influxdb-line-protocol", set.name), |b| {
             b.iter(|| {
                 let (mut count, mut sum) = (0, 0u64);
                 for line in idb::parse_lines(black_box(text)) {
@@ -120,7 +120,7 @@ fn parse_reuse(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse_reuse");
     for set in data_sets() {
         group.throughput(Throughput::Bytes(set.bytes.len() as u64));
-        group.bench_function(format!("lineproto/{}", set.name), |b| {
+        group.bench_function(BenchmarkId::new("lineproto", set.name), |b| {
             let mut point = Point::new();
             b.iter(|| {
                 let (mut count, mut sum) = (0, 0u64);
@@ -142,7 +142,7 @@ fn write(c: &mut Criterion) {
     for set in data_sets() {
         let points: Vec<Point<'_>> = lineproto::parse(&set.bytes).map(Result::unwrap).collect();
         group.throughput(Throughput::Elements(points.len() as u64));
-        group.bench_function(format!("lineproto/{}", set.name), |b| {
+        group.bench_function(BenchmarkId::new("lineproto", set.name), |b| {
             let mut out = Vec::with_capacity(set.bytes.len() * 2);
             b.iter(|| {
                 out.clear();
@@ -154,7 +154,7 @@ fn write(c: &mut Criterion) {
                 black_box(&out);
             })
         });
-        group.bench_function(format!("influxdb-line-protocol/{}", set.name), |b| {
+        group.bench_function(BenchmarkId::new("influxdb-line-protocol", set.name), |b| {
             b.iter(|| {
                 let mut builder = idb::builder::LineProtocolBuilder::new_with(Vec::with_capacity(
                     set.bytes.len() * 2,

@@ -290,6 +290,18 @@ fn check_control(text: &str, element: Element) -> Result<(), WriteError> {
 pub(crate) fn duplicate_tag_index(tags: &[Tag<'_>]) -> Option<usize> {
     const PAIRWISE_LIMIT: usize = 16;
     if tags.len() <= PAIRWISE_LIMIT {
+        // Distinct fingerprints prove distinct keys without comparing them;
+        // only lines where two fingerprints meet compare strings.
+        let mut seen = 0u128;
+        let mut collided = false;
+        for tag in tags {
+            let bit = 1u128 << fingerprint(tag.key());
+            collided |= seen & bit != 0;
+            seen |= bit;
+        }
+        if !collided {
+            return None;
+        }
         return tags
             .iter()
             .enumerate()
@@ -310,6 +322,18 @@ pub(crate) fn duplicate_tag_index(tags: &[Tag<'_>]) -> Option<usize> {
             _ => None,
         })
         .min()
+}
+
+/// A 7-bit hash of a key's length and first, middle and last bytes.
+fn fingerprint(key: &str) -> u32 {
+    let bytes = key.as_bytes();
+    let byte = |at: Option<&u8>| u64::from(at.copied().unwrap_or(0));
+    let mixed = bytes.len() as u64
+        | byte(bytes.first()) << 8
+        | byte(bytes.last()) << 16
+        | byte(bytes.get(bytes.len() / 2)) << 24;
+    // The top 7 bits of a multiplicative hash are always below 128.
+    (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57) as u32
 }
 
 #[cfg(test)]
