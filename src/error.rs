@@ -360,6 +360,18 @@ pub enum WriteError {
         /// The byte.
         byte: u8,
     },
+    /// The timestamp, floored to the precision it is written in, lies
+    /// before the earliest time a nanosecond `i64` can hold, so the line
+    /// could not be read back.
+    #[error(
+        "timestamp {nanos} ns cannot be written in {precision}: floored, it falls before the earliest time line protocol can carry"
+    )]
+    TimestampOutOfRange {
+        /// The timestamp in nanoseconds.
+        nanos: i64,
+        /// The precision it was to be written in.
+        precision: Precision,
+    },
     /// The underlying writer failed.
     #[error("writing failed: {0}")]
     Io(#[from] std::io::Error),

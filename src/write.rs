@@ -80,7 +80,10 @@ impl Point<'_> {
     ///
     /// # Errors
     ///
-    /// A [`WriteError`] from [`Point::validate`]; `out` is then unchanged.
+    /// A [`WriteError`] from [`Point::validate`], or
+    /// [`WriteError::TimestampOutOfRange`] for a timestamp within one unit
+    /// of the earliest `i64` nanosecond when `precision` is coarser than
+    /// nanoseconds; `out` is then unchanged.
     ///
     /// ```
     /// use lineproto::{Point, Precision};
@@ -101,6 +104,11 @@ impl Point<'_> {
     /// ```
     pub fn write_to_vec(&self, out: &mut Vec<u8>, precision: Precision) -> Result<(), WriteError> {
         self.validate()?;
+        if let Some(nanos) = self.timestamp() {
+            if precision.to_nanos(precision.from_nanos(nanos)).is_err() {
+                return Err(WriteError::TimestampOutOfRange { nanos, precision });
+            }
+        }
         self.write_unchecked(out, precision);
         out.push(b'\n');
         Ok(())
