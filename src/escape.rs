@@ -150,7 +150,7 @@ pub(crate) fn unescape(raw: &str, element: Element) -> String {
 }
 
 /// [`unescape`] that borrows when `has_escapes` is false.
-#[inline]
+#[inline(always)]
 pub(crate) fn unescape_cow(raw: &str, element: Element, has_escapes: bool) -> Cow<'_, str> {
     if has_escapes {
         Cow::Owned(unescape(raw, element))

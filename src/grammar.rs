@@ -10,10 +10,7 @@
 
 use std::borrow::Cow;
 
-use nom::bytes::complete::take_while;
 use nom::character::complete::char;
-use nom::combinator::cut;
-use nom::multi::fold_many0;
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
@@ -71,7 +68,8 @@ fn key_text(key: &str) -> String {
 
 /// `spaces = " "*`
 pub(crate) fn spaces(input: &[u8]) -> Parsed<'_, &[u8]> {
-    take_while(|byte| byte == b' ').parse(input)
+    let count = input.iter().take_while(|&&byte| byte == b' ').count();
+    Ok(split(input, count))
 }
 
 /// `line_end = "\n" | "\r\n" | end of input`
@@ -161,12 +159,12 @@ fn tag_set<'a>(
     tags: &mut Vec<Tag<'a>>,
     known: KnownUtf8<'a>,
 ) -> Result<&'a [u8], nom::Err<GrammarError<'a>>> {
-    let (rest, ()) = fold_many0(
-        preceded(char(','), cut(|input| tag(input, known))),
-        || (),
-        |(), tag| tags.push(tag),
-    )
-    .parse(input)?;
+    let mut rest = input;
+    while let Some(after_comma) = rest.strip_prefix(b",") {
+        let (after_tag, tag) = tag(after_comma, known)?;
+        tags.push(tag);
+        rest = after_tag;
+    }
     if let Some(index) = duplicate_tag_index(tags) {
         return Err(duplicate_tag_error(input, index, known));
     }
@@ -202,7 +200,7 @@ fn duplicate_tag_error<'a>(
 ///
 /// Keys end at `,`, `=` and space; values at `,` and space (an unescaped
 /// `=` in a value is part of it). Neither may be empty.
-#[inline]
+#[inline(always)]
 fn tag<'a>(input: &'a [u8], known: KnownUtf8<'a>) -> Parsed<'a, Tag<'a>> {
     let (rest, key) = name(input, Element::TagKey, known)?;
     if key.is_empty() {
@@ -243,21 +241,19 @@ fn field_set<'a>(
     fields: &mut Vec<Field<'a>>,
     known: KnownUtf8<'a>,
 ) -> Parsed<'a, usize> {
-    let (rest, (first, first_newlines)) = field(input, known)?;
+    let (mut rest, (first, mut newlines)) = field(input, known)?;
     fields.push(first);
-    fold_many0(
-        preceded(char(','), cut(|input| field(input, known))),
-        move || first_newlines,
-        |newlines, (field, more)| {
-            fields.push(field);
-            newlines + more
-        },
-    )
-    .parse(rest)
+    while let Some(after_comma) = rest.strip_prefix(b",") {
+        let (after_field, (field, more)) = field(after_comma, known)?;
+        fields.push(field);
+        newlines += more;
+        rest = after_field;
+    }
+    Ok((rest, newlines))
 }
 
 /// `field = field_key "=" field_value`, followed by `,`, space or line end
-#[inline]
+#[inline(always)]
 fn field<'a>(input: &'a [u8], known: KnownUtf8<'a>) -> Parsed<'a, (Field<'a>, usize)> {
     let (rest, key) = name(input, Element::FieldKey, known)?;
     if key.is_empty() {
@@ -323,12 +319,22 @@ fn field_value<'a>(
 
 /// `value_token = [0-9A-Za-z.+-]+`: the bytes of a number, boolean or
 /// timestamp, read whole before their type is decided.
-#[inline]
+#[inline(always)]
 fn value_token(input: &[u8]) -> Parsed<'_, &[u8]> {
-    take_while(
-        |byte: u8| matches!(byte, b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'.' | b'+' | b'-'),
-    )
-    .parse(input)
+    let count = input
+        .iter()
+        .take_while(
+            |&&byte| matches!(byte, b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'.' | b'+' | b'-'),
+        )
+        .count();
+    Ok(split(input, count))
+}
+
+/// `input` split after `count` bytes, as (rest, taken).
+#[inline(always)]
+fn split(input: &[u8], count: usize) -> (&[u8], &[u8]) {
+    let (taken, rest) = input.split_at_checked(count).unwrap_or((input, &[]));
+    (rest, taken)
 }
 
 /// An [`ParseErrorKind::InvalidFieldValue`] at `input`.
@@ -363,7 +369,7 @@ fn boolean<'a>(input: &'a [u8], key: &str) -> Parsed<'a, FieldValue<'a>> {
 /// `integer = "-"? digit+` (within `i64`), `unsigned = digit+` (within
 /// `u64`), `float = "-"? (digit+ ("." digit*)? | "." digit+) ([eE] [+-]? digit+)?`
 /// (finite).
-#[inline]
+#[inline(always)]
 fn number<'a>(input: &'a [u8], key: &str) -> Parsed<'a, FieldValue<'a>> {
     let (rest, token) = value_token(input)?;
     if token.is_empty() {
@@ -481,7 +487,7 @@ fn timestamp(input: &[u8]) -> Parsed<'_, i64> {
 /// It stops at the first unescaped delimiter of `element` (see
 /// [`crate::escape`]) or line end, and rejects control characters and
 /// invalid UTF-8. The name borrows the input unless it held an escape.
-#[inline]
+#[inline(always)]
 fn name<'a>(input: &'a [u8], element: Element, known: KnownUtf8<'a>) -> Parsed<'a, Cow<'a, str>> {
     let classes = element.classes();
     let mut len = 0;
@@ -528,7 +534,7 @@ impl<'a> KnownUtf8<'a> {
     }
 
     /// `raw` as a `&str`, if it lies inside the checked stretch.
-    #[inline]
+    #[inline(always)]
     fn get(self, raw: &'a [u8]) -> Option<&'a str> {
         // Comparing addresses is safe: `raw` and `text` both point into the
         // buffer being parsed, and `str::get` checks bounds and character
@@ -539,7 +545,7 @@ impl<'a> KnownUtf8<'a> {
 }
 
 /// `raw` (which starts `input`) as UTF-8, or an error at the first bad byte.
-#[inline]
+#[inline(always)]
 fn utf8<'a>(
     raw: &'a [u8],
     input: &'a [u8],
