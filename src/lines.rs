@@ -123,6 +123,8 @@ pub struct Points<'a> {
     /// A stretch of the input known to be UTF-8, ending at `utf8_end`.
     utf8: KnownUtf8<'a>,
     utf8_end: usize,
+    /// The number of tags and fields of the last point the iterator made.
+    last_shape: (usize, usize),
 }
 
 /// How far ahead of the grammar the input is checked for UTF-8 at a time:
@@ -139,6 +141,7 @@ impl<'a> Points<'a> {
             options,
             utf8: KnownUtf8::default(),
             utf8_end: 0,
+            last_shape: (0, 0),
         }
     }
 
@@ -298,10 +301,18 @@ impl<'a> Points<'a> {
 impl<'a> Iterator for Points<'a> {
     type Item = Result<Point<'a>, ParseError>;
 
+    /// Allocates the tag and field lists of each point once, at the sizes
+    /// of the previous point, so lines of one shape cause no regrowth.
     fn next(&mut self) -> Option<Self::Item> {
-        let mut point = Point::new();
-        self.next_into(&mut point)
-            .map(|result| result.map(|()| point))
+        let (tags, fields) = self.last_shape;
+        let mut point = Point {
+            tags: Vec::with_capacity(tags),
+            fields: Vec::with_capacity(fields),
+            ..Point::default()
+        };
+        let result = self.next_into(&mut point)?;
+        self.last_shape = (point.tags.len(), point.fields.len());
+        Some(result.map(|()| point))
     }
 }
 
