@@ -1,0 +1,112 @@
+//! Heap allocations per parsed point, counted by a wrapping global
+//! allocator. Allocation counts are deterministic, so unlike timings they
+//! can be asserted in a test.
+//!
+//! The promise: the reuse API (`Points::next_into`) makes no allocation at
+//! all for input without escape sequences once its point has grown, and one
+//! per token that holds an escape; the iterator makes one allocation for
+//! the tag list and one for the field list of each point, plus one per
+//! escaped token.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../benches/data.rs"]
+#[allow(dead_code)]
+mod data;
+
+use std::alloc::System;
+use std::sync::Mutex;
+
+use lineproto::Point;
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+#[global_allocator]
+static ALLOCATOR: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// The counters are global: tests that read them take turns.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// How many new blocks `work` allocated (allocations and reallocations).
+fn allocations(work: impl FnOnce()) -> usize {
+    let region = Region::new(ALLOCATOR);
+    work();
+    let stats = region.change();
+    stats.allocations + stats.reallocations
+}
+
+/// The lines of `input` that hold a backslash: in the generated data each
+/// such line has exactly one escaped token.
+fn escaped_lines(input: &[u8]) -> usize {
+    input
+        .split(|&b| b == b'\n')
+        .filter(|line| line.contains(&b'\\'))
+        .count()
+}
+
+/// Parses all of `input` through the reuse API into `point`.
+fn parse_reusing<'a>(input: &'a [u8], point: &mut Point<'a>) -> usize {
+    let mut points = lineproto::parse(input);
+    let mut count = 0;
+    while let Some(result) = points.next_into(point) {
+        result.unwrap();
+        count += 1;
+    }
+    count
+}
+
+#[test]
+fn the_reuse_api_allocates_nothing_for_input_without_escapes() {
+    let _turn = SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let input = data::tsbs_cpu(2_000);
+    assert_eq!(escaped_lines(&input), 0);
+    let mut point = Point::new();
+    parse_reusing(&input, &mut point);
+    let mut count = 0;
+    let allocated = allocations(|| count = parse_reusing(&input, &mut point));
+    assert_eq!(count, 2_000);
+    assert_eq!(allocated, 0, "{allocated} allocations for {count} points");
+}
+
+#[test]
+fn the_reuse_api_allocates_once_per_escaped_token() {
+    let _turn = SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    for input in [data::home(2_000), data::telegraf(2_100)] {
+        let escaped = escaped_lines(&input);
+        assert!(escaped > 0);
+        let mut point = Point::new();
+        parse_reusing(&input, &mut point);
+        let allocated = allocations(|| {
+            parse_reusing(&input, &mut point);
+        });
+        assert_eq!(allocated, escaped);
+    }
+}
+
+#[test]
+fn the_iterator_allocates_two_lists_per_point_and_one_per_escaped_token() {
+    let _turn = SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Lines of one shape: each point's lists are allocated once at the size
+    // of the previous point; only the first point grows its lists step by
+    // step (at most four steps each for these widths).
+    for input in [data::tsbs_cpu(1_000), data::home(2_000)] {
+        let escaped = escaped_lines(&input);
+        let mut points = Vec::with_capacity(2_000);
+        let allocated = allocations(|| points.extend(lineproto::parse(&input).map(Result::unwrap)));
+        let lists = 2 * points.len();
+        assert!(
+            (lists + escaped..=lists + escaped + 8).contains(&allocated),
+            "{allocated} allocations for {} points, {escaped} escaped tokens",
+            points.len()
+        );
+    }
+}
