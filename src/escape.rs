@@ -49,8 +49,11 @@ impl fmt::Display for Element {
 const STOP: u8 = 1;
 /// The byte becomes itself when a backslash stands before it.
 const ESCAPABLE: u8 = 2;
+/// The byte may not stand in the element at all (control bytes in names
+/// and tag values).
+const FORBIDDEN: u8 = 4;
 
-/// A 256-entry table of [`STOP`] and [`ESCAPABLE`] flags.
+/// A 256-entry table of [`STOP`], [`ESCAPABLE`] and [`FORBIDDEN`] flags.
 pub(crate) struct ByteClasses([u8; 256]);
 
 impl ByteClasses {
@@ -63,7 +66,7 @@ impl ByteClasses {
         let mut byte = 0;
         while byte < 256 {
             if control_stops && is_control(byte as u8) {
-                table[byte] |= STOP;
+                table[byte] |= STOP | FORBIDDEN;
             }
             byte += 1;
         }
@@ -91,6 +94,13 @@ impl ByteClasses {
     #[inline(always)]
     pub(crate) fn escapable(&self, byte: u8) -> bool {
         self.flags(byte) & ESCAPABLE != 0
+    }
+
+    /// Whether the writer must look at `byte`: it needs a backslash, or it
+    /// may not be written at all.
+    #[inline(always)]
+    fn needs_care(&self, byte: u8) -> bool {
+        self.flags(byte) & (ESCAPABLE | FORBIDDEN) != 0
     }
 
     #[inline(always)]
@@ -159,32 +169,75 @@ pub(crate) fn unescape_cow(raw: &str, element: Element, has_escapes: bool) -> Co
     }
 }
 
-/// Appends `value` to `out`, escaped for `element`.
+/// Where the writer puts bytes: a buffer, or nowhere when it only checks.
+pub(crate) trait Sink {
+    /// Appends `bytes`.
+    fn extend(&mut self, bytes: &[u8]);
+    /// Appends `byte`.
+    fn push(&mut self, byte: u8);
+}
+
+impl Sink for Vec<u8> {
+    #[inline(always)]
+    fn extend(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+
+    #[inline(always)]
+    fn push(&mut self, byte: u8) {
+        Vec::push(self, byte);
+    }
+}
+
+/// A [`Sink`] that drops everything: writing into it only checks.
+pub(crate) struct Discard;
+
+impl Sink for Discard {
+    #[inline(always)]
+    fn extend(&mut self, _bytes: &[u8]) {}
+
+    #[inline(always)]
+    fn push(&mut self, _byte: u8) {}
+}
+
+/// Appends `value` to `out`, escaped for `element`, or returns the first
+/// byte that may not stand in `element` (a control byte in a name or tag
+/// value), having written part of it.
 ///
 /// Special bytes get a backslash. A backslash is doubled only where the
 /// parser would otherwise read it as an escape: before a special byte,
 /// before another backslash, and at the end (where the delimiter follows).
 /// Any other backslash is written as it is, so text such as `C:\temp` stays
 /// readable by every line-protocol reader.
-pub(crate) fn escape_into(value: &str, element: Element, out: &mut Vec<u8>) {
+#[inline]
+pub(crate) fn escape_into(value: &str, element: Element, out: &mut impl Sink) -> Result<(), u8> {
     let classes = element.classes();
-    let bytes = value.as_bytes();
-    if !bytes.iter().any(|&b| classes.escapable(b)) {
-        out.extend_from_slice(bytes);
-        return;
-    }
-    let mut iter = bytes.iter().peekable();
-    while let Some(&byte) = iter.next() {
-        if byte == b'\\' {
-            let next_is_read_as_escape = iter.peek().is_none_or(|&&next| classes.escapable(next));
-            if next_is_read_as_escape {
-                out.push(b'\\');
-            }
-        } else if classes.escapable(byte) {
+    let mut rest = value.as_bytes();
+    // Copy runs of ordinary bytes whole; stop only where a byte needs care.
+    while let Some(at) = rest.iter().position(|&b| classes.needs_care(b)) {
+        let (run, special) = rest.split_at_checked(at).unwrap_or((rest, &[]));
+        out.extend(run);
+        let [byte, after @ ..] = special else {
+            break;
+        };
+        if classes.flags(*byte) & FORBIDDEN != 0 {
+            return Err(*byte);
+        }
+        let needs_backslash = if *byte == b'\\' {
+            // A backslash is read as an escape before a special byte or
+            // another backslash, and at the end, where a delimiter follows.
+            after.first().is_none_or(|&next| classes.escapable(next))
+        } else {
+            true
+        };
+        if needs_backslash {
             out.push(b'\\');
         }
-        out.push(byte);
+        out.push(*byte);
+        rest = after;
     }
+    out.extend(rest);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -193,7 +246,7 @@ mod tests {
 
     fn escaped(value: &str, element: Element) -> String {
         let mut out = Vec::new();
-        escape_into(value, element, &mut out);
+        escape_into(value, element, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 

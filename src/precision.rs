@@ -170,7 +170,11 @@ impl Precision {
     /// ```
     #[must_use]
     pub const fn from_nanos(self, nanos: i64) -> i64 {
-        nanos.div_euclid(self.nanos_per_unit())
+        match self {
+            // The common case needs no division at all.
+            Precision::Nanoseconds => nanos,
+            _ => nanos.div_euclid(self.nanos_per_unit()),
+        }
     }
 }
 

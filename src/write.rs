@@ -8,7 +8,7 @@ use std::fmt;
 use std::io;
 
 use crate::error::WriteError;
-use crate::escape::{Element, escape_into, is_control};
+use crate::escape::{Discard, Element, Sink, escape_into};
 use crate::point::{FieldValue, Point, Tag};
 use crate::precision::Precision;
 
@@ -17,7 +17,7 @@ impl Point<'_> {
     /// back as the same point.
     ///
     /// Points from the parser and from [`PointBuilder::build`] always pass;
-    /// the writing methods call this themselves.
+    /// the writing methods make the same checks as they write.
     ///
     /// # Errors
     ///
@@ -27,60 +27,18 @@ impl Point<'_> {
     ///
     /// [`PointBuilder::build`]: crate::PointBuilder::build
     pub fn validate(&self) -> Result<(), WriteError> {
-        let measurement = self.measurement();
-        if measurement.is_empty() {
-            return Err(WriteError::EmptyMeasurement);
-        }
-        if measurement.starts_with('#') {
-            return Err(WriteError::CommentMeasurement {
-                measurement: measurement.to_owned(),
-            });
-        }
-        check_control(measurement, Element::Measurement)?;
-        for tag in self.tags() {
-            if tag.key().is_empty() {
-                return Err(WriteError::EmptyTagKey);
-            }
-            if tag.value().is_empty() {
-                return Err(WriteError::EmptyTagValue {
-                    key: tag.key().to_owned(),
-                });
-            }
-            check_control(tag.key(), Element::TagKey)?;
-            check_control(tag.value(), Element::TagValue)?;
-        }
-        if let Some(index) = duplicate_tag_index(self.tags()) {
-            let key = self.tags().get(index).map(Tag::key).unwrap_or_default();
-            return Err(WriteError::DuplicateTagKey {
-                key: key.to_owned(),
-            });
-        }
-        if self.fields().is_empty() {
-            return Err(WriteError::NoFields);
-        }
-        for field in self.fields() {
-            if field.key().is_empty() {
-                return Err(WriteError::EmptyFieldKey);
-            }
-            check_control(field.key(), Element::FieldKey)?;
-            if let FieldValue::Float(value) = *field.value() {
-                if !value.is_finite() {
-                    return Err(WriteError::NonFiniteFloat {
-                        key: field.key().to_owned(),
-                        value,
-                    });
-                }
-            }
-        }
-        Ok(())
+        self.write_line(&mut Discard, Precision::Nanoseconds)
     }
 
     /// Appends the point to `out` as one line of line protocol, ending in
     /// `\n`, with the timestamp converted to `precision` (floored).
     ///
+    /// The point is checked as it is written, in one pass; if a check fails,
+    /// `out` is truncated back to where it was.
+    ///
     /// # Errors
     ///
-    /// A [`WriteError`] from [`Point::validate`], or
+    /// A [`WriteError`] as from [`Point::validate`], or
     /// [`WriteError::TimestampOutOfRange`] for a timestamp within one unit
     /// of the earliest `i64` nanosecond when `precision` is coarser than
     /// nanoseconds; `out` is then unchanged.
@@ -103,15 +61,13 @@ impl Point<'_> {
     /// # Ok::<(), lineproto::WriteError>(())
     /// ```
     pub fn write_to_vec(&self, out: &mut Vec<u8>, precision: Precision) -> Result<(), WriteError> {
-        self.validate()?;
-        if let Some(nanos) = self.timestamp() {
-            if precision.to_nanos(precision.from_nanos(nanos)).is_err() {
-                return Err(WriteError::TimestampOutOfRange { nanos, precision });
-            }
+        let start = out.len();
+        out.reserve(self.estimated_len());
+        let written = self.write_line(out, precision);
+        if written.is_err() {
+            out.truncate(start);
         }
-        self.write_unchecked(out, precision);
-        out.push(b'\n');
-        Ok(())
+        written
     }
 
     /// Writes the point to an [`io::Write`] as one line ending in `\n`,
@@ -169,27 +125,102 @@ impl Point<'_> {
         Ok(())
     }
 
-    /// Writes the line without checking it and without a line break.
-    fn write_unchecked(&self, out: &mut Vec<u8>, precision: Precision) {
-        out.reserve(self.estimated_len());
-        escape_into(self.measurement(), Element::Measurement, out);
+    /// Writes the line, ending in `\n`, checking everything the parser
+    /// would reject or read back differently; stops at the first problem.
+    fn write_line(&self, out: &mut impl Sink, precision: Precision) -> Result<(), WriteError> {
+        let measurement = self.measurement();
+        if measurement.is_empty() {
+            return Err(WriteError::EmptyMeasurement);
+        }
+        if measurement.starts_with('#') {
+            return Err(WriteError::CommentMeasurement {
+                measurement: measurement.to_owned(),
+            });
+        }
+        if self.fields().is_empty() {
+            return Err(WriteError::NoFields);
+        }
+        if let Some(index) = duplicate_tag_index(self.tags()) {
+            let key = self.tags().get(index).map(Tag::key).unwrap_or_default();
+            return Err(WriteError::DuplicateTagKey {
+                key: key.to_owned(),
+            });
+        }
+        let timestamp = match self.timestamp() {
+            Some(nanos) if precision == Precision::Nanoseconds => Some(nanos),
+            Some(nanos) => {
+                let written = precision.from_nanos(nanos);
+                if precision.to_nanos(written).is_err() {
+                    return Err(WriteError::TimestampOutOfRange { nanos, precision });
+                }
+                Some(written)
+            }
+            None => None,
+        };
+
+        write_name(measurement, Element::Measurement, out)?;
+        for tag in self.tags() {
+            if tag.key().is_empty() {
+                return Err(WriteError::EmptyTagKey);
+            }
+            if tag.value().is_empty() {
+                return Err(WriteError::EmptyTagValue {
+                    key: tag.key().to_owned(),
+                });
+            }
+            out.push(b',');
+            write_name(tag.key(), Element::TagKey, out)?;
+            out.push(b'=');
+            write_name(tag.value(), Element::TagValue, out)?;
+        }
+        let mut separator = b' ';
+        for field in self.fields() {
+            if field.key().is_empty() {
+                return Err(WriteError::EmptyFieldKey);
+            }
+            if let FieldValue::Float(value) = *field.value() {
+                if !value.is_finite() {
+                    return Err(WriteError::NonFiniteFloat {
+                        key: field.key().to_owned(),
+                        value,
+                    });
+                }
+            }
+            out.push(separator);
+            separator = b',';
+            write_name(field.key(), Element::FieldKey, out)?;
+            out.push(b'=');
+            write_value(field.value(), out);
+        }
+        if let Some(written) = timestamp {
+            out.push(b' ');
+            push_i64(out, written);
+        }
+        out.push(b'\n');
+        Ok(())
+    }
+
+    /// Writes the line without checking it and without a line break (for
+    /// `Display`, which cannot fail).
+    fn write_unchecked(&self, out: &mut Vec<u8>) {
+        let _ = escape_into(self.measurement(), Element::Measurement, out);
         for tag in self.tags() {
             out.push(b',');
-            escape_into(tag.key(), Element::TagKey, out);
+            let _ = escape_into(tag.key(), Element::TagKey, out);
             out.push(b'=');
-            escape_into(tag.value(), Element::TagValue, out);
+            let _ = escape_into(tag.value(), Element::TagValue, out);
         }
         let mut separator = b' ';
         for field in self.fields() {
             out.push(separator);
             separator = b',';
-            escape_into(field.key(), Element::FieldKey, out);
+            let _ = escape_into(field.key(), Element::FieldKey, out);
             out.push(b'=');
             write_value(field.value(), out);
         }
         if let Some(nanos) = self.timestamp() {
             out.push(b' ');
-            push_display(out, precision.from_nanos(nanos));
+            push_i64(out, nanos);
         }
     }
 
@@ -224,7 +255,7 @@ impl Point<'_> {
 impl fmt::Display for Point<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut line = Vec::with_capacity(self.estimated_len());
-        self.write_unchecked(&mut line, Precision::Nanoseconds);
+        self.write_unchecked(&mut line);
         f.write_str(&String::from_utf8_lossy(&line))
     }
 }
@@ -239,55 +270,143 @@ impl fmt::Display for FieldValue<'_> {
     }
 }
 
-fn write_value(value: &FieldValue<'_>, out: &mut Vec<u8>) {
+fn write_value(value: &FieldValue<'_>, out: &mut impl Sink) {
     match value {
         FieldValue::Float(value) => write_float(*value, out),
         FieldValue::Integer(value) => {
-            push_display(out, value);
+            push_i64(out, *value);
             out.push(b'i');
         }
         FieldValue::UInteger(value) => {
-            push_display(out, value);
+            push_u64(out, *value);
             out.push(b'u');
         }
-        FieldValue::Boolean(true) => out.extend_from_slice(b"true"),
-        FieldValue::Boolean(false) => out.extend_from_slice(b"false"),
+        FieldValue::Boolean(true) => out.extend(b"true"),
+        FieldValue::Boolean(false) => out.extend(b"false"),
         FieldValue::String(text) => {
             out.push(b'"');
-            escape_into(text, Element::StringValue, out);
+            // Every byte may stand in a string value.
+            let _ = escape_into(text, Element::StringValue, out);
             out.push(b'"');
         }
     }
 }
 
-/// Writes a float in the shortest form that reads back as the same `f64`:
-/// plain decimals for ordinary magnitudes (`21`, `0.001`), scientific
-/// notation for very large or very small ones (`1e300`, `5e-324`), so no
-/// value takes hundreds of digits.
-pub(crate) fn write_float(value: f64, out: &mut Vec<u8>) {
-    let magnitude = value.abs();
-    if magnitude == 0.0 || (1e-5..1e16).contains(&magnitude) {
-        push_display(out, value);
+/// Writes a float in a short form that reads back as the same `f64`:
+/// plain decimals for ordinary magnitudes (`21`, `21.1`, `0.001`),
+/// scientific notation for very large or very small ones (`1e300`,
+/// `5e-324`), so no value takes hundreds of digits. Whole numbers have no
+/// `.0` (`21`); a float field needs no decimal point to stay a float.
+///
+/// Values with at most four decimals, the bulk of real sensor data, are
+/// written directly; the rest by Ryū's shortest round-trip algorithm.
+pub(crate) fn write_float(value: f64, out: &mut impl Sink) {
+    if let Some((units, decimals)) = few_decimals(value) {
+        write_decimal(value.is_sign_negative(), units, decimals, out);
+        return;
+    }
+    let mut buffer = ryu::Buffer::new();
+    let text = buffer.format(value);
+    out.extend(text.strip_suffix(".0").unwrap_or(text).as_bytes());
+}
+
+/// `value` as `units / 10^decimals` with the fewest decimals (at most
+/// four), when that decimal reads back as exactly `value`.
+///
+/// `units` below 2^53 and a power of ten are both exact, so the division
+/// is correctly rounded and equals what any correct parser makes of the
+/// decimal; comparing bits keeps `-0.0` apart from `0.0`.
+fn few_decimals(value: f64) -> Option<(u64, usize)> {
+    const POWERS_OF_TEN: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10000.0];
+    const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+    for (decimals, &power) in POWERS_OF_TEN.iter().enumerate() {
+        let scaled = value * power;
+        if scaled.is_nan() || scaled.abs() >= EXACT_INTEGERS {
+            return None;
+        }
+        // Round half away from zero by truncating a nudged value: a cast,
+        // where `f64::round` would be a library call.
+        let units = (scaled + 0.5f64.copysign(scaled)) as i64 as f64;
+        if (units / power).to_bits() == value.to_bits() {
+            return Some((units.abs() as u64, decimals));
+        }
+    }
+    None
+}
+
+/// Writes `units / 10^decimals` with its sign.
+fn write_decimal(negative: bool, units: u64, decimals: usize, out: &mut impl Sink) {
+    if negative {
+        out.push(b'-');
+    }
+    let divisor = 10u64.pow(decimals as u32);
+    push_u64(out, units / divisor);
+    if decimals > 0 {
+        out.push(b'.');
+        let fraction = units % divisor;
+        // Leading zeros of the fraction: 0.05 is 5 units of 10^-2.
+        for place in (1..decimals).rev() {
+            if fraction < 10u64.pow(place as u32) {
+                out.push(b'0');
+            }
+        }
+        push_u64(out, fraction);
+    }
+}
+
+/// Appends the decimal digits of `value`, two at a time.
+fn push_u64(out: &mut impl Sink, value: u64) {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = value;
+    while rest >= 100 {
+        let pair = (rest % 100) as usize * 2;
+        rest /= 100;
+        start -= 2;
+        if let (Some(slot), Some(pair)) =
+            (digits.get_mut(start..start + 2), PAIRS.get(pair..pair + 2))
+        {
+            slot.copy_from_slice(pair);
+        }
+    }
+    if rest >= 10 {
+        let pair = rest as usize * 2;
+        start -= 2;
+        if let (Some(slot), Some(pair)) =
+            (digits.get_mut(start..start + 2), PAIRS.get(pair..pair + 2))
+        {
+            slot.copy_from_slice(pair);
+        }
     } else {
-        push_display(out, format_args!("{value:e}"));
+        start -= 1;
+        if let Some(slot) = digits.get_mut(start) {
+            *slot = b'0' + rest as u8;
+        }
     }
+    out.extend(digits.get(start..).unwrap_or_default());
 }
 
-fn push_display(out: &mut Vec<u8>, value: impl fmt::Display) {
-    use std::io::Write as _;
-    // Writing into a Vec<u8> cannot fail.
-    let _ = write!(out, "{value}");
+/// Appends `value` in decimal, with a `-` when negative.
+fn push_i64(out: &mut impl Sink, value: i64) {
+    if value < 0 {
+        out.push(b'-');
+    }
+    push_u64(out, value.unsigned_abs());
 }
 
-fn check_control(text: &str, element: Element) -> Result<(), WriteError> {
-    match text.bytes().find(|&byte| is_control(byte)) {
-        Some(byte) => Err(WriteError::ControlCharacter {
-            element,
-            text: text.to_owned(),
-            byte,
-        }),
-        None => Ok(()),
-    }
+/// Writes a name or tag value escaped for `element`, refusing control
+/// characters.
+fn write_name(text: &str, element: Element, out: &mut impl Sink) -> Result<(), WriteError> {
+    escape_into(text, element, out).map_err(|byte| WriteError::ControlCharacter {
+        element,
+        text: text.to_owned(),
+        byte,
+    })
 }
 
 /// The index of the first tag whose key an earlier tag already has.
@@ -352,6 +471,63 @@ mod tests {
         let mut out = Vec::new();
         write_float(value, &mut out);
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn decimals_are_written_directly_and_exactly() {
+        let cases = [
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (21.0, "21"),
+            (-21.1, "-21.1"),
+            (0.05, "0.05"),
+            (35.9, "35.9"),
+            (1.0001, "1.0001"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (9007199254740991.0, "9007199254740991"),
+            (1e16, "1e16"),
+            (0.00001, "0.00001"),
+            (1.5e-7, "1.5e-7"),
+            (123.456789, "123.456789"),
+        ];
+        for (value, text) in cases {
+            assert_eq!(float_text(value), text, "{value:?}");
+            assert_eq!(
+                float_text(value).parse::<f64>().unwrap().to_bits(),
+                value.to_bits()
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_float_reads_back_exactly(bits in proptest::prelude::any::<u64>()) {
+            let value = f64::from_bits(bits);
+            proptest::prop_assume!(value.is_finite());
+            let text = float_text(value);
+            proptest::prop_assert_eq!(text.parse::<f64>().unwrap().to_bits(), bits, "{}", text);
+        }
+
+        #[test]
+        fn short_decimals_read_back_exactly(units in -10_000_000i64..10_000_000, decimals in 0u32..6) {
+            let value = units as f64 / 10f64.powi(decimals as i32);
+            let text = float_text(value);
+            proptest::prop_assert_eq!(text.parse::<f64>().unwrap().to_bits(), value.to_bits(), "{}", text);
+        }
+    }
+
+    #[test]
+    fn integers_are_written_exactly() {
+        for value in [0, 1, -1, 9, 10, -10, 1_641_024_000, i64::MAX, i64::MIN] {
+            let mut out = Vec::new();
+            push_i64(&mut out, value);
+            assert_eq!(out, value.to_string().as_bytes());
+        }
+        for value in [0, 7, 10, 99, 100, u64::MAX] {
+            let mut out = Vec::new();
+            push_u64(&mut out, value);
+            assert_eq!(out, value.to_string().as_bytes());
+        }
     }
 
     #[test]
