@@ -205,5 +205,32 @@ fn idb_field_more(line: IdbAfterField, key: &str, value: &FieldValue<'_>) -> Idb
     }
 }
 
-criterion_group!(benches, parse, parse_reuse, write);
+/// Per-byte cost as lines grow: the same shape at one and ten times the
+/// length (more tags, more fields, a longer string) must not cost more per
+/// byte.
+fn line_length(c: &mut Criterion) {
+    let mut group = c.benchmark_group("line_length");
+    for scale in [1, 10] {
+        let bytes = data::wide(2_000 / scale, scale);
+        let points = lineproto::parse(&bytes).count();
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function(BenchmarkId::new("lineproto", format!("{scale}x")), |b| {
+            let mut point = Point::new();
+            b.iter(|| {
+                let (mut count, mut sum) = (0, 0u64);
+                let mut parsed = lineproto::parse(black_box(&bytes));
+                while let Some(result) = parsed.next_into(&mut point) {
+                    result.unwrap();
+                    sum = sum.wrapping_add(checksum(&point));
+                    count += 1;
+                }
+                assert_eq!(count, points);
+                black_box(sum);
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, parse, parse_reuse, write, line_length);
 criterion_main!(benches);

@@ -176,3 +176,43 @@ impl Lcg {
         (self.0 >> 24) % bound
     }
 }
+
+/// Lines `scale` times as long as the scale-1 line: `10 * scale` tags,
+/// `10 * scale` fields of every type, and a string `20 * scale` bytes long.
+pub(crate) fn wide(lines: usize, scale: usize) -> Vec<u8> {
+    let mut rng = Lcg(0x1de);
+    let mut out = String::new();
+    for i in 0..lines {
+        out.push_str("sensor");
+        for t in 0..10 * scale {
+            let _ = write!(out, ",tag_{t:03}=value_{}", rng.below(50));
+        }
+        for f in 0..10 * scale {
+            let _ = match f % 4 {
+                0 => write!(
+                    out,
+                    "{}f_{f:03}={}.{}",
+                    if f == 0 { ' ' } else { ',' },
+                    rng.below(1000),
+                    rng.below(10)
+                ),
+                1 => write!(out, ",f_{f:03}={}i", rng.below(1_000_000)),
+                2 => write!(out, ",f_{f:03}={}u", rng.below(1_000_000)),
+                _ => write!(
+                    out,
+                    ",f_{f:03}={}",
+                    if rng.below(2) == 0 { "true" } else { "false" }
+                ),
+            };
+        }
+        let text: String = (0..20 * scale)
+            .map(|n| if n % 7 == 6 { ' ' } else { 'x' })
+            .collect();
+        let _ = writeln!(
+            out,
+            ",note=\"{text}\" {}",
+            1_700_000_000_000_000_000u64 + i as u64
+        );
+    }
+    out.into_bytes()
+}
