@@ -201,6 +201,47 @@ pub enum ParseErrorKind {
         /// Where it stands.
         element: Element,
     },
+    /// The line is longer than [`ParseOptions::with_max_line_length`]
+    /// allows (reported where the limit is reached).
+    ///
+    /// [`ParseOptions::with_max_line_length`]: crate::ParseOptions::with_max_line_length
+    #[error("line is longer than the limit of {limit} bytes")]
+    LineTooLong {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The line has more tags than [`ParseOptions::with_max_tags`] allows
+    /// (reported at the first tag over the limit).
+    ///
+    /// [`ParseOptions::with_max_tags`]: crate::ParseOptions::with_max_tags
+    #[error("more than {limit} tags in one line")]
+    TooManyTags {
+        /// The limit.
+        limit: usize,
+    },
+    /// The line has more fields than [`ParseOptions::with_max_fields`]
+    /// allows (reported at the first field over the limit).
+    ///
+    /// [`ParseOptions::with_max_fields`]: crate::ParseOptions::with_max_fields
+    #[error("more than {limit} fields in one line")]
+    TooManyFields {
+        /// The limit.
+        limit: usize,
+    },
+    /// A string field value, unescaped, is longer than
+    /// [`ParseOptions::with_max_string_length`] allows (reported at its
+    /// opening quote).
+    ///
+    /// [`ParseOptions::with_max_string_length`]: crate::ParseOptions::with_max_string_length
+    #[error(
+        "invalid field value: string of field `{key}` is longer than the limit of {limit} bytes"
+    )]
+    StringTooLong {
+        /// The field key.
+        key: String,
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// Input that fits no rule of the grammar at this place.
     #[error("unexpected {found}")]
     Unexpected {

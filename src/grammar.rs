@@ -16,6 +16,7 @@ use nom::{IResult, Parser};
 
 use crate::error::{Found, ParseErrorKind, ValueProblem, excerpt};
 use crate::escape::{Element, is_control, unescape_cow};
+use crate::options::Limits;
 use crate::point::{Field, FieldValue, Point, Tag};
 use crate::precision::Precision;
 use crate::write::duplicate_tag_index;
@@ -92,11 +93,11 @@ pub(crate) fn line<'a>(
     input: &'a [u8],
     point: &mut Point<'a>,
     precision: Precision,
-    known: KnownUtf8<'a>,
+    cx: &Context<'a>,
 ) -> Parsed<'a, usize> {
-    let (rest, name) = measurement(input, known)?;
+    let (rest, name) = measurement(input, cx)?;
     point.measurement = name;
-    let rest = tag_set(rest, &mut point.tags, known)?;
+    let rest = tag_set(rest, &mut point.tags, cx)?;
 
     let (rest, separator) = spaces(rest)?;
     if separator.is_empty() || line_end(rest).is_some() {
@@ -107,7 +108,7 @@ pub(crate) fn line<'a>(
             },
         );
     }
-    let (rest, newlines) = field_set(rest, &mut point.fields, known)?;
+    let (rest, newlines) = field_set(rest, &mut point.fields, cx)?;
 
     let (rest, _) = spaces(rest)?;
     if let Some(after) = line_end(rest) {
@@ -140,8 +141,8 @@ pub(crate) fn line<'a>(
 }
 
 /// `measurement = name` (non-empty; `,` and space end it, `\` escapes them)
-fn measurement<'a>(input: &'a [u8], known: KnownUtf8<'a>) -> Parsed<'a, Cow<'a, str>> {
-    let (rest, name) = name(input, Element::Measurement, known)?;
+fn measurement<'a>(input: &'a [u8], cx: &Context<'a>) -> Parsed<'a, Cow<'a, str>> {
+    let (rest, name) = name(input, Element::Measurement, cx)?;
     if name.is_empty() {
         return fail(
             input,
@@ -157,16 +158,20 @@ fn measurement<'a>(input: &'a [u8], known: KnownUtf8<'a>) -> Parsed<'a, Cow<'a, 
 fn tag_set<'a>(
     input: &'a [u8],
     tags: &mut Vec<Tag<'a>>,
-    known: KnownUtf8<'a>,
+    cx: &Context<'a>,
 ) -> Result<&'a [u8], nom::Err<GrammarError<'a>>> {
     let mut rest = input;
     while let Some(after_comma) = rest.strip_prefix(b",") {
-        let (after_tag, tag) = tag(after_comma, known)?;
+        if tags.len() == cx.limits.max_tags {
+            let limit = cx.limits.max_tags;
+            return fail(after_comma, ParseErrorKind::TooManyTags { limit }).map(|(rest, ())| rest);
+        }
+        let (after_tag, tag) = tag(after_comma, cx)?;
         tags.push(tag);
         rest = after_tag;
     }
     if let Some(index) = duplicate_tag_index(tags) {
-        return Err(duplicate_tag_error(input, index, known));
+        return Err(duplicate_tag_error(input, index, cx));
     }
     Ok(rest)
 }
@@ -176,17 +181,17 @@ fn tag_set<'a>(
 fn duplicate_tag_error<'a>(
     input: &'a [u8],
     index: usize,
-    known: KnownUtf8<'a>,
+    cx: &Context<'a>,
 ) -> nom::Err<GrammarError<'a>> {
     let mut at = input;
     for _ in 0..index {
-        match preceded(char(','), |input| tag(input, known)).parse(at) {
+        match preceded(char(','), |input| tag(input, cx)).parse(at) {
             Ok((rest, _)) => at = rest,
             Err(err) => return err,
         }
     }
     let key_start = at.get(1..).unwrap_or_default();
-    let key = match name(key_start, Element::TagKey, known) {
+    let key = match name(key_start, Element::TagKey, cx) {
         Ok((_, key)) => key_text(&key),
         Err(err) => return err,
     };
@@ -201,8 +206,8 @@ fn duplicate_tag_error<'a>(
 /// Keys end at `,`, `=` and space; values at `,` and space (an unescaped
 /// `=` in a value is part of it). Neither may be empty.
 #[inline(always)]
-fn tag<'a>(input: &'a [u8], known: KnownUtf8<'a>) -> Parsed<'a, Tag<'a>> {
-    let (rest, key) = name(input, Element::TagKey, known)?;
+fn tag<'a>(input: &'a [u8], cx: &Context<'a>) -> Parsed<'a, Tag<'a>> {
+    let (rest, key) = name(input, Element::TagKey, cx)?;
     if key.is_empty() {
         return fail(
             input,
@@ -220,7 +225,7 @@ fn tag<'a>(input: &'a [u8], known: KnownUtf8<'a>) -> Parsed<'a, Tag<'a>> {
             },
         );
     };
-    let (rest, value) = name(value_start, Element::TagValue, known)?;
+    let (rest, value) = name(value_start, Element::TagValue, cx)?;
     if value.is_empty() {
         return fail(
             value_start,
@@ -239,12 +244,20 @@ fn tag<'a>(input: &'a [u8], known: KnownUtf8<'a>) -> Parsed<'a, Tag<'a>> {
 fn field_set<'a>(
     input: &'a [u8],
     fields: &mut Vec<Field<'a>>,
-    known: KnownUtf8<'a>,
+    cx: &Context<'a>,
 ) -> Parsed<'a, usize> {
-    let (mut rest, (first, mut newlines)) = field(input, known)?;
+    let (mut rest, (first, mut newlines)) = field(input, cx)?;
     fields.push(first);
     while let Some(after_comma) = rest.strip_prefix(b",") {
-        let (after_field, (field, more)) = field(after_comma, known)?;
+        if fields.len() == cx.limits.max_fields {
+            return fail(
+                after_comma,
+                ParseErrorKind::TooManyFields {
+                    limit: cx.limits.max_fields,
+                },
+            );
+        }
+        let (after_field, (field, more)) = field(after_comma, cx)?;
         fields.push(field);
         newlines += more;
         rest = after_field;
@@ -254,8 +267,8 @@ fn field_set<'a>(
 
 /// `field = field_key "=" field_value`, followed by `,`, space or line end
 #[inline(always)]
-fn field<'a>(input: &'a [u8], known: KnownUtf8<'a>) -> Parsed<'a, (Field<'a>, usize)> {
-    let (rest, key) = name(input, Element::FieldKey, known)?;
+fn field<'a>(input: &'a [u8], cx: &Context<'a>) -> Parsed<'a, (Field<'a>, usize)> {
+    let (rest, key) = name(input, Element::FieldKey, cx)?;
     if key.is_empty() {
         return fail(
             input,
@@ -273,7 +286,7 @@ fn field<'a>(input: &'a [u8], known: KnownUtf8<'a>) -> Parsed<'a, (Field<'a>, us
             },
         );
     };
-    let (rest, (value, newlines)) = field_value(value_start, &key, known)?;
+    let (rest, (value, newlines)) = field_value(value_start, &key, cx)?;
     if !matches!(rest, [] | [b',' | b' ' | b'\n', ..] | [b'\r', b'\n', ..]) {
         let kind = match (&value, rest.first()) {
             (FieldValue::String(_), Some(&byte)) if !is_control(byte) => {
@@ -306,10 +319,10 @@ fn field<'a>(input: &'a [u8], known: KnownUtf8<'a>) -> Parsed<'a, (Field<'a>, us
 fn field_value<'a>(
     input: &'a [u8],
     key: &str,
-    known: KnownUtf8<'a>,
+    cx: &Context<'a>,
 ) -> Parsed<'a, (FieldValue<'a>, usize)> {
     match input.first() {
-        Some(b'"') => string_value(input, key, known),
+        Some(b'"') => string_value(input, key, cx),
         Some(b't' | b'T' | b'f' | b'F') => {
             boolean(input, key).map(|(rest, value)| (rest, (value, 0)))
         }
@@ -409,12 +422,12 @@ fn number<'a>(input: &'a [u8], key: &str) -> Parsed<'a, FieldValue<'a>> {
 fn string_value<'a>(
     input: &'a [u8],
     key: &str,
-    known: KnownUtf8<'a>,
+    cx: &Context<'a>,
 ) -> Parsed<'a, (FieldValue<'a>, usize)> {
     let body = input.get(1..).unwrap_or_default();
     let classes = Element::StringValue.classes();
     let mut len = 0;
-    let mut has_escapes = false;
+    let mut escapes = 0;
     let mut newlines = 0;
     loop {
         len += body.get(len..).map_or(0, |rest| {
@@ -425,7 +438,7 @@ fn string_value<'a>(
         match body.get(len..) {
             Some([b'"', ..]) => break,
             Some([b'\\', next, ..]) if classes.escapable(*next) => {
-                has_escapes = true;
+                escapes += 1;
                 len += 2;
             }
             Some([b'\n', ..]) => {
@@ -441,13 +454,22 @@ fn string_value<'a>(
             }
         }
     }
+    if len - escapes > cx.limits.max_string_length {
+        return fail(
+            input,
+            ParseErrorKind::StringTooLong {
+                key: key_text(key),
+                limit: cx.limits.max_string_length,
+            },
+        );
+    }
     let (raw, rest) = body.split_at_checked(len).unwrap_or((body, &[]));
-    let text = utf8(raw, body, Element::StringValue, known)?;
+    let text = utf8(raw, body, Element::StringValue, cx)?;
     let rest = rest.get(1..).unwrap_or_default();
     Ok((
         rest,
         (
-            FieldValue::String(unescape_cow(text, Element::StringValue, has_escapes)),
+            FieldValue::String(unescape_cow(text, Element::StringValue, escapes > 0)),
             newlines,
         ),
     ))
@@ -488,7 +510,7 @@ fn timestamp(input: &[u8]) -> Parsed<'_, i64> {
 /// [`crate::escape`]) or line end, and rejects control characters and
 /// invalid UTF-8. The name borrows the input unless it held an escape.
 #[inline(always)]
-fn name<'a>(input: &'a [u8], element: Element, known: KnownUtf8<'a>) -> Parsed<'a, Cow<'a, str>> {
+fn name<'a>(input: &'a [u8], element: Element, cx: &Context<'a>) -> Parsed<'a, Cow<'a, str>> {
     let classes = element.classes();
     let mut len = 0;
     let mut has_escapes = false;
@@ -513,34 +535,33 @@ fn name<'a>(input: &'a [u8], element: Element, known: KnownUtf8<'a>) -> Parsed<'
             return fail(rest, ParseErrorKind::ControlCharacter { element, byte });
         }
     }
-    let text = utf8(raw, input, element, known)?;
+    let text = utf8(raw, input, element, cx)?;
     Ok((rest, unescape_cow(text, element, has_escapes)))
 }
 
-/// A stretch of the buffer already checked to be UTF-8.
+/// What the productions need besides the input: the limits of a line, and
+/// a stretch of the buffer already checked to be UTF-8.
 ///
 /// The parser validates the buffer ahead of the grammar in large blocks,
 /// so that turning a token into a `&str` is a bounds check instead of a
 /// second validation per token. Tokens outside the stretch (after an
 /// invalid byte, or past the end of the block) are validated on their own.
 #[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct KnownUtf8<'a> {
-    text: &'a str,
+pub(crate) struct Context<'a> {
+    pub(crate) checked_utf8: &'a str,
+    pub(crate) limits: Limits,
 }
 
-impl<'a> KnownUtf8<'a> {
-    pub(crate) fn new(text: &'a str) -> Self {
-        KnownUtf8 { text }
-    }
-
+impl<'a> Context<'a> {
     /// `raw` as a `&str`, if it lies inside the checked stretch.
     #[inline(always)]
-    fn get(self, raw: &'a [u8]) -> Option<&'a str> {
-        // Comparing addresses is safe: `raw` and `text` both point into the
-        // buffer being parsed, and `str::get` checks bounds and character
+    fn utf8(&self, raw: &'a [u8]) -> Option<&'a str> {
+        // Comparing addresses is safe: `raw` and the stretch both point into
+        // the buffer being parsed, and `str::get` checks bounds and character
         // boundaries, so a wrong offset can only give `None`.
-        let offset = (raw.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
-        self.text.get(offset..offset.checked_add(raw.len())?)
+        let text = self.checked_utf8;
+        let offset = (raw.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+        text.get(offset..offset.checked_add(raw.len())?)
     }
 }
 
@@ -550,9 +571,9 @@ fn utf8<'a>(
     raw: &'a [u8],
     input: &'a [u8],
     element: Element,
-    known: KnownUtf8<'a>,
+    cx: &Context<'a>,
 ) -> Result<&'a str, nom::Err<GrammarError<'a>>> {
-    if let Some(text) = known.get(raw) {
+    if let Some(text) = cx.utf8(raw) {
         return Ok(text);
     }
     std::str::from_utf8(raw).map_err(|err| {
@@ -774,11 +795,11 @@ mod tests {
 
     #[test]
     fn names_borrow_unless_escaped() {
-        let known = KnownUtf8::default();
-        let (rest, plain) = name(b"plain rest", Element::Measurement, known).unwrap();
+        let cx = &Context::default();
+        let (rest, plain) = name(b"plain rest", Element::Measurement, cx).unwrap();
         assert!(matches!(plain, Cow::Borrowed("plain")));
         assert_eq!(rest, b" rest");
-        let (_, escaped) = name(br"with\ space rest", Element::Measurement, known).unwrap();
+        let (_, escaped) = name(br"with\ space rest", Element::Measurement, cx).unwrap();
         assert!(matches!(escaped, Cow::Owned(ref s) if s == "with space"));
     }
 }

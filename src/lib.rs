@@ -40,6 +40,11 @@
 //! that overflows when scaled is an error of that line. Without a
 //! timestamp a point gets the options' default time, if any.
 //!
+//! **Limits.** A line may be at most 16 MiB long, hold at most 1,024
+//! tags and 1,024 fields, and string values at most 64 KiB (unescaped);
+//! [`ParseOptions`] changes or lifts each limit. Crossing one is an error
+//! of that line.
+//!
 //! **Errors.** Every error belongs to one line and carries its physical
 //! line number and byte column ([`ParseError`]). Parsing goes on after the
 //! first LF that follows the error's position, so a bad line never costs
@@ -63,6 +68,7 @@ mod error;
 mod escape;
 mod grammar;
 mod lines;
+mod options;
 mod point;
 pub mod precision;
 mod write;
@@ -70,6 +76,7 @@ mod write;
 pub use builder::PointBuilder;
 pub use error::{Found, ParseError, ParseErrorKind, ValueProblem, WriteError};
 pub use escape::Element;
-pub use lines::{ParseOptions, Points, parse, parse_with};
+pub use lines::{Points, parse, parse_with};
+pub use options::ParseOptions;
 pub use point::{Field, FieldType, FieldValue, Point, Tag};
 pub use precision::Precision;

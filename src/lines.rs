@@ -3,68 +3,9 @@
 use std::iter::FusedIterator;
 
 use crate::error::{Found, ParseError, ParseErrorKind};
-use crate::grammar::{self, GrammarError, KnownUtf8};
+use crate::grammar::{self, Context};
+use crate::options::ParseOptions;
 use crate::point::Point;
-use crate::precision::Precision;
-
-/// How to read timestamps: their precision, and the time of lines without
-/// one.
-///
-/// ```
-/// use lineproto::{ParseOptions, Precision};
-///
-/// let options = ParseOptions::new()
-///     .with_precision(Precision::Seconds)
-///     .with_default_time(1_700_000_000_000_000_000);
-/// let mut points = lineproto::parse_with(b"m v=1 1641024000\nm v=2", options);
-/// assert_eq!(points.next().unwrap()?.timestamp(), Some(1_641_024_000_000_000_000));
-/// assert_eq!(points.next().unwrap()?.timestamp(), Some(1_700_000_000_000_000_000));
-/// # Ok::<(), lineproto::ParseError>(())
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ParseOptions {
-    precision: Precision,
-    default_time: Option<i64>,
-}
-
-impl ParseOptions {
-    /// Nanosecond timestamps and no default time.
-    #[must_use]
-    pub const fn new() -> Self {
-        ParseOptions {
-            precision: Precision::Nanoseconds,
-            default_time: None,
-        }
-    }
-
-    /// Reads timestamps in `precision` and converts them to nanoseconds; a
-    /// timestamp that overflows is an error of its line.
-    #[must_use]
-    pub const fn with_precision(mut self, precision: Precision) -> Self {
-        self.precision = precision;
-        self
-    }
-
-    /// Gives lines without a timestamp this time, in nanoseconds (used as
-    /// given, not scaled by the precision).
-    #[must_use]
-    pub const fn with_default_time(mut self, nanos: i64) -> Self {
-        self.default_time = Some(nanos);
-        self
-    }
-
-    /// The precision timestamps are read in.
-    #[must_use]
-    pub const fn precision(&self) -> Precision {
-        self.precision
-    }
-
-    /// The time given to lines without a timestamp, in nanoseconds.
-    #[must_use]
-    pub const fn default_time(&self) -> Option<i64> {
-        self.default_time
-    }
-}
 
 /// Parses a buffer of line protocol with nanosecond timestamps.
 ///
@@ -121,7 +62,7 @@ pub struct Points<'a> {
     last_line: usize,
     options: ParseOptions,
     /// A stretch of the input known to be UTF-8, ending at `utf8_end`.
-    utf8: KnownUtf8<'a>,
+    utf8: &'a str,
     utf8_end: usize,
     /// The number of tags and fields of the last point the iterator made.
     last_shape: (usize, usize),
@@ -139,7 +80,7 @@ impl<'a> Points<'a> {
             line: 1,
             last_line: 0,
             options,
-            utf8: KnownUtf8::default(),
+            utf8: "",
             utf8_end: 0,
             last_shape: (0, 0),
         }
@@ -160,7 +101,7 @@ impl<'a> Points<'a> {
                 .and_then(|prefix| std::str::from_utf8(prefix).ok())
                 .unwrap_or_default(),
         };
-        self.utf8 = KnownUtf8::new(valid);
+        self.utf8 = valid;
         // Past an invalid byte, the next line checks again from its start.
         self.utf8_end = start + valid.len().max(1);
     }
@@ -211,38 +152,77 @@ impl<'a> Points<'a> {
 
             self.last_line = self.line;
             point.clear();
-            self.check_utf8_from(start);
-            return Some(
-                match grammar::line(content, point, self.options.precision, self.utf8) {
-                    Ok((after, newlines_in_strings)) => {
-                        let end = self.input.len() - after.len();
-                        self.offset = end;
-                        self.line += newlines_in_strings
-                            + usize::from(
-                                self.input
-                                    .get(..end)
-                                    .is_some_and(|read| read.ends_with(b"\n")),
-                            );
-                        if point.timestamp.is_none() {
-                            point.timestamp = self.options.default_time;
-                        }
-                        Ok(())
-                    }
-                    Err(nom::Err::Error(err) | nom::Err::Failure(err)) => {
-                        Err(self.error(start, err))
-                    }
-                    Err(nom::Err::Incomplete(_)) => Err(self.error(
-                        start,
-                        GrammarError::new(
-                            content,
-                            ParseErrorKind::Unexpected {
-                                found: Found::at(content),
-                            },
-                        ),
-                    )),
-                },
-            );
+            return Some(self.parse_line(start, content, point));
         }
+    }
+
+    /// Parses the line at `start` whose content (after leading spaces) is
+    /// `content` into `point`, and moves past it.
+    fn parse_line(
+        &mut self,
+        start: usize,
+        content: &'a [u8],
+        point: &mut Point<'a>,
+    ) -> Result<(), ParseError> {
+        // The grammar sees at most `max_line_length` bytes from the start of
+        // the line; a line that does not end inside that view is too long.
+        let limits = self.options.limits();
+        let view_end = start
+            .saturating_add(limits.max_line_length)
+            .min(self.input.len());
+        let truncated = view_end < self.input.len();
+        let content_start = self.input.len() - content.len();
+        let view = self.input.get(content_start..view_end).unwrap_or_default();
+        self.check_utf8_from(start);
+        let cx = Context {
+            checked_utf8: self.utf8,
+            limits,
+        };
+        match grammar::line(view, point, self.options.precision(), &cx) {
+            Ok((after, newlines_in_strings)) => {
+                let end = view_end - after.len();
+                let ended_with_lf = self
+                    .input
+                    .get(..end)
+                    .is_some_and(|read| read.ends_with(b"\n"));
+                if truncated && end == view_end && !ended_with_lf {
+                    return Err(self.line_too_long(start, view_end));
+                }
+                self.offset = end;
+                self.line += newlines_in_strings + usize::from(ended_with_lf);
+                if point.timestamp.is_none() {
+                    point.timestamp = self.options.default_time();
+                }
+                Ok(())
+            }
+            Err(nom::Err::Error(err) | nom::Err::Failure(err)) => {
+                let position = view_end.saturating_sub(err.at.len());
+                // An error that the cut-off view itself caused (a string
+                // whose closing quote lies past the limit, or the view's
+                // end taken for the line's end) is the limit's.
+                if truncated
+                    && (position + 1 >= view_end
+                        || matches!(*err.kind, ParseErrorKind::UnterminatedString { .. }))
+                {
+                    return Err(self.line_too_long(start, view_end));
+                }
+                Err(self.error(start, position, *err.kind))
+            }
+            Err(nom::Err::Incomplete(_)) => Err(self.error(
+                start,
+                content_start,
+                ParseErrorKind::Unexpected {
+                    found: Found::at(content),
+                },
+            )),
+        }
+    }
+
+    /// The error of a line starting at `start` that is still going at
+    /// `limit_end`, and moves past it.
+    fn line_too_long(&mut self, start: usize, limit_end: usize) -> ParseError {
+        let limit = self.options.max_line_length();
+        self.error(start, limit_end, ParseErrorKind::LineTooLong { limit })
     }
 
     /// The physical line (1-based) on which the last point or error returned
@@ -264,10 +244,10 @@ impl<'a> Points<'a> {
         self.offset
     }
 
-    /// Turns a grammar error in the line starting at `start` into a
-    /// positioned [`ParseError`] and moves past the line.
-    fn error(&mut self, start: usize, err: GrammarError<'a>) -> ParseError {
-        let position = self.input.len().saturating_sub(err.at.len()).max(start);
+    /// Places `kind`, found at `position` in the line starting at `start`,
+    /// by physical line and column, and moves past the line.
+    fn error(&mut self, start: usize, position: usize, kind: ParseErrorKind) -> ParseError {
+        let position = position.max(start);
         let before = self.input.get(start..position).unwrap_or_default();
         let (line, column) = match before.iter().rposition(|&b| b == b'\n') {
             Some(last_lf) => (
@@ -278,7 +258,7 @@ impl<'a> Points<'a> {
         };
         let end = self.next_line_start(position);
         self.advance_to(start, end);
-        ParseError::new(line, column, *err.kind)
+        ParseError::new(line, column, kind)
     }
 
     /// The offset just after the first LF at or after `from`, or the end.

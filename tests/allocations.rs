@@ -2,6 +2,11 @@
 //! allocator. Allocation counts are deterministic, so unlike timings they
 //! can be asserted in a test.
 //!
+//! The allocator's counters are process-wide, and the standard test harness
+//! allocates on other threads while tests run, so this file has its own
+//! `main` (`harness = false`) that runs the checks one after another on one
+//! thread.
+//!
 //! The promise: the reuse API (`Points::next_into`) makes no allocation at
 //! all for input without escape sequences once its point has grown, and one
 //! per token that holds an escape; the iterator makes one allocation for
@@ -19,16 +24,14 @@
 mod data;
 
 use std::alloc::System;
-use std::sync::Mutex;
+use std::panic;
+use std::process::ExitCode;
 
 use lineproto::Point;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
 static ALLOCATOR: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-/// The counters are global: tests that read them take turns.
-static SERIAL: Mutex<()> = Mutex::new(());
 
 /// How many new blocks `work` allocated (allocations and reallocations).
 fn allocations(work: impl FnOnce()) -> usize {
@@ -58,11 +61,7 @@ fn parse_reusing<'a>(input: &'a [u8], point: &mut Point<'a>) -> usize {
     count
 }
 
-#[test]
 fn the_reuse_api_allocates_nothing_for_input_without_escapes() {
-    let _turn = SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let input = data::tsbs_cpu(2_000);
     assert_eq!(escaped_lines(&input), 0);
     let mut point = Point::new();
@@ -73,11 +72,7 @@ fn the_reuse_api_allocates_nothing_for_input_without_escapes() {
     assert_eq!(allocated, 0, "{allocated} allocations for {count} points");
 }
 
-#[test]
 fn the_reuse_api_allocates_once_per_escaped_token() {
-    let _turn = SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
     for input in [data::home(2_000), data::telegraf(2_100)] {
         let escaped = escaped_lines(&input);
         assert!(escaped > 0);
@@ -90,11 +85,7 @@ fn the_reuse_api_allocates_once_per_escaped_token() {
     }
 }
 
-#[test]
 fn the_iterator_allocates_two_lists_per_point_and_one_per_escaped_token() {
-    let _turn = SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
     // Lines of one shape: each point's lists are allocated once at the size
     // of the previous point; only the first point grows its lists step by
     // step (at most four steps each for these widths).
@@ -108,5 +99,34 @@ fn the_iterator_allocates_two_lists_per_point_and_one_per_escaped_token() {
             "{allocated} allocations for {} points, {escaped} escaped tokens",
             points.len()
         );
+    }
+}
+
+fn main() -> ExitCode {
+    let checks: [(&str, fn()); 3] = [
+        (
+            "the_reuse_api_allocates_nothing_for_input_without_escapes",
+            the_reuse_api_allocates_nothing_for_input_without_escapes,
+        ),
+        (
+            "the_reuse_api_allocates_once_per_escaped_token",
+            the_reuse_api_allocates_once_per_escaped_token,
+        ),
+        (
+            "the_iterator_allocates_two_lists_per_point_and_one_per_escaped_token",
+            the_iterator_allocates_two_lists_per_point_and_one_per_escaped_token,
+        ),
+    ];
+    let mut failed = 0;
+    for (name, check) in checks {
+        let passed = panic::catch_unwind(check).is_ok();
+        println!("test {name} ... {}", if passed { "ok" } else { "FAILED" });
+        failed += usize::from(!passed);
+    }
+    println!("{} passed, {failed} failed", checks.len() - failed);
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
