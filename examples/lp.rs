@@ -393,9 +393,10 @@ fn write_field_value_json(out: &mut impl Write, value: &FieldValue<'_>) -> io::R
     match value {
         FieldValue::Float(value) => {
             out.write_all(b"{\"float\":")?;
-            // Shortest round-trip decimal (ryu). The parser never yields a
-            // NaN or an infinity, which JSON could not hold.
-            serde_json::to_writer(&mut *out, value)?;
+            // The crate's shortest round-trip form (`21`, `21.5`, `1e300`)
+            // is a valid JSON number. The parser never yields a NaN or an
+            // infinity, which JSON could not hold.
+            write!(out, "{}", FieldValue::Float(*value))?;
         }
         FieldValue::Integer(value) => write!(out, "{{\"int\":{value}")?,
         FieldValue::UInteger(value) => write!(out, "{{\"uint\":{value}")?,

@@ -342,8 +342,8 @@ pub(crate) fn excerpt(bytes: &[u8]) -> String {
 
 /// A point that cannot be written as line protocol, or a writer that failed.
 ///
-/// The writer checks a point completely before it writes a byte, so a
-/// validation error means nothing was written.
+/// The writer checks a point as it writes it and truncates its buffer back
+/// on the first problem, so a validation error means nothing was written.
 ///
 /// ```
 /// use lineproto::{Point, WriteError};

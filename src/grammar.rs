@@ -17,9 +17,8 @@ use nom::{IResult, Parser};
 use crate::error::{Found, ParseErrorKind, ValueProblem, excerpt};
 use crate::escape::{Element, is_control, unescape_cow};
 use crate::options::Limits;
-use crate::point::{Field, FieldValue, Point, Tag};
+use crate::point::{Field, FieldValue, Point, Tag, duplicate_tag_index};
 use crate::precision::Precision;
-use crate::write::duplicate_tag_index;
 
 /// A grammar error: the rest of the input where it was found, and what.
 #[derive(Debug)]

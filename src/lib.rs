@@ -7,10 +7,11 @@
 //!
 //! **Lines.** Lines end with LF or CRLF; a carriage return anywhere else
 //! (outside a string value) is an error. Spaces before the measurement and
-//! after the last element are ignored. A line whose first non-space byte is
-//! `#` is a comment; blank lines are skipped; both still count in line
-//! numbers. Elements are separated by one or more spaces; a tab outside a
-//! string value is an error.
+//! after the last element are ignored. A line whose first byte other than
+//! a space or tab is `#` is a comment; a line of only spaces and tabs is
+//! blank; both are skipped and still count in line numbers. Elements are
+//! separated by one or more spaces; any other tab outside a string value is
+//! an error.
 //!
 //! **Names and escapes.** The measurement ends at an unescaped `,` or space;
 //! `\,`, `\ ` and `\\` are escapes in it. Tag keys, tag values and field
@@ -79,4 +80,4 @@ pub use escape::Element;
 pub use lines::{Points, parse, parse_with};
 pub use options::ParseOptions;
 pub use point::{Field, FieldType, FieldValue, Point, Tag};
-pub use precision::Precision;
+pub use precision::{ParsePrecisionError, Precision, TimestampOverflowError};

@@ -129,26 +129,32 @@ impl<'a> Points<'a> {
     /// assert_eq!(total, 1.2);
     /// # Ok::<(), lineproto::ParseError>(())
     /// ```
+    #[must_use = "a bad line is reported only through the returned result"]
     pub fn next_into(&mut self, point: &mut Point<'a>) -> Option<Result<(), ParseError>> {
         loop {
             let start = self.offset;
             let rest = self.input.get(start..).filter(|rest| !rest.is_empty())?;
-            let Ok((content, _)) = grammar::spaces(rest) else {
-                return None;
-            };
-            if content.is_empty() {
+            // Blank and comment lines may be indented with spaces and tabs;
+            // a point may be indented with spaces only.
+            let blank = rest
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+            let after_blank = rest.get(blank..).unwrap_or_default();
+            if after_blank.is_empty() {
                 self.offset = self.input.len();
                 return None;
             }
-            if let Some(after) = grammar::line_end(content) {
+            if let Some(after) = grammar::line_end(after_blank) {
                 self.advance_to(start, self.input.len() - after.len());
                 continue;
             }
-            if content.first() == Some(&b'#') {
-                let end = self.next_line_start(self.input.len() - content.len());
+            if after_blank.first() == Some(&b'#') {
+                let end = self.next_line_start(self.input.len() - after_blank.len());
                 self.advance_to(start, end);
                 continue;
             }
+            let (content, _) = grammar::spaces(rest).unwrap_or((rest, &[]));
 
             self.last_line = self.line;
             point.clear();

@@ -391,3 +391,87 @@ impl<'a> From<Cow<'a, str>> for FieldValue<'a> {
         FieldValue::String(value)
     }
 }
+
+/// The index of the first tag whose key an earlier tag already has.
+///
+/// Small tag sets (the usual case) are compared pairwise with no
+/// allocation; large ones are sorted, so a hostile line with many tags
+/// costs `n log n`, not `n²`.
+pub(crate) fn duplicate_tag_index(tags: &[Tag<'_>]) -> Option<usize> {
+    const PAIRWISE_LIMIT: usize = 16;
+    if tags.len() <= PAIRWISE_LIMIT {
+        // Distinct fingerprints prove distinct keys without comparing them;
+        // only lines where two fingerprints meet compare strings.
+        let mut seen = 0u128;
+        let mut collided = false;
+        for tag in tags {
+            let bit = 1u128 << fingerprint(tag.key());
+            collided |= seen & bit != 0;
+            seen |= bit;
+        }
+        if !collided {
+            return None;
+        }
+        return tags
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find(|(i, tag)| tags.iter().take(*i).any(|earlier| earlier.key == tag.key))
+            .map(|(i, _)| i);
+    }
+    let mut order: Vec<(&str, usize)> = tags
+        .iter()
+        .enumerate()
+        .map(|(i, tag)| (tag.key(), i))
+        .collect();
+    order.sort_unstable();
+    order
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [(a, _), (b, later)] if a == b => Some(*later),
+            _ => None,
+        })
+        .min()
+}
+
+/// A 7-bit hash of a key's length and first, middle and last bytes.
+fn fingerprint(key: &str) -> u32 {
+    let bytes = key.as_bytes();
+    let byte = |at: Option<&u8>| u64::from(at.copied().unwrap_or(0));
+    let mixed = bytes.len() as u64
+        | byte(bytes.first()) << 8
+        | byte(bytes.last()) << 16
+        | byte(bytes.get(bytes.len() / 2)) << 24;
+    // The top 7 bits of a multiplicative hash are always below 128.
+    (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_tags_are_found_in_small_and_large_sets() {
+        let tag = |key: &'static str| Tag {
+            key: key.into(),
+            value: "v".into(),
+        };
+        assert_eq!(duplicate_tag_index(&[tag("a"), tag("b")]), None);
+        assert_eq!(
+            duplicate_tag_index(&[tag("a"), tag("b"), tag("a"), tag("b")]),
+            Some(2)
+        );
+        let keys: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
+        let mut many: Vec<Tag<'_>> = keys
+            .iter()
+            .map(|k| Tag {
+                key: k.as_str().into(),
+                value: "v".into(),
+            })
+            .collect();
+        assert_eq!(duplicate_tag_index(&many), None);
+        many.push(tag("k50"));
+        many.push(tag("k3"));
+        assert_eq!(duplicate_tag_index(&many), Some(100));
+    }
+}

@@ -71,7 +71,7 @@ pub enum Precision {
 
 impl Precision {
     /// Every precision, finest first.
-    pub const ALL: [Precision; 6] = [
+    pub const ALL: &'static [Precision] = &[
         Precision::Nanoseconds,
         Precision::Microseconds,
         Precision::Milliseconds,
@@ -84,7 +84,7 @@ impl Precision {
     ///
     /// Names are case-sensitive, as in InfluxDB. `µs` is accepted with
     /// either the micro sign (U+00B5) or the Greek letter mu (U+03BC).
-    pub const ACCEPTED_NAMES: [&'static str; 15] = [
+    pub const ACCEPTED_NAMES: &'static [&'static str] = &[
         "ns",
         "n",
         "nanosecond",
@@ -268,7 +268,7 @@ mod tests {
         for name in Precision::ACCEPTED_NAMES {
             assert!(name.parse::<Precision>().is_ok(), "{name}");
         }
-        for precision in Precision::ALL {
+        for &precision in Precision::ALL {
             assert_eq!(precision.as_str().parse::<Precision>(), Ok(precision));
         }
         assert_eq!("μs".parse::<Precision>(), Ok(Precision::Microseconds));

@@ -1,15 +1,16 @@
 //! The serializer: points back to line protocol.
 //!
-//! Every write checks the point first ([`Point::validate`]) and then writes
-//! the whole line or nothing. What it writes, the parser reads back as an
-//! equal point (with the timestamp floored to the chosen precision).
+//! Every write checks the point as it writes it, in one pass, and leaves
+//! the whole line or nothing: on the first problem the buffer is truncated
+//! back. What it writes, the parser reads back as an equal point (with the
+//! timestamp floored to the chosen precision).
 
 use std::fmt;
 use std::io;
 
 use crate::error::WriteError;
 use crate::escape::{Discard, Element, Sink, escape_into};
-use crate::point::{FieldValue, Point, Tag};
+use crate::point::{FieldValue, Point, Tag, duplicate_tag_index};
 use crate::precision::Precision;
 
 impl Point<'_> {
@@ -200,30 +201,6 @@ impl Point<'_> {
         Ok(())
     }
 
-    /// Writes the line without checking it and without a line break (for
-    /// `Display`, which cannot fail).
-    fn write_unchecked(&self, out: &mut Vec<u8>) {
-        let _ = escape_into(self.measurement(), Element::Measurement, out);
-        for tag in self.tags() {
-            out.push(b',');
-            let _ = escape_into(tag.key(), Element::TagKey, out);
-            out.push(b'=');
-            let _ = escape_into(tag.value(), Element::TagValue, out);
-        }
-        let mut separator = b' ';
-        for field in self.fields() {
-            out.push(separator);
-            separator = b',';
-            let _ = escape_into(field.key(), Element::FieldKey, out);
-            out.push(b'=');
-            write_value(field.value(), out);
-        }
-        if let Some(nanos) = self.timestamp() {
-            out.push(b' ');
-            push_i64(out, nanos);
-        }
-    }
-
     /// A guess at the written length, close enough for one reservation.
     fn estimated_len(&self) -> usize {
         let tags: usize = self
@@ -250,13 +227,17 @@ impl Point<'_> {
 /// Prints the point as line protocol, timestamp in nanoseconds, without a
 /// line break.
 ///
-/// Every point from the parser or the builder prints as a valid line; an
-/// empty [`Point::new`] prints as an empty measurement, which is not one.
+/// Every point from the parser or the builder prints as a valid line; a
+/// point the writer would refuse (only an empty [`Point::new`] can be one)
+/// prints as nothing.
 impl fmt::Display for Point<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut line = Vec::with_capacity(self.estimated_len());
-        self.write_unchecked(&mut line);
-        f.write_str(&String::from_utf8_lossy(&line))
+        if self.write_line(&mut line, Precision::Nanoseconds).is_err() {
+            return Ok(());
+        }
+        let line = line.strip_suffix(b"\n").unwrap_or(&line);
+        f.write_str(&String::from_utf8_lossy(line))
     }
 }
 
@@ -409,60 +390,6 @@ fn write_name(text: &str, element: Element, out: &mut impl Sink) -> Result<(), W
     })
 }
 
-/// The index of the first tag whose key an earlier tag already has.
-///
-/// Small tag sets (the usual case) are compared pairwise with no
-/// allocation; large ones are sorted, so a hostile line with many tags
-/// costs `n log n`, not `n²`.
-pub(crate) fn duplicate_tag_index(tags: &[Tag<'_>]) -> Option<usize> {
-    const PAIRWISE_LIMIT: usize = 16;
-    if tags.len() <= PAIRWISE_LIMIT {
-        // Distinct fingerprints prove distinct keys without comparing them;
-        // only lines where two fingerprints meet compare strings.
-        let mut seen = 0u128;
-        let mut collided = false;
-        for tag in tags {
-            let bit = 1u128 << fingerprint(tag.key());
-            collided |= seen & bit != 0;
-            seen |= bit;
-        }
-        if !collided {
-            return None;
-        }
-        return tags
-            .iter()
-            .enumerate()
-            .skip(1)
-            .find(|(i, tag)| tags.iter().take(*i).any(|earlier| earlier.key == tag.key))
-            .map(|(i, _)| i);
-    }
-    let mut order: Vec<(&str, usize)> = tags
-        .iter()
-        .enumerate()
-        .map(|(i, tag)| (tag.key(), i))
-        .collect();
-    order.sort_unstable();
-    order
-        .windows(2)
-        .filter_map(|pair| match pair {
-            [(a, _), (b, later)] if a == b => Some(*later),
-            _ => None,
-        })
-        .min()
-}
-
-/// A 7-bit hash of a key's length and first, middle and last bytes.
-fn fingerprint(key: &str) -> u32 {
-    let bytes = key.as_bytes();
-    let byte = |at: Option<&u8>| u64::from(at.copied().unwrap_or(0));
-    let mixed = bytes.len() as u64
-        | byte(bytes.first()) << 8
-        | byte(bytes.last()) << 16
-        | byte(bytes.get(bytes.len() / 2)) << 24;
-    // The top 7 bits of a multiplicative hash are always below 128.
-    (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57) as u32
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -541,30 +468,5 @@ mod tests {
         assert_eq!(float_text(f64::MIN_POSITIVE), "2.2250738585072014e-308");
         assert_eq!(float_text(5e-324), "5e-324");
         assert_eq!(float_text(123456789012345.6), "123456789012345.6");
-    }
-
-    #[test]
-    fn duplicate_tags_are_found_in_small_and_large_sets() {
-        let tag = |key: &'static str| Tag {
-            key: key.into(),
-            value: "v".into(),
-        };
-        assert_eq!(duplicate_tag_index(&[tag("a"), tag("b")]), None);
-        assert_eq!(
-            duplicate_tag_index(&[tag("a"), tag("b"), tag("a"), tag("b")]),
-            Some(2)
-        );
-        let keys: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
-        let mut many: Vec<Tag<'_>> = keys
-            .iter()
-            .map(|k| Tag {
-                key: k.as_str().into(),
-                value: "v".into(),
-            })
-            .collect();
-        assert_eq!(duplicate_tag_index(&many), None);
-        many.push(tag("k50"));
-        many.push(tag("k3"));
-        assert_eq!(duplicate_tag_index(&many), Some(100));
     }
 }

@@ -1068,7 +1068,7 @@ fn a_line_without_a_timestamp_has_none() {
 
 #[test]
 fn timestamps_are_scaled_by_the_precision() {
-    for precision in Precision::ALL {
+    for &precision in Precision::ALL {
         let unit = precision.nanos_per_unit();
         let options = ParseOptions::new().with_precision(precision);
         assert_eq!(
@@ -1135,7 +1135,7 @@ fn a_timestamp_that_overflows_when_scaled_costs_only_its_line() {
 
 #[test]
 fn the_default_time_fills_only_lines_without_a_timestamp_and_is_not_scaled() {
-    for precision in Precision::ALL {
+    for &precision in Precision::ALL {
         let options = ParseOptions::new()
             .with_precision(precision)
             .with_default_time(42);
@@ -1251,4 +1251,21 @@ fn the_reused_point_holds_no_leftovers_from_wider_lines() {
         results[3].as_ref().unwrap(),
         &pt("o").tag("c", "3").field("i", 4i64).build().unwrap(),
     );
+}
+
+#[test]
+fn blank_and_comment_lines_may_be_indented_with_tabs() {
+    let results = both(
+        b"\t# comment\n \t \n\t\nm v=1\n\tm v=2\n",
+        ParseOptions::new(),
+    );
+    assert_eq!(results.len(), 2);
+    let point = results[0].as_ref().unwrap();
+    assert_eq!(point.field("v"), Some(&FieldValue::Float(1.0)));
+    let err = results[1].as_ref().unwrap_err();
+    assert_eq!((err.line(), err.column()), (5, 1));
+    assert!(matches!(
+        err.kind(),
+        ParseErrorKind::ControlCharacter { byte: b'\t', .. }
+    ));
 }

@@ -827,7 +827,7 @@ const BAD_LINES: &[&[u8]] = &[
     b"m\x01 f=1",
     b"m\xff f=1",
     b"m f=\"\xff\"",
-    b"\t",
+    b"\tm f=1",
     b"\r",
     b"\x00",
     b"\"",

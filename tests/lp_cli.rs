@@ -191,7 +191,7 @@ fn parse_prints_nothing_for_blank_and_comment_lines() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
         run.stdout,
-        "{\"name\":\"m\",\"tags\":[],\"fields\":[{\"key\":\"v\",\"value\":{\"float\":1.0}}],\"time\":null}\n"
+        "{\"name\":\"m\",\"tags\":[],\"fields\":[{\"key\":\"v\",\"value\":{\"float\":1}}],\"time\":null}\n"
     );
 
     let run = lp(&["parse"], "# only a comment\n\n");

@@ -462,7 +462,7 @@ fn timestamps_whose_unit_starts_before_i64_min_are_refused() {
     // Near i64::MIN the unit a timestamp falls in can start before i64::MIN
     // nanoseconds; such a line could not be read back, so the writer must
     // refuse it, and write every other one so that it reads back.
-    for precision in Precision::ALL {
+    for &precision in Precision::ALL {
         for ts in [
             i64::MIN,
             i64::MIN + 1,
@@ -678,7 +678,7 @@ fn written_values_take_their_canonical_forms() {
 
 #[test]
 fn precision_names_round_trip() {
-    for precision in Precision::ALL {
+    for &precision in Precision::ALL {
         assert_eq!(precision.to_string().parse::<Precision>(), Ok(precision));
     }
     for name in Precision::ACCEPTED_NAMES {
