@@ -72,6 +72,7 @@ mod lines;
 mod options;
 mod point;
 pub mod precision;
+mod stream;
 mod write;
 
 pub use builder::PointBuilder;
@@ -81,3 +82,4 @@ pub use lines::{Points, parse, parse_with};
 pub use options::ParseOptions;
 pub use point::{Field, FieldType, FieldValue, Point, Tag};
 pub use precision::{ParsePrecisionError, Precision, TimestampOverflowError};
+pub use stream::{Chunk, OwnedPoints, Stream};

@@ -66,6 +66,14 @@ pub struct Points<'a> {
     utf8_end: usize,
     /// The number of tags and fields of the last point the iterator made.
     last_shape: (usize, usize),
+    /// Whether the input ends where the data ends. When it does not (a
+    /// stream's buffer), an item that may go on past the end of the input
+    /// is not returned: the iteration stops before it.
+    complete: bool,
+    /// Set when the last error's line goes on past the end of an
+    /// incomplete input: the rest of that line, up to its line feed, is
+    /// still to be skipped.
+    unfinished_line: bool,
 }
 
 /// How far ahead of the grammar the input is checked for UTF-8 at a time:
@@ -83,7 +91,35 @@ impl<'a> Points<'a> {
             utf8: "",
             utf8_end: 0,
             last_shape: (0, 0),
+            complete: true,
+            unfinished_line: false,
         }
+    }
+
+    /// Parses `input`, the data of a stream from its physical line `line`
+    /// on, which may end in the middle of a line unless `complete`.
+    pub(crate) fn resume(
+        input: &'a [u8],
+        options: ParseOptions,
+        line: usize,
+        complete: bool,
+    ) -> Self {
+        Points {
+            line,
+            complete,
+            ..Points::new(input, options)
+        }
+    }
+
+    /// The physical line number at [`offset`](Self::offset).
+    pub(crate) fn next_line_number(&self) -> usize {
+        self.line
+    }
+
+    /// Whether the last error's line goes on past the end of an incomplete
+    /// input, so the stream must skip to its line feed.
+    pub(crate) fn unfinished_line(&self) -> bool {
+        self.unfinished_line
     }
 
     /// Checks the next block of input from `start` for UTF-8, once the
@@ -142,7 +178,9 @@ impl<'a> Points<'a> {
                 .count();
             let after_blank = rest.get(blank..).unwrap_or_default();
             if after_blank.is_empty() {
-                self.offset = self.input.len();
+                if self.complete {
+                    self.offset = self.input.len();
+                }
                 return None;
             }
             if let Some(after) = grammar::line_end(after_blank) {
@@ -151,25 +189,34 @@ impl<'a> Points<'a> {
             }
             if after_blank.first() == Some(&b'#') {
                 let end = self.next_line_start(self.input.len() - after_blank.len());
+                if !self.complete
+                    && !self
+                        .input
+                        .get(..end)
+                        .is_some_and(|read| read.ends_with(b"\n"))
+                {
+                    return None;
+                }
                 self.advance_to(start, end);
                 continue;
             }
             let (content, _) = grammar::spaces(rest).unwrap_or((rest, &[]));
 
-            self.last_line = self.line;
             point.clear();
-            return Some(self.parse_line(start, content, point));
+            let result = self.parse_line(start, content, point)?;
+            return Some(result);
         }
     }
 
     /// Parses the line at `start` whose content (after leading spaces) is
-    /// `content` into `point`, and moves past it.
+    /// `content` into `point`, and moves past it; `None`, moving nowhere,
+    /// when the input is incomplete and the line may go on past its end.
     fn parse_line(
         &mut self,
         start: usize,
         content: &'a [u8],
         point: &mut Point<'a>,
-    ) -> Result<(), ParseError> {
+    ) -> Option<Result<(), ParseError>> {
         // The grammar sees at most `max_line_length` bytes from the start of
         // the line; a line that does not end inside that view is too long.
         let limits = self.options.limits();
@@ -192,14 +239,18 @@ impl<'a> Points<'a> {
                     .get(..end)
                     .is_some_and(|read| read.ends_with(b"\n"));
                 if truncated && end == view_end && !ended_with_lf {
-                    return Err(self.line_too_long(start, view_end));
+                    return Some(Err(self.line_too_long(start, view_end)));
                 }
+                if !ended_with_lf && !self.complete {
+                    return None;
+                }
+                self.last_line = self.line;
                 self.offset = end;
                 self.line += newlines_in_strings + usize::from(ended_with_lf);
                 if point.timestamp.is_none() {
                     point.timestamp = self.options.default_time();
                 }
-                Ok(())
+                Some(Ok(()))
             }
             Err(nom::Err::Error(err) | nom::Err::Failure(err)) => {
                 let position = view_end.saturating_sub(err.at.len());
@@ -210,17 +261,30 @@ impl<'a> Points<'a> {
                     && (position + 1 >= view_end
                         || matches!(*err.kind, ParseErrorKind::UnterminatedString { .. }))
                 {
-                    return Err(self.line_too_long(start, view_end));
+                    return Some(Err(self.line_too_long(start, view_end)));
                 }
-                Err(self.error(start, position, *err.kind))
+                // In an incomplete input, an error is final only if the
+                // bytes still to come cannot change it: not a string that
+                // may yet close, and a line feed ends the line within the
+                // input.
+                if !self.complete
+                    && (matches!(*err.kind, ParseErrorKind::UnterminatedString { .. })
+                        || !self
+                            .input
+                            .get(position..)
+                            .is_some_and(|rest| rest.contains(&b'\n')))
+                {
+                    return None;
+                }
+                Some(Err(self.error(start, position, *err.kind)))
             }
-            Err(nom::Err::Incomplete(_)) => Err(self.error(
+            Err(nom::Err::Incomplete(_)) => Some(Err(self.error(
                 start,
                 content_start,
                 ParseErrorKind::Unexpected {
                     found: Found::at(content),
                 },
-            )),
+            ))),
         }
     }
 
@@ -253,6 +317,7 @@ impl<'a> Points<'a> {
     /// Places `kind`, found at `position` in the line starting at `start`,
     /// by physical line and column, and moves past the line.
     fn error(&mut self, start: usize, position: usize, kind: ParseErrorKind) -> ParseError {
+        self.last_line = self.line;
         let position = position.max(start);
         let before = self.input.get(start..position).unwrap_or_default();
         let (line, column) = match before.iter().rposition(|&b| b == b'\n') {
@@ -263,6 +328,11 @@ impl<'a> Points<'a> {
             None => (self.line, before.len() + 1),
         };
         let end = self.next_line_start(position);
+        self.unfinished_line = !self.complete
+            && !self
+                .input
+                .get(..end)
+                .is_some_and(|read| read.ends_with(b"\n"));
         self.advance_to(start, end);
         ParseError::new(line, column, kind)
     }

@@ -1,0 +1,288 @@
+//! Parsing a stream with memory bounded by the longest line.
+
+use std::cell::Cell;
+use std::collections::VecDeque;
+use std::io::{self, Read};
+
+use crate::error::ParseError;
+use crate::lines::Points;
+use crate::options::ParseOptions;
+use crate::point::Point;
+
+/// How much a stream reads at a time.
+const READ_SIZE: usize = 64 * 1024;
+
+/// Line protocol read from an [`io::Read`] (a file, a socket, a request
+/// body), parsed with memory bounded by the longest line rather than the
+/// input.
+///
+/// The stream reads its input into a buffer of its own and hands it out
+/// chunk by chunk: each [`Chunk`] parses the complete lines the buffer
+/// holds, borrowing names and strings from the buffer as the in-memory
+/// parser does. A line longer than
+/// [`ParseOptions::with_max_line_length`] (16 MiB by default) is an error
+/// of that line; the stream skips it and goes on, so the buffer never
+/// grows past the limit and one read.
+///
+/// For every input and however the reads split it, a stream yields exactly
+/// the points and errors of [`parse_with`](crate::parse_with) on the whole
+/// input, with the same line numbers.
+///
+/// ```
+/// use lineproto::Stream;
+///
+/// let body: &[u8] = b"home,room=Kitchen temp=21.0 1\nhome temp=bad 2\nhome,room=Kitchen temp=22.5 3\n";
+/// let mut stream = Stream::new(body);
+/// let (mut points, mut errors) = (0, 0);
+/// while let Some(chunk) = stream.next_chunk()? {
+///     for result in chunk {
+///         match result {
+///             Ok(point) => points += usize::from(point.tag("room") == Some("Kitchen")),
+///             Err(err) => errors += usize::from(err.line() == 2),
+///         }
+///     }
+/// }
+/// assert_eq!((points, errors), (2, 1));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// [`Stream::into_owned_points`] turns the stream into a plain iterator of
+/// owned points, at the cost of copying every name and string.
+#[derive(Debug)]
+pub struct Stream<R> {
+    reader: R,
+    buffer: Vec<u8>,
+    progress: Progress,
+    end_of_input: bool,
+    options: ParseOptions,
+}
+
+/// How far the chunks handed out have got, written by the chunk and read
+/// by the stream when it is asked for the next one.
+#[derive(Debug)]
+struct Progress {
+    /// Bytes of the buffer fully parsed.
+    consumed: Cell<usize>,
+    /// The physical line number at `consumed`.
+    line: Cell<usize>,
+    /// The rest of the current line, up to its line feed, is to be skipped
+    /// (it was too long).
+    skip_line: Cell<bool>,
+}
+
+impl<R: Read> Stream<R> {
+    /// A stream over `reader` with the default [`ParseOptions`].
+    #[must_use]
+    pub fn new(reader: R) -> Self {
+        Stream::with_options(reader, ParseOptions::new())
+    }
+
+    /// A stream over `reader` with `options`.
+    #[must_use]
+    pub fn with_options(reader: R, options: ParseOptions) -> Self {
+        Stream {
+            reader,
+            buffer: Vec::new(),
+            progress: Progress {
+                consumed: Cell::new(0),
+                line: Cell::new(1),
+                skip_line: Cell::new(false),
+            },
+            end_of_input: false,
+            options,
+        }
+    }
+
+    /// Reads more input and returns the lines now available, or `None` when
+    /// the input is exhausted.
+    ///
+    /// A chunk stops before a line that may go on past what has been read;
+    /// the next chunk starts with that line. A chunk may hold no line at
+    /// all while a long line is being read.
+    ///
+    /// # Errors
+    ///
+    /// The reader's error. The stream can be asked again after an error of
+    /// kind [`io::ErrorKind::Interrupted`] or `WouldBlock`.
+    pub fn next_chunk(&mut self) -> io::Result<Option<Chunk<'_>>> {
+        let consumed = self.progress.consumed.replace(0);
+        self.buffer.drain(..consumed.min(self.buffer.len()));
+        if self.progress.skip_line.get() {
+            self.skip_rest_of_line()?;
+        }
+        if self.end_of_input && self.buffer.is_empty() {
+            return Ok(None);
+        }
+        if !self.end_of_input {
+            self.read_more()?;
+        }
+        let points = Points::resume(
+            &self.buffer,
+            self.options,
+            self.progress.line.get(),
+            self.end_of_input,
+        );
+        Ok(Some(Chunk {
+            points,
+            progress: &self.progress,
+        }))
+    }
+
+    /// The physical line number the stream has reached: one more than the
+    /// lines fully read so far.
+    #[must_use]
+    pub fn line_number(&self) -> usize {
+        self.progress.line.get()
+    }
+
+    /// The bytes the stream's buffer takes up: at most the line-length
+    /// limit plus two reads (128 KiB), whatever the size of the input.
+    #[must_use]
+    pub fn buffer_capacity(&self) -> usize {
+        self.buffer.capacity()
+    }
+
+    /// An iterator of owned points: every name and string is copied, so
+    /// the points outlive the stream and can be sent to other threads.
+    ///
+    /// ```
+    /// let body: &[u8] = b"m v=1\nm v=2\n";
+    /// let points: Vec<lineproto::Point<'static>> = lineproto::Stream::new(body)
+    ///     .into_owned_points()
+    ///     .map(|item| item.unwrap().unwrap())
+    ///     .collect();
+    /// assert_eq!(points.len(), 2);
+    /// ```
+    #[must_use]
+    pub fn into_owned_points(self) -> OwnedPoints<R> {
+        OwnedPoints {
+            stream: self,
+            ready: VecDeque::new(),
+        }
+    }
+
+    /// Appends at least one read's worth of input to the buffer, or notes
+    /// the end of the input.
+    fn read_more(&mut self) -> io::Result<()> {
+        let filled = self.buffer.len();
+        self.buffer.resize(filled + READ_SIZE, 0);
+        let read = loop {
+            match self
+                .reader
+                .read(self.buffer.get_mut(filled..).unwrap_or_default())
+            {
+                Ok(read) => break Ok(read),
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => break Err(err),
+            }
+        };
+        let read = read.inspect_err(|_| self.buffer.truncate(filled))?;
+        self.buffer.truncate(filled + read);
+        self.end_of_input = read == 0;
+        Ok(())
+    }
+
+    /// Drops input up to and including the next line feed, reading as
+    /// needed, for a line that was too long.
+    fn skip_rest_of_line(&mut self) -> io::Result<()> {
+        loop {
+            if let Some(lf) = self.buffer.iter().position(|&b| b == b'\n') {
+                self.buffer.drain(..=lf);
+                self.progress.line.set(self.progress.line.get() + 1);
+                self.progress.skip_line.set(false);
+                return Ok(());
+            }
+            self.buffer.clear();
+            if self.end_of_input {
+                self.progress.skip_line.set(false);
+                return Ok(());
+            }
+            self.read_more()?;
+        }
+    }
+}
+
+/// The complete lines a [`Stream`] has in its buffer; made by
+/// [`Stream::next_chunk`].
+///
+/// Works like [`Points`]: an iterator of points borrowing the stream's
+/// buffer, and [`Chunk::next_into`] for parsing into a point the caller
+/// keeps.
+#[derive(Debug)]
+pub struct Chunk<'s> {
+    points: Points<'s>,
+    progress: &'s Progress,
+}
+
+impl<'s> Chunk<'s> {
+    /// Parses the next point into `point`, as [`Points::next_into`] does.
+    ///
+    /// ```
+    /// let mut stream = lineproto::Stream::new(&b"m v=1\nm v=2\n"[..]);
+    /// let mut total = 0.0;
+    /// while let Some(mut chunk) = stream.next_chunk()? {
+    ///     let mut point = lineproto::Point::new();
+    ///     while let Some(result) = chunk.next_into(&mut point) {
+    ///         result.unwrap();
+    ///         total += point.field("v").and_then(|v| v.as_f64()).unwrap_or(0.0);
+    ///     }
+    /// }
+    /// assert_eq!(total, 3.0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use = "a bad line is reported only through the returned result"]
+    pub fn next_into(&mut self, point: &mut Point<'s>) -> Option<Result<(), ParseError>> {
+        let result = self.points.next_into(point);
+        self.progress.consumed.set(self.points.offset());
+        self.progress.line.set(self.points.next_line_number());
+        self.progress.skip_line.set(self.points.unfinished_line());
+        result
+    }
+
+    /// The physical line on which the last point or error returned began.
+    #[must_use]
+    pub fn line_number(&self) -> usize {
+        self.points.line_number()
+    }
+}
+
+impl<'s> Iterator for Chunk<'s> {
+    type Item = Result<Point<'s>, ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let item = self.points.next();
+        self.progress.consumed.set(self.points.offset());
+        self.progress.line.set(self.points.next_line_number());
+        self.progress.skip_line.set(self.points.unfinished_line());
+        item
+    }
+}
+
+/// A [`Stream`] as an iterator of owned points; made by
+/// [`Stream::into_owned_points`].
+///
+/// Each item is the reader's error, or the line's point or parse error.
+#[derive(Debug)]
+pub struct OwnedPoints<R> {
+    stream: Stream<R>,
+    ready: VecDeque<Result<Point<'static>, ParseError>>,
+}
+
+impl<R: Read> Iterator for OwnedPoints<R> {
+    type Item = io::Result<Result<Point<'static>, ParseError>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.ready.pop_front() {
+                return Some(Ok(item));
+            }
+            match self.stream.next_chunk() {
+                Ok(Some(chunk)) => self
+                    .ready
+                    .extend(chunk.map(|result| result.map(Point::into_owned))),
+                Ok(None) => return None,
+                Err(err) => return Some(Err(err)),
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! A stream yields exactly what the whole-buffer parser yields, with the
+//! same line numbers, however its reads split the input.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{self, Read};
+
+use lineproto::{ParseError, ParseErrorKind, ParseOptions, Point, Stream};
+use proptest::prelude::*;
+
+/// A reader that hands out its data in reads of the given sizes (cycled),
+/// the way a socket or a decompressor does.
+struct SplitReader<'a> {
+    data: &'a [u8],
+    sizes: Vec<usize>,
+    next: usize,
+}
+
+impl Read for SplitReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let size = self.sizes[self.next % self.sizes.len()].max(1);
+        self.next += 1;
+        let n = size.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+type Results = Vec<Result<Point<'static>, ParseError>>;
+
+fn whole(input: &[u8], options: ParseOptions) -> Results {
+    lineproto::parse_with(input, options)
+        .map(|r| r.map(Point::into_owned))
+        .collect()
+}
+
+/// The stream's results, through the chunk iterator and through
+/// `Chunk::next_into`, which must agree.
+fn streamed(input: &[u8], sizes: &[usize], options: ParseOptions) -> Results {
+    let reader = || SplitReader {
+        data: input,
+        sizes: sizes.to_vec(),
+        next: 0,
+    };
+    let mut via_iterator = Vec::new();
+    let mut stream = Stream::with_options(reader(), options);
+    while let Some(chunk) = stream.next_chunk().unwrap() {
+        via_iterator.extend(chunk.map(|r| r.map(Point::into_owned)));
+    }
+    let mut via_reuse = Vec::new();
+    let mut stream = Stream::with_options(reader(), options);
+    while let Some(mut chunk) = stream.next_chunk().unwrap() {
+        let mut point = Point::new();
+        while let Some(result) = chunk.next_into(&mut point) {
+            via_reuse.push(result.map(|()| point.clone().into_owned()));
+        }
+    }
+    assert_eq!(format!("{via_iterator:?}"), format!("{via_reuse:?}"));
+    via_iterator
+}
+
+/// Lines that exercise every way a line can end or go wrong.
+fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("home,room=Living\\ Room temp=21.1,co=0i 1641024000".to_owned()),
+        Just("m s=\"multi\nline\nstring\",n=1i 5".to_owned()),
+        Just("m s=\"open string".to_owned()),
+        Just("m f=1\r".to_owned()),
+        Just("   # a comment".to_owned()),
+        Just("\t".to_owned()),
+        Just(String::new()),
+        Just("m f=bad".to_owned()),
+        Just("m,t=a,t=b f=1".to_owned()),
+        Just("m f=\"esc \\\" \\\\\" 9".to_owned()),
+        Just("m f=1 99999999999999999999".to_owned()),
+        "[a-z]{1,5}(,[a-z]{1,3}=[a-z0-9 \\\\,=]{1,4}){0,3} [a-z]{1,3}=[0-9]{1,3}(i|u|\\.5)?( [0-9]{1,4})?",
+        "[ -~]{0,30}",
+        Just("x".repeat(70)),
+    ]
+}
+
+fn input() -> impl Strategy<Value = (Vec<u8>, bool)> {
+    (
+        proptest::collection::vec((line(), any::<bool>()), 0..12),
+        any::<bool>(),
+    )
+        .prop_map(|(lines, final_lf)| {
+            let mut text = String::new();
+            for (i, (line, crlf)) in lines.iter().enumerate() {
+                text.push_str(line);
+                if i + 1 < lines.len() || final_lf {
+                    text.push_str(if *crlf { "\r\n" } else { "\n" });
+                }
+            }
+            (text.into_bytes(), final_lf)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    #[test]
+    fn the_stream_equals_the_whole_buffer(
+        (input, _) in input(),
+        sizes in proptest::collection::vec(1usize..40, 1..6),
+        max_line in prop_oneof![Just(usize::MAX), 8usize..64],
+    ) {
+        let options = ParseOptions::new().with_max_line_length(max_line);
+        let expected = whole(&input, options);
+        let actual = streamed(&input, &sizes, options);
+        prop_assert_eq!(format!("{actual:?}"), format!("{expected:?}"), "{:?}", String::from_utf8_lossy(&input));
+    }
+}
+
+#[test]
+fn one_byte_reads_give_every_line_number() {
+    let input = b"a v=1\n\n# c\nb v=oops\nc s=\"x\ny\" 1\r\nd v=2";
+    let expected = whole(input, ParseOptions::new());
+    assert_eq!(streamed(input, &[1], ParseOptions::new()), expected);
+    assert_eq!(expected.len(), 4);
+    assert_eq!(expected[1].as_ref().unwrap_err().line(), 4);
+}
+
+#[test]
+fn a_line_over_the_limit_is_skipped_and_memory_stays_bounded() {
+    // One 10 MB line between two good ones, with a 1 KiB limit: the stream
+    // reports the long line and never holds more than a read past it.
+    let mut input = b"a v=1\n".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 10_000_000));
+    input.extend(b" v=2\nb v=3\n");
+    let options = ParseOptions::new().with_max_line_length(1024);
+    let mut stream = Stream::with_options(&input[..], options);
+    let mut largest = 0;
+    while let Some(chunk) = stream.next_chunk().unwrap() {
+        chunk.for_each(drop);
+        largest = largest.max(stream.buffer_capacity());
+    }
+    assert!(largest <= 1024 + 2 * 64 * 1024, "{largest}");
+    let results = streamed(&input, &[100_000], options);
+    assert_eq!(results.len(), 3);
+    assert!(results[0].is_ok());
+    let err = results[1].as_ref().unwrap_err();
+    assert_eq!((err.line(), err.column()), (2, 1025));
+    assert_eq!(err.kind(), &ParseErrorKind::LineTooLong { limit: 1024 });
+    assert_eq!(results[2].as_ref().unwrap().measurement(), "b");
+}
+
+#[test]
+fn owned_points_outlive_the_stream_and_cross_threads() {
+    let input: &[u8] = b"m v=1\nm v=bad\nm v=3\n";
+    let items: Vec<_> = Stream::new(input)
+        .into_owned_points()
+        .map(Result::unwrap)
+        .collect();
+    let handle = std::thread::spawn(move || items.iter().filter(|r| r.is_ok()).count());
+    assert_eq!(handle.join().unwrap(), 2);
+}
+
+#[test]
+fn reader_errors_are_returned() {
+    struct Failing;
+    impl Read for Failing {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(io::Error::other("disk on fire"))
+        }
+    }
+    let mut stream = Stream::new(Failing);
+    assert_eq!(stream.next_chunk().unwrap_err().to_string(), "disk on fire");
+}
