@@ -64,6 +64,7 @@
 //! back as the same `f64`. Timestamps are converted to the chosen precision
 //! by flooring ([`Precision::from_nanos`]).
 
+mod batch;
 mod builder;
 mod error;
 mod escape;
@@ -75,6 +76,10 @@ pub mod precision;
 mod stream;
 mod write;
 
+pub use batch::{
+    Batch, BatchOptions, LineError, LineErrorKind, Schema, ValidationError, Validator,
+    partial_write_json,
+};
 pub use builder::PointBuilder;
 pub use error::{Found, ParseError, ParseErrorKind, ValueProblem, WriteError};
 pub use escape::Element;
