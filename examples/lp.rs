@@ -24,11 +24,21 @@
 //!   standard error.
 //! - `check` prints each bad line the way a compiler shows an error
 //!   (`LINE:COLUMN: message`, the line, a caret under the column) and ends
-//!   with `N lines, N points, N errors`.
+//!   with `N lines, N points, N errors`. Besides syntax it applies
+//!   InfluxDB's storage rules (field type conflicts, repeated fields of two
+//!   types, a key both tag and field, `time` as a key); a line breaking one
+//!   is shown at column 1. With `--format json` it prints InfluxDB's
+//!   partial-write answer instead: `{"error":"partial write of line
+//!   protocol occurred","data":[{"original_line":..,"line_number":..,
+//!   "error_message":..}]}`, or `{"data":[]}` when every line is good.
 //! - `table` prints the points as pipe tables, one per measurement, sorted by
 //!   series and time, with RFC 3339 times:
 //!   `cargo run --release --example lp -- table --precision s examples/home.lp`.
 //!   `--default-time NS` works here (and for `check`) as for `parse`.
+//!
+//! `parse`, `check` and `table` read their input as a stream, with memory
+//! bounded by the longest line (16 MiB at most), so a file of any size can
+//! be piped through them; `table` keeps the points it prints.
 //!
 //! Exit status: 0 when every line is good, 1 when any line failed, 2 for a
 //! usage or I/O error (with a message on standard error). When the reader
@@ -43,13 +53,16 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use lineproto::{Field, FieldValue, ParseError, ParseOptions, Point, Precision, Tag};
+use lineproto::{
+    Field, FieldValue, LineError, ParseError, ParseOptions, Point, Precision, Schema, Stream, Tag,
+    Validator, partial_write_json,
+};
 use serde_json::{Map, Value};
 
 const SYNOPSIS: &str = "\
 usage: lp parse  [--precision P] [--default-time NS] [FILE]
        lp encode [--precision P] [FILE]
-       lp check  [--precision P] [FILE]
+       lp check  [--precision P] [--format text|json] [FILE]
        lp table  [--precision P] [FILE]
 ";
 
@@ -76,7 +89,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let input = match invocation.input.read() {
+    let input = match invocation.input.open() {
         Ok(input) => input,
         Err(message) => {
             report(message);
@@ -87,18 +100,36 @@ fn main() -> ExitCode {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = invocation
-        .run(&input, &mut out)
-        .and_then(|verdict| out.flush().map(|()| verdict));
+        .run(input, &mut out)
+        .and_then(|verdict| out.flush().map(|()| verdict).map_err(Failure::Output));
     match result {
         Ok(Verdict::AllGood) => ExitCode::SUCCESS,
         Ok(Verdict::SomeFailed) => ExitCode::from(1),
         // The reader has gone (`lp parse big.lp | head`): nobody is left to
         // tell, so stop quietly, as `head`'s peers do.
-        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(err) => {
+        Err(Failure::Output(err)) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Output(err)) => {
             report(format_args!("cannot write the output: {err}"));
             ExitCode::from(2)
         }
+        Err(Failure::Input(err)) => {
+            report(format_args!("cannot read {}: {err}", invocation.input));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// An I/O error, by the side it happened on.
+#[derive(Debug)]
+enum Failure {
+    Input(io::Error),
+    Output(io::Error),
+}
+
+/// Most `?`s in the subcommands are writes.
+impl From<io::Error> for Failure {
+    fn from(err: io::Error) -> Self {
+        Failure::Output(err)
     }
 }
 
@@ -137,7 +168,15 @@ struct Invocation {
     subcommand: Subcommand,
     precision: Precision,
     default_time: Option<i64>,
+    format: Format,
     input: Input,
+}
+
+/// How `check` reports.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -182,20 +221,22 @@ enum Input {
 }
 
 impl Input {
-    /// The whole input. An error is a message for standard error.
-    fn read(&self) -> Result<Vec<u8>, String> {
+    /// The input, opened. An error is a message for standard error.
+    fn open(&self) -> Result<Box<dyn Read>, String> {
         match self {
-            Input::Stdin => {
-                let mut input = Vec::new();
-                io::stdin()
-                    .lock()
-                    .read_to_end(&mut input)
-                    .map_err(|err| format!("cannot read standard input: {err}"))?;
-                Ok(input)
-            }
-            Input::File(path) => {
-                fs::read(path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))
-            }
+            Input::Stdin => Ok(Box::new(io::stdin().lock())),
+            Input::File(path) => fs::File::open(path)
+                .map(|file| Box::new(file) as Box<dyn Read>)
+                .map_err(|err| format!("cannot read {self}: {err}")),
+        }
+    }
+}
+
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Input::Stdin => f.write_str("standard input"),
+            Input::File(path) => write!(f, "`{}`", path.display()),
         }
     }
 }
@@ -221,6 +262,7 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Request, Strin
         subcommand,
         precision: Precision::default(),
         default_time: None,
+        format: Format::Text,
         input: Input::Stdin,
     };
     let mut file: Option<OsString> = None;
@@ -269,6 +311,13 @@ fn apply_option(
             })?;
             invocation.default_time = Some(nanos);
         }
+        "--format" if invocation.subcommand == Subcommand::Check => {
+            invocation.format = match option_value(name, inline, rest)?.as_str() {
+                "text" => Format::Text,
+                "json" => Format::Json,
+                other => return Err(format!("invalid --format `{other}`: expected text or json")),
+            };
+        }
         _ => {
             return Err(format!(
                 "unknown option `{name}` for `{}`",
@@ -305,11 +354,15 @@ impl Invocation {
         }
     }
 
-    fn run(&self, input: &[u8], out: &mut impl Write) -> io::Result<Verdict> {
+    fn run(&self, mut input: impl Read, out: &mut impl Write) -> Result<Verdict, Failure> {
         match self.subcommand {
             Subcommand::Parse => parse(input, self.parse_options(), out),
-            Subcommand::Encode => encode(input, self.precision, out),
-            Subcommand::Check => check(input, self.parse_options(), out),
+            Subcommand::Encode => {
+                let mut all = Vec::new();
+                input.read_to_end(&mut all).map_err(Failure::Input)?;
+                Ok(encode(&all, self.precision, out)?)
+            }
+            Subcommand::Check => check(input, self.parse_options(), self.format, out),
             Subcommand::Table => table(input, self.parse_options(), out),
         }
     }
@@ -337,19 +390,25 @@ impl Verdict {
 // ---------------------------------------------------------------------------
 
 /// Writes one JSON object per point or bad line.
-fn parse(input: &[u8], options: ParseOptions, out: &mut impl Write) -> io::Result<Verdict> {
-    let mut points = lineproto::parse_with(input, options);
-    let mut point = Point::new();
+fn parse(
+    input: impl Read,
+    options: ParseOptions,
+    out: &mut impl Write,
+) -> Result<Verdict, Failure> {
+    let mut stream = Stream::with_options(input, options);
     let mut failures = 0;
-    while let Some(result) = points.next_into(&mut point) {
-        match result {
-            Ok(()) => write_point_json(out, &point)?,
-            Err(err) => {
-                failures += 1;
-                write_error_json(out, &err)?;
+    while let Some(mut chunk) = stream.next_chunk().map_err(Failure::Input)? {
+        let mut point = Point::new();
+        while let Some(result) = chunk.next_into(&mut point) {
+            match result {
+                Ok(()) => write_point_json(out, &point)?,
+                Err(err) => {
+                    failures += 1;
+                    write_error_json(out, &err)?;
+                }
             }
+            out.write_all(b"\n")?;
         }
-        out.write_all(b"\n")?;
     }
     Ok(Verdict::from_failures(failures))
 }
@@ -577,58 +636,110 @@ fn field_value_from_json(value: &Value) -> Result<FieldValue<'_>, String> {
 // check: a human report
 // ---------------------------------------------------------------------------
 
-/// Shows every bad line with a caret under the column, then a summary.
-fn check(input: &[u8], options: ParseOptions, out: &mut impl Write) -> io::Result<Verdict> {
-    let lines = physical_lines(input);
-    let mut points = lineproto::parse_with(input, options);
-    let mut point = Point::new();
-    let (mut good, mut bad) = (0_usize, 0_usize);
-    while let Some(result) = points.next_into(&mut point) {
-        match result {
-            Ok(()) => good += 1,
-            Err(err) => {
-                bad += 1;
-                let text = err
-                    .line()
-                    .checked_sub(1)
-                    .and_then(|index| lines.get(index))
-                    .copied()
-                    .unwrap_or_default();
-                write_diagnostic(out, &err, text)?;
+/// Shows every bad line (syntax, or InfluxDB's storage rules) with a caret
+/// under the column, then a summary; or, with `--format json`, InfluxDB's
+/// partial-write answer.
+fn check(
+    input: impl Read,
+    options: ParseOptions,
+    format: Format,
+    out: &mut impl Write,
+) -> Result<Verdict, Failure> {
+    let mut input = LineCounter::new(input);
+    let mut schema = Schema::new();
+    let mut validator = Validator::new(&mut schema, false);
+    let mut stream = Stream::with_options(&mut input, options);
+    let mut good = 0_usize;
+    let mut errors = Vec::new();
+    while let Some(mut chunk) = stream.next_chunk().map_err(Failure::Input)? {
+        let mut point = Point::new();
+        while let Some(result) = chunk.next_into(&mut point) {
+            let error = match result {
+                Ok(()) => {
+                    let line = chunk.line_number();
+                    match validator.check(&mut point, line) {
+                        Ok(()) => {
+                            good += 1;
+                            continue;
+                        }
+                        Err(kind) => {
+                            LineError::from_validation_error(line, kind, chunk.line_text(line))
+                        }
+                    }
+                }
+                Err(err) => LineError::from_parse_error(&err, chunk.line_text(err.line())),
+            };
+            if format == Format::Text {
+                write_diagnostic(out, &error)?;
             }
+            errors.push(error);
         }
     }
-    writeln!(out, "{} lines, {good} points, {bad} errors", lines.len())?;
-    Ok(Verdict::from_failures(bad))
+    drop(stream);
+    match format {
+        Format::Text => writeln!(
+            out,
+            "{} lines, {good} points, {} errors",
+            input.lines(),
+            errors.len()
+        )?,
+        Format::Json if errors.is_empty() => writeln!(out, "{{\"data\":[]}}")?,
+        Format::Json => writeln!(out, "{}", partial_write_json(&errors))?,
+    }
+    Ok(Verdict::from_failures(errors.len()))
 }
 
-/// The physical lines of the input without their line ends (LF or CRLF).
-/// A last line without LF counts; a final LF does not start a new line.
-fn physical_lines(input: &[u8]) -> Vec<&[u8]> {
-    input
-        .split_inclusive(|&byte| byte == b'\n')
-        .map(|line| {
-            line.strip_suffix(b"\r\n")
-                .or_else(|| line.strip_suffix(b"\n"))
-                .unwrap_or(line)
-        })
-        .collect()
+/// A reader that counts the physical lines passing through it: a last line
+/// without a line feed counts, a final line feed does not start a new one.
+struct LineCounter<R> {
+    inner: R,
+    line_feeds: usize,
+    last_byte: Option<u8>,
 }
 
-/// `LINE:COLUMN: message`, the line, and a caret under the column.
+impl<R: Read> LineCounter<R> {
+    fn new(inner: R) -> Self {
+        LineCounter {
+            inner,
+            line_feeds: 0,
+            last_byte: None,
+        }
+    }
+
+    fn lines(&self) -> usize {
+        self.line_feeds + usize::from(self.last_byte.is_some_and(|byte| byte != b'\n'))
+    }
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        let data = buf.get(..read).unwrap_or_default();
+        self.line_feeds += data.iter().filter(|&&byte| byte == b'\n').count();
+        if let Some(&last) = data.last() {
+            self.last_byte = Some(last);
+        }
+        Ok(read)
+    }
+}
+
+/// `LINE:COLUMN: message`, the line, and a caret under the column (column 1
+/// for a line that breaks a storage rule).
 ///
 /// The line is shown as lossy UTF-8 with control characters other than tab
 /// drawn as their Unicode pictures (`␍`, `␛`), one character each, so a
 /// stray carriage return or escape sequence cannot garble the terminal or
 /// move the caret.
-fn write_diagnostic(out: &mut impl Write, err: &ParseError, text: &[u8]) -> io::Result<()> {
-    writeln!(out, "{}:{}: {}", err.line(), err.column(), err.kind())?;
+fn write_diagnostic(out: &mut impl Write, error: &LineError) -> io::Result<()> {
+    let column = error.column().unwrap_or(1);
+    let text = error.original_line().as_bytes();
+    writeln!(out, "{}:{column}: {}", error.line(), error.message())?;
     let shown: String = String::from_utf8_lossy(text)
         .chars()
         .map(|c| control_picture(c).unwrap_or(c))
         .collect();
     writeln!(out, "{shown}")?;
-    writeln!(out, "{}", caret_line(text, err.column()))
+    writeln!(out, "{}", caret_line(text, column))
 }
 
 /// Spaces (a tab under a tab) up to the 1-based byte `column`, then `^`.
@@ -660,11 +771,15 @@ fn control_picture(c: char) -> Option<char> {
 
 /// Prints one pipe table per measurement; reports bad lines on standard
 /// error.
-fn table(input: &[u8], options: ParseOptions, out: &mut impl Write) -> io::Result<Verdict> {
+fn table(
+    input: impl Read,
+    options: ParseOptions,
+    out: &mut impl Write,
+) -> Result<Verdict, Failure> {
     let mut points = Vec::new();
     let mut failures = 0;
-    for result in lineproto::parse_with(input, options) {
-        match result {
+    for item in Stream::with_options(input, options).into_owned_points() {
+        match item.map_err(Failure::Input)? {
             Ok(point) => points.push(point),
             Err(err) => {
                 failures += 1;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::error::{ParseError, ParseErrorKind, excerpt};
+use crate::lines::LineTexts;
 use crate::options::ParseOptions;
 use crate::point::{Field, FieldType, Point};
 
@@ -179,12 +180,12 @@ impl<'a> Batch<'a> {
             let mut point = Point::new();
             let result = match parser.next_into(&mut point) {
                 None => break,
-                Some(Err(err)) => Err(LineError::from_parse(&err, lines.text(err.line()))),
+                Some(Err(err)) => Err(LineError::from_parse_error(&err, lines.text(err.line()))),
                 Some(Ok(())) => {
                     let line = parser.line_number();
-                    validator
-                        .check(&mut point, line)
-                        .map_err(|kind| LineError::from_validation(line, kind, lines.text(line)))
+                    validator.check(&mut point, line).map_err(|kind| {
+                        LineError::from_validation_error(line, kind, lines.text(line))
+                    })
                 }
             };
             match result {
@@ -307,20 +308,28 @@ pub enum LineErrorKind {
 const ORIGINAL_LINE_BYTES: usize = 256;
 
 impl LineError {
-    fn from_parse(err: &ParseError, text: &[u8]) -> Self {
+    /// The error of a line that could not be parsed; `original_line` is
+    /// the text of its physical line.
+    #[must_use]
+    pub fn from_parse_error(err: &ParseError, original_line: &[u8]) -> Self {
+        let text = original_line;
         LineError {
             line: err.line(),
             column: Some(err.column()),
-            original_line: original_line(text),
+            original_line: shown_line(text),
             kind: LineErrorKind::Parse(err.kind().clone()),
         }
     }
 
-    fn from_validation(line: usize, kind: ValidationError, text: &[u8]) -> Self {
+    /// The error of a point, begun on physical line `line` whose text is
+    /// `original_line`, that [`Validator::check`] refused.
+    #[must_use]
+    pub fn from_validation_error(line: usize, kind: ValidationError, original_line: &[u8]) -> Self {
+        let text = original_line;
         LineError {
             line,
             column: None,
-            original_line: original_line(text),
+            original_line: shown_line(text),
             kind: LineErrorKind::Validation(kind),
         }
     }
@@ -370,8 +379,7 @@ impl fmt::Display for LineError {
 
 impl std::error::Error for LineError {}
 
-fn original_line(text: &[u8]) -> String {
-    let text = text.strip_suffix(b"\r").unwrap_or(text);
+fn shown_line(text: &[u8]) -> String {
     match text.get(..ORIGINAL_LINE_BYTES) {
         Some(head) if text.len() > ORIGINAL_LINE_BYTES => {
             let mut line = String::from_utf8_lossy(head).into_owned();
@@ -595,42 +603,4 @@ fn resolve_repeated_fields(fields: &mut Vec<Field<'_>>) -> Result<(), Validation
         fields.retain(|_| keep.next().unwrap_or(true));
     }
     Ok(())
-}
-
-/// The text of physical lines of a body, found by walking forward.
-struct LineTexts<'a> {
-    body: &'a [u8],
-    line: usize,
-    offset: usize,
-}
-
-impl<'a> LineTexts<'a> {
-    fn new(body: &'a [u8]) -> Self {
-        LineTexts {
-            body,
-            line: 1,
-            offset: 0,
-        }
-    }
-
-    /// The text of physical line `line`, without its line feed. Lines must
-    /// be asked for in increasing order.
-    fn text(&mut self, line: usize) -> &'a [u8] {
-        while self.line < line {
-            let rest = self.body.get(self.offset..).unwrap_or_default();
-            match rest.iter().position(|&b| b == b'\n') {
-                Some(lf) => {
-                    self.offset += lf + 1;
-                    self.line += 1;
-                }
-                None => {
-                    self.offset = self.body.len();
-                    break;
-                }
-            }
-        }
-        let rest = self.body.get(self.offset..).unwrap_or_default();
-        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-        rest.get(..end).unwrap_or_default()
-    }
 }

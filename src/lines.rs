@@ -373,3 +373,53 @@ impl<'a> Iterator for Points<'a> {
 }
 
 impl FusedIterator for Points<'_> {}
+
+/// The text of physical lines of a body, found by walking forward.
+#[derive(Debug)]
+pub(crate) struct LineTexts<'a> {
+    body: &'a [u8],
+    line: usize,
+    offset: usize,
+}
+
+impl<'a> LineTexts<'a> {
+    pub(crate) fn new(body: &'a [u8]) -> Self {
+        LineTexts {
+            body,
+            line: 1,
+            offset: 0,
+        }
+    }
+
+    /// The text of physical line `line` (counted from the first line of
+    /// the body as 1), without its line feed; empty past the end. Asking
+    /// for lines in increasing order walks the body once.
+    pub(crate) fn text(&mut self, line: usize) -> &'a [u8] {
+        if line < self.line {
+            self.line = 1;
+            self.offset = 0;
+        }
+        while self.line < line {
+            let rest = self.body.get(self.offset..).unwrap_or_default();
+            match rest.iter().position(|&b| b == b'\n') {
+                Some(lf) => {
+                    self.offset += lf + 1;
+                    self.line += 1;
+                }
+                None => {
+                    self.offset = self.body.len();
+                    break;
+                }
+            }
+        }
+        let rest = self.body.get(self.offset..).unwrap_or_default();
+        match rest.iter().position(|&b| b == b'\n') {
+            // A carriage return before the line feed belongs to the line end.
+            Some(lf) => {
+                let line = rest.get(..lf).unwrap_or_default();
+                line.strip_suffix(b"\r").unwrap_or(line)
+            }
+            None => rest,
+        }
+    }
+}

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::io::{self, Read};
 
 use crate::error::ParseError;
-use crate::lines::Points;
+use crate::lines::{LineTexts, Points};
 use crate::options::ParseOptions;
 use crate::point::Point;
 
@@ -116,15 +116,13 @@ impl<R: Read> Stream<R> {
         if !self.end_of_input {
             self.read_more()?;
         }
-        let points = Points::resume(
-            &self.buffer,
-            self.options,
-            self.progress.line.get(),
-            self.end_of_input,
-        );
+        let first_line = self.progress.line.get();
+        let points = Points::resume(&self.buffer, self.options, first_line, self.end_of_input);
         Ok(Some(Chunk {
             points,
             progress: &self.progress,
+            texts: LineTexts::new(&self.buffer),
+            first_line,
         }))
     }
 
@@ -212,6 +210,8 @@ impl<R: Read> Stream<R> {
 pub struct Chunk<'s> {
     points: Points<'s>,
     progress: &'s Progress,
+    texts: LineTexts<'s>,
+    first_line: usize,
 }
 
 impl<'s> Chunk<'s> {
@@ -243,6 +243,29 @@ impl<'s> Chunk<'s> {
     #[must_use]
     pub fn line_number(&self) -> usize {
         self.points.line_number()
+    }
+
+    /// The text of physical line `line` (a number as in [`ParseError::line`]),
+    /// without its line feed, for showing the line of an error: empty if
+    /// the line is not in this chunk. Asking for lines in increasing order
+    /// reads the chunk once.
+    ///
+    /// ```
+    /// let mut stream = lineproto::Stream::new(&b"m v=1\nm v=x\n"[..]);
+    /// while let Some(mut chunk) = stream.next_chunk()? {
+    ///     while let Some(result) = chunk.next() {
+    ///         if let Err(err) = result {
+    ///             assert_eq!(chunk.line_text(err.line()), b"m v=x");
+    ///         }
+    ///     }
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn line_text(&mut self, line: usize) -> &'s [u8] {
+        match line.checked_sub(self.first_line) {
+            Some(index) => self.texts.text(index + 1),
+            None => &[],
+        }
     }
 }
 

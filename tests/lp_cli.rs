@@ -330,7 +330,13 @@ fn a_reader_that_goes_away_stops_lp_quietly() {
         stdout.read_line(&mut first).unwrap();
     }
     let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    // lp streams its input, so it may stop reading before all was written.
+    let written = writer.join().unwrap();
+    assert!(
+        matches!(&written, Ok(()))
+            || matches!(&written, Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe),
+        "{written:?}"
+    );
     assert!(first.starts_with(r#"{"name":"home""#), "{first}");
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
@@ -689,4 +695,69 @@ fn help_prints_the_usage_on_stdout() {
         assert_eq!(run.code, 0, "{run:?}");
         assert!(run.stdout.starts_with("usage: lp parse"), "{run:?}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// check: storage rules and the partial-write answer
+// ---------------------------------------------------------------------------
+
+#[test]
+fn check_reports_storage_rules_at_column_one() {
+    let run = lp(&["check"], "m v=1i\nm v=1.5\nm,t=a t=1\nm v=2i\n");
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "2:1: field type conflict: field `v` of measurement `m` is integer (first written on line 1), not float\n\
+         m v=1.5\n\
+         ^\n\
+         3:1: `t` is both a tag and a field\n\
+         m,t=a t=1\n\
+         ^\n\
+         4 lines, 2 points, 2 errors\n"
+    );
+}
+
+#[test]
+fn check_json_is_influxdbs_partial_write_answer() {
+    let run = lp(
+        &["check", "--format", "json"],
+        "m v=1i\nm v=oops\nm v=1.5\n",
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let answer: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(answer["error"], "partial write of line protocol occurred");
+    let data = answer["data"].as_array().unwrap();
+    let lines: Vec<(i64, &str)> = data
+        .iter()
+        .map(|e| {
+            (
+                e["line_number"].as_i64().unwrap(),
+                e["original_line"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(lines, [(2, "m v=oops"), (3, "m v=1.5")]);
+    assert!(
+        data[0]["error_message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid field value")
+    );
+
+    let clean = lp(
+        &["check", "--format=json", "--precision", "s", &sample_path()],
+        "",
+    );
+    assert_eq!(
+        (clean.code, clean.stdout.as_str()),
+        (0, "{\"data\":[]}\n"),
+        "{clean:?}"
+    );
+}
+
+#[test]
+fn check_rejects_an_unknown_format() {
+    let run = lp(&["check", "--format", "xml"], "");
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("invalid --format `xml`"), "{run:?}");
 }
