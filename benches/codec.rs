@@ -232,5 +232,30 @@ fn line_length(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse, parse_reuse, write, line_length);
+/// The stream over an in-memory reader, next to `parse_reuse` on the same
+/// bytes: the cost of reading in 64 KiB pieces and finding where lines end.
+fn stream(c: &mut Criterion) {
+    let mut group = c.benchmark_group("stream");
+    for set in data_sets() {
+        group.throughput(Throughput::Bytes(set.bytes.len() as u64));
+        group.bench_function(BenchmarkId::new("lineproto", set.name), |b| {
+            b.iter(|| {
+                let (mut count, mut sum) = (0, 0u64);
+                let mut stream = lineproto::Stream::new(black_box(&set.bytes[..]));
+                while let Some(mut chunk) = stream.next_chunk().unwrap() {
+                    let mut point = Point::new();
+                    while let Some(result) = chunk.next_into(&mut point) {
+                        result.unwrap();
+                        sum = sum.wrapping_add(checksum(&point));
+                        count += 1;
+                    }
+                }
+                assert_eq!((count, sum), (set.points, set.checksum));
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, parse, parse_reuse, stream, write, line_length);
 criterion_main!(benches);
