@@ -11,6 +11,10 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::parse_both;
+
 use lineproto::{
     Element, FieldValue, Found, ParseError, ParseErrorKind, ParseOptions, Point, PointBuilder,
     Precision, ValueProblem,
@@ -20,41 +24,9 @@ use lineproto::{
 // Helpers
 // ---------------------------------------------------------------------------
 
-/// Runs `input` through the iterator and through `next_into` with one
-/// reused point, asserts that both give the same results (compared with
-/// `Debug` too, so `-0.0` and `0.0` differ), and returns them.
-fn both(input: &[u8], options: ParseOptions) -> Vec<Result<Point<'static>, ParseError>> {
-    let mut iter = lineproto::parse_with(input, options);
-    let via_iter: Vec<Result<Point<'static>, ParseError>> = iter
-        .by_ref()
-        .map(|result| result.map(Point::into_owned))
-        .collect();
-    assert!(iter.next().is_none(), "the iterator is fused");
-
-    let mut points = lineproto::parse_with(input, options);
-    let mut point = Point::new();
-    let mut via_reuse = Vec::new();
-    while let Some(result) = points.next_into(&mut point) {
-        via_reuse.push(result.map(|()| point.clone().into_owned()));
-    }
-    assert!(
-        points.next_into(&mut point).is_none(),
-        "next_into stays done"
-    );
-
-    assert_eq!(
-        via_iter,
-        via_reuse,
-        "iterator and next_into disagree on {:?}",
-        String::from_utf8_lossy(input)
-    );
-    assert_eq!(format!("{via_iter:?}"), format!("{via_reuse:?}"));
-    via_iter
-}
-
-/// [`both`] with default options.
+/// [`parse_both`] with default options.
 fn run(input: &[u8]) -> Vec<Result<Point<'static>, ParseError>> {
-    both(input, ParseOptions::new())
+    parse_both(input, ParseOptions::new())
 }
 
 /// The single point `input` holds.
@@ -63,7 +35,7 @@ fn one(input: &[u8]) -> Point<'static> {
 }
 
 fn one_with(input: &[u8], options: ParseOptions) -> Point<'static> {
-    let mut results = both(input, options);
+    let mut results = parse_both(input, options);
     assert_eq!(
         results.len(),
         1,
@@ -85,7 +57,7 @@ fn one_err(input: &[u8]) -> ParseError {
 }
 
 fn one_err_with(input: &[u8], options: ParseOptions) -> ParseError {
-    let mut results = both(input, options);
+    let mut results = parse_both(input, options);
     assert_eq!(
         results.len(),
         1,
@@ -1114,7 +1086,7 @@ fn timestamps_are_scaled_by_the_precision() {
 #[test]
 fn a_timestamp_that_overflows_when_scaled_costs_only_its_line() {
     let options = ParseOptions::new().with_precision(Precision::Seconds);
-    let results = both(b"m f=1 1\nm f=1 9223372037\nm f=1 2\n", options);
+    let results = parse_both(b"m f=1 1\nm f=1 9223372037\nm f=1 2\n", options);
     assert_eq!(results.len(), 3);
     assert_eq!(
         results[0].as_ref().unwrap().timestamp(),
@@ -1139,7 +1111,7 @@ fn the_default_time_fills_only_lines_without_a_timestamp_and_is_not_scaled() {
         let options = ParseOptions::new()
             .with_precision(precision)
             .with_default_time(42);
-        let results = both(b"m f=1\nm f=2 3\nm f=3\n", options);
+        let results = parse_both(b"m f=1\nm f=2 3\nm f=3\n", options);
         let times: Vec<Option<i64>> = results
             .iter()
             .map(|r| r.as_ref().unwrap().timestamp())
@@ -1255,7 +1227,7 @@ fn the_reused_point_holds_no_leftovers_from_wider_lines() {
 
 #[test]
 fn blank_and_comment_lines_may_be_indented_with_tabs() {
-    let results = both(
+    let results = parse_both(
         b"\t# comment\n \t \n\t\nm v=1\n\tm v=2\n",
         ParseOptions::new(),
     );

@@ -12,24 +12,21 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::parse_both;
+
 use lineproto::{
-    Element, Found, ParseError, ParseErrorKind, ParseOptions, Point, Precision, ValueProblem,
+    Element, Found, ParseError, ParseErrorKind, ParseOptions, Precision, ValueProblem,
 };
 
 /// Every item of `input` as `Ok(measurement)` or `Err(error)`, through both
 /// entry points, which must agree.
 fn items(input: &[u8], options: ParseOptions) -> Vec<Result<String, ParseError>> {
-    let via_iter: Vec<Result<String, ParseError>> = lineproto::parse_with(input, options)
+    parse_both(input, options)
+        .into_iter()
         .map(|r| r.map(|p| p.measurement().to_owned()))
-        .collect();
-    let mut points = lineproto::parse_with(input, options);
-    let mut point = Point::new();
-    let mut via_reuse = Vec::new();
-    while let Some(result) = points.next_into(&mut point) {
-        via_reuse.push(result.map(|()| point.measurement().to_owned()));
-    }
-    assert_eq!(via_iter, via_reuse, "{:?}", String::from_utf8_lossy(input));
-    via_iter
+        .collect()
 }
 
 /// The errors of `input`.

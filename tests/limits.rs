@@ -7,23 +7,11 @@
     clippy::indexing_slicing
 )]
 
-use lineproto::{ParseError, ParseErrorKind, ParseOptions, Point};
+mod common;
 
-/// Every result of `input`, through the iterator and through `next_into`,
-/// which must agree.
-fn parse(input: &[u8], options: ParseOptions) -> Vec<Result<Point<'static>, ParseError>> {
-    let via_iterator: Vec<_> = lineproto::parse_with(input, options)
-        .map(|r| r.map(Point::into_owned))
-        .collect();
-    let mut points = lineproto::parse_with(input, options);
-    let mut point = Point::new();
-    let mut via_reuse = Vec::new();
-    while let Some(result) = points.next_into(&mut point) {
-        via_reuse.push(result.map(|()| point.clone().into_owned()));
-    }
-    assert_eq!(via_iterator, via_reuse);
-    via_iterator
-}
+use common::parse_both;
+
+use lineproto::{ParseError, ParseErrorKind, ParseOptions, Point};
 
 fn error(result: &Result<Point<'static>, ParseError>) -> (usize, usize, ParseErrorKind) {
     let err = result.as_ref().unwrap_err();
@@ -46,7 +34,7 @@ fn the_defaults_are_documented_values() {
 fn a_line_at_the_length_limit_parses_and_one_byte_more_does_not() {
     // "m f=1 12345\n" is 12 bytes with its line feed.
     let options = ParseOptions::new().with_max_line_length(12);
-    let results = parse(b"m f=1 12345\nm f=1 123456\nm f=2\n", options);
+    let results = parse_both(b"m f=1 12345\nm f=1 123456\nm f=2\n", options);
     assert_eq!(results.len(), 3);
     assert_eq!(results[0].as_ref().unwrap().timestamp(), Some(12345));
     assert_eq!(
@@ -67,7 +55,7 @@ fn a_line_at_the_length_limit_parses_and_one_byte_more_does_not() {
 fn a_line_cut_by_the_limit_is_never_read_as_a_shorter_line() {
     // Cut after "m f=1 1", the view would be a valid line with timestamp 1.
     let options = ParseOptions::new().with_max_line_length(7);
-    let results = parse(b"m f=1 123\nm f=9", options);
+    let results = parse_both(b"m f=1 123\nm f=9", options);
     assert_eq!(
         error(&results[0]),
         (1, 8, ParseErrorKind::LineTooLong { limit: 7 })
@@ -81,14 +69,14 @@ fn a_line_cut_by_the_limit_is_never_read_as_a_shorter_line() {
         Some(9.0)
     );
     // The last line of the input may end exactly at the limit.
-    let results = parse(b"m f=1 123", options.with_max_line_length(9));
+    let results = parse_both(b"m f=1 123", options.with_max_line_length(9));
     assert_eq!(results[0].as_ref().unwrap().timestamp(), Some(123));
 }
 
 #[test]
 fn a_string_closed_past_the_limit_makes_the_line_too_long() {
     let options = ParseOptions::new().with_max_line_length(10);
-    let results = parse(b"m s=\"abcdefghijklmnop\"\nm f=1\n", options);
+    let results = parse_both(b"m s=\"abcdefghijklmnop\"\nm f=1\n", options);
     assert_eq!(
         error(&results[0]),
         (1, 11, ParseErrorKind::LineTooLong { limit: 10 })
@@ -96,7 +84,7 @@ fn a_string_closed_past_the_limit_makes_the_line_too_long() {
     assert!(results[1].is_ok());
     // A crlf cut between its two bytes is not a lone carriage return.
     let options = options.with_max_line_length(9);
-    let results = parse(b"m f=1 12\r\nm f=1\n", options);
+    let results = parse_both(b"m f=1 12\r\nm f=1\n", options);
     assert_eq!(
         error(&results[0]),
         (1, 10, ParseErrorKind::LineTooLong { limit: 9 })
@@ -107,7 +95,7 @@ fn a_string_closed_past_the_limit_makes_the_line_too_long() {
 #[test]
 fn a_syntax_error_inside_the_limit_is_reported_as_itself() {
     let options = ParseOptions::new().with_max_line_length(10);
-    let results = parse(b"m f=x and much more text\n", options);
+    let results = parse_both(b"m f=x and much more text\n", options);
     assert!(
         matches!(
             error(&results[0]),
@@ -122,11 +110,11 @@ fn a_syntax_error_inside_the_limit_is_reported_as_itself() {
 fn a_multi_line_point_counts_all_its_bytes() {
     let input = b"m s=\"a\nb\" 1\nm f=1\n";
     assert!(
-        parse(input, ParseOptions::new().with_max_line_length(12))
+        parse_both(input, ParseOptions::new().with_max_line_length(12))
             .iter()
             .all(Result::is_ok)
     );
-    let results = parse(input, ParseOptions::new().with_max_line_length(11));
+    let results = parse_both(input, ParseOptions::new().with_max_line_length(11));
     assert_eq!(
         error(&results[0]),
         (2, 5, ParseErrorKind::LineTooLong { limit: 11 })
@@ -138,7 +126,7 @@ fn a_multi_line_point_counts_all_its_bytes() {
 #[test]
 fn tags_over_the_limit_are_an_error_at_the_first_extra_tag() {
     let options = ParseOptions::new().with_max_tags(2);
-    let results = parse(b"m,a=1,b=2 f=1\nm,a=1,b=2,c=3 f=1\n", options);
+    let results = parse_both(b"m,a=1,b=2 f=1\nm,a=1,b=2,c=3 f=1\n", options);
     assert_eq!(results[0].as_ref().unwrap().tags().len(), 2);
     assert_eq!(
         error(&results[1]),
@@ -153,7 +141,7 @@ fn tags_over_the_limit_are_an_error_at_the_first_extra_tag() {
 #[test]
 fn fields_over_the_limit_are_an_error_at_the_first_extra_field() {
     let options = ParseOptions::new().with_max_fields(2);
-    let results = parse(b"m a=1,b=2\nm a=1,b=2,c=3 4\n", options);
+    let results = parse_both(b"m a=1,b=2\nm a=1,b=2,c=3 4\n", options);
     assert_eq!(results[0].as_ref().unwrap().fields().len(), 2);
     assert_eq!(
         error(&results[1]),
@@ -165,7 +153,7 @@ fn fields_over_the_limit_are_an_error_at_the_first_extra_field() {
 fn strings_over_the_limit_are_an_error_at_their_opening_quote() {
     let options = ParseOptions::new().with_max_string_length(3);
     // Escapes count once, unescaped: `a\"b` is three bytes.
-    let results = parse(b"m s=\"abc\",t=\"a\\\"b\"\nm n=1,s=\"abcd\"\n", options);
+    let results = parse_both(b"m s=\"abc\",t=\"a\\\"b\"\nm n=1,s=\"abcd\"\n", options);
     assert_eq!(
         results[0]
             .as_ref()
@@ -194,10 +182,10 @@ fn strings_over_the_limit_are_an_error_at_their_opening_quote() {
 #[test]
 fn the_default_string_limit_is_64_kib() {
     let at_limit = format!("m s=\"{}\"", "x".repeat(64 * 1024));
-    assert!(parse(at_limit.as_bytes(), ParseOptions::new())[0].is_ok());
+    assert!(parse_both(at_limit.as_bytes(), ParseOptions::new())[0].is_ok());
     let over = format!("m s=\"{}\"", "x".repeat(64 * 1024 + 1));
     assert!(matches!(
-        error(&parse(over.as_bytes(), ParseOptions::new())[0]).2,
+        error(&parse_both(over.as_bytes(), ParseOptions::new())[0]).2,
         ParseErrorKind::StringTooLong { limit: 65536, .. }
     ));
 }

@@ -13,11 +13,13 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::parse_both;
+
 use std::borrow::Cow;
 
-use lineproto::{
-    Element, FieldValue, ParseError, ParseErrorKind, ParseOptions, Point, Precision, WriteError,
-};
+use lineproto::{Element, FieldValue, ParseErrorKind, ParseOptions, Point, Precision, WriteError};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::FileFailurePersistence;
@@ -296,22 +298,6 @@ fn config(cases: u32) -> ProptestConfig {
         ))),
         ..ProptestConfig::default()
     }
-}
-
-/// Every result of `input` through both entry points, which must agree.
-fn parse_both(input: &[u8], options: ParseOptions) -> Vec<Result<Point<'static>, ParseError>> {
-    let via_iter: Vec<Result<Point<'static>, ParseError>> = lineproto::parse_with(input, options)
-        .map(|r| r.map(Point::into_owned))
-        .collect();
-    let mut points = lineproto::parse_with(input, options);
-    let mut point = Point::new();
-    let mut via_reuse = Vec::new();
-    while let Some(result) = points.next_into(&mut point) {
-        via_reuse.push(result.map(|()| point.clone().into_owned()));
-    }
-    assert_eq!(via_iter, via_reuse);
-    assert_eq!(format!("{via_iter:?}"), format!("{via_reuse:?}"));
-    via_iter
 }
 
 /// Asserts equality, floats bit for bit (`Debug` tells `-0.0` from `0.0`).
