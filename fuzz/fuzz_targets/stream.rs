@@ -1,0 +1,98 @@
+//! A `Stream` over a reader that splits arbitrary bytes into arbitrary
+//! reads (with interruptions), its chunks sometimes dropped half read:
+//! it yields exactly what `parse_with` yields on the whole buffer, and
+//! `Chunk::line_text` shows the line of each error.
+#![no_main]
+
+use std::io::{self, Read};
+
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+use lineproto::{ParseErrorKind, ParseOptions, Point, Stream};
+
+#[derive(Arbitrary, Debug)]
+struct Input<'a> {
+    /// Bytes per read, in turn; 0 is an `Interrupted` error.
+    reads: Vec<u8>,
+    /// Items taken from a chunk before it is dropped; 0 takes all.
+    per_chunk: u8,
+    max_line_length: Option<u8>,
+    data: &'a [u8],
+}
+
+struct Reads<'a> {
+    data: &'a [u8],
+    sizes: &'a [u8],
+    turn: usize,
+    interrupted: bool,
+}
+
+impl Read for Reads<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let size = match self.sizes {
+            [] => buf.len(),
+            sizes => usize::from(sizes[self.turn % sizes.len()]),
+        };
+        self.turn += 1;
+        if size == 0 && !self.interrupted {
+            self.interrupted = true;
+            return Err(io::ErrorKind::Interrupted.into());
+        }
+        self.interrupted = false;
+        let n = size.max(1).min(buf.len()).min(self.data.len());
+        let (now, later) = self.data.split_at(n);
+        buf[..n].copy_from_slice(now);
+        self.data = later;
+        Ok(n)
+    }
+}
+
+fuzz_target!(|input: Input<'_>| {
+    let mut options = ParseOptions::new();
+    if let Some(bytes) = input.max_line_length {
+        options = options.with_max_line_length(usize::from(bytes));
+    }
+    let expected: Vec<_> = lineproto::parse_with(input.data, options)
+        .map(|r| r.map(Point::into_owned))
+        .collect();
+    // Physical lines, and without their line ends (LF or CRLF).
+    let raw: Vec<&[u8]> = input.data.split(|&b| b == b'\n').collect();
+    let mut lines = raw.clone();
+    let last = lines.len() - 1;
+    for line in &mut lines[..last] {
+        *line = line.strip_suffix(b"\r").unwrap_or(line);
+    }
+
+    let reader = Reads {
+        data: input.data,
+        sizes: &input.reads,
+        turn: 0,
+        interrupted: false,
+    };
+    let mut stream = Stream::with_options(reader, options);
+    let mut got = Vec::new();
+    loop {
+        let mut chunk = match stream.next_chunk() {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => panic!("reader error {err}"),
+        };
+        let mut taken = 0;
+        while let Some(result) = chunk.next() {
+            if let Err(err) = &result {
+                // A line too long for the buffer may be shown cut short.
+                let (text, n) = (chunk.line_text(err.line()), err.line() - 1);
+                let too_long = matches!(err.kind(), ParseErrorKind::LineTooLong { .. });
+                let cut = too_long && raw[n].starts_with(text);
+                assert!(text == lines[n] || cut, "{err}: {text:?}");
+            }
+            got.push(result.map(Point::into_owned));
+            taken += 1;
+            if taken == input.per_chunk {
+                break;
+            }
+        }
+    }
+    assert_eq!(got, expected);
+});
