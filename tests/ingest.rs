@@ -1,0 +1,892 @@
+//! The `ingest` example server, started as a subprocess on a free port and
+//! driven over HTTP/1.1 with a small client on a raw TCP stream: the three
+//! write APIs, tokens, gzip bodies, partial writes, field type conflicts
+//! across requests, the body limit, precisions, and the two reads.
+//!
+//! The real clients (curl with the commands of InfluxDB's guide, and the
+//! two Python client libraries) are driven by `.ci/ingest-clients`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use serde_json::{Value, json};
+
+/// The sample of the crate: 26 points of two rooms, timestamps in seconds.
+const SAMPLE: &str = include_str!("../examples/home.lp");
+
+/// What `lp table --precision s examples/home.lp` prints.
+const SAMPLE_TABLE: &str = include_str!("data/home-table.md");
+
+/// The token every server here is started with.
+const TOKEN: &str = "test-token";
+
+/// The built example, `target/<profile>/examples/ingest`, built once per
+/// test run (a no-op when it is up to date), as `tests/lp_cli.rs` does.
+fn ingest_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let exe = std::env::current_exe().expect("the test binary's path");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("the test binary lives in target/<profile>/deps");
+        let binary = profile_dir
+            .join("examples")
+            .join(format!("ingest{}", std::env::consts::EXE_SUFFIX));
+
+        let mut build = Command::new(env!("CARGO"));
+        build.args(["build", "--quiet", "--example", "ingest", "--manifest-path"]);
+        build.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
+        match profile_dir.file_name().and_then(|name| name.to_str()) {
+            Some("debug") | None => {}
+            Some("release") => {
+                build.arg("--release");
+            }
+            Some(profile) => {
+                build.args(["--profile", profile]);
+            }
+        }
+        let status = build.status().expect("cargo runs");
+        assert!(status.success(), "cargo build --example ingest failed");
+        assert!(binary.exists(), "{} is missing", binary.display());
+        binary
+    })
+}
+
+// ---------------------------------------------------------------------------
+// The server and a small HTTP client
+// ---------------------------------------------------------------------------
+
+/// A running server, killed when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+    /// Its standard error, line by line, as it comes.
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    /// Starts `ingest --addr 127.0.0.1:0 --token TOKEN EXTRA..` and waits
+    /// for the address it prints.
+    fn start(extra: &[&str]) -> Server {
+        let mut child = Command::new(ingest_binary())
+            .args(["--addr", "127.0.0.1:0", "--token", TOKEN])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("ingest starts");
+
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().unwrap();
+        let lines = Arc::clone(&log);
+        thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                lines.lock().unwrap().push(line.unwrap());
+            }
+        });
+
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let addr = first
+            .trim_end()
+            .strip_prefix("ingest: listening on http://")
+            .unwrap_or_else(|| {
+                let _ = child.kill();
+                panic!(
+                    "unexpected first line {first:?}; log: {:?}",
+                    log.lock().unwrap()
+                )
+            })
+            .to_owned();
+        Server { child, addr, log }
+    }
+
+    /// Sends a request with the server's token.
+    fn send(&self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+        let token = format!("Token {TOKEN}");
+        let mut all = vec![("Authorization", token.as_str())];
+        all.extend_from_slice(headers);
+        http(&self.addr, method, target, &all, body)
+    }
+
+    fn post(&self, target: &str, body: &str) -> Reply {
+        self.send("POST", target, &[], body.as_bytes())
+    }
+
+    fn get(&self, target: &str) -> Reply {
+        self.send("GET", target, &[], b"")
+    }
+
+    /// `GET /api/v3/query_lp?db=DB`, which must succeed.
+    fn stored(&self, db: &str) -> String {
+        let reply = self.get(&format!("/api/v3/query_lp?db={db}"));
+        assert_eq!(reply.status, 200, "{reply:?}");
+        reply.text()
+    }
+
+    /// `GET /table?db=DB`, which must succeed.
+    fn table(&self, db: &str) -> String {
+        let reply = self.get(&format!("/table?db={db}"));
+        assert_eq!(reply.status, 200, "{reply:?}");
+        reply.text()
+    }
+
+    /// Waits until a log line contains `text`, and returns it.
+    fn log_line(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let lines = self.log.lock().unwrap().clone();
+            if let Some(line) = lines.iter().find(|line| line.contains(text)) {
+                return line.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no log line contains {text:?}: {lines:#?}"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP answer.
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).unwrap()
+    }
+
+    fn json(&self) -> Value {
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/json; charset=utf-8"),
+            "{self:?}"
+        );
+        serde_json::from_slice(&self.body).unwrap_or_else(|err| panic!("{err}: {self:?}"))
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// One HTTP/1.1 request on its own connection (`Connection: close`).
+fn http(addr: &str, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut head = format!(
+        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    // A server may answer before reading the whole body (413), so a failed
+    // write is no failure: the answer says what happened.
+    let _ = stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(body));
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    parse_reply(&raw)
+}
+
+fn parse_reply(raw: &[u8]) -> Reply {
+    let split = raw
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(raw)));
+    let head = std::str::from_utf8(&raw[..split]).unwrap();
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap();
+    let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
+    let headers: Vec<(String, String)> = lines
+        .map(|line| {
+            let (name, value) = line.split_once(':').unwrap();
+            (name.to_owned(), value.trim().to_owned())
+        })
+        .collect();
+    let mut reply = Reply {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    };
+    assert_eq!(reply.header("transfer-encoding"), None, "{reply:?}");
+    if let Some(length) = reply.header("content-length") {
+        assert_eq!(
+            reply.body.len(),
+            length.parse::<usize>().unwrap(),
+            "{reply:?}"
+        );
+    }
+    reply.headers.retain(|(name, _)| name != "date");
+    reply
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
+
+fn now_nanos() -> i64 {
+    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    i64::try_from(since.as_nanos()).unwrap()
+}
+
+/// The partial-write answer's `data`, as (line number, original line,
+/// error message) triples.
+fn rejected_lines(reply: &Reply) -> Vec<(u64, String, String)> {
+    assert_eq!(reply.status, 400, "{reply:?}");
+    let answer = reply.json();
+    assert_eq!(answer["error"], "partial write of line protocol occurred");
+    answer["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            (
+                item["line_number"].as_u64().unwrap(),
+                item["original_line"].as_str().unwrap().to_owned(),
+                item["error_message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// The sample through each API
+// ---------------------------------------------------------------------------
+
+#[test]
+fn the_sample_through_each_write_api_gives_the_sample_table() {
+    let server = Server::start(&[]);
+    for (db, target) in [
+        ("v1", "/write?db=v1&precision=s"),
+        ("v2", "/api/v2/write?bucket=v2&org=my-org&precision=s"),
+        ("v3", "/api/v3/write_lp?db=v3&precision=second"),
+        ("auto", "/api/v3/write_lp?db=auto"),
+    ] {
+        let reply = server.post(target, SAMPLE);
+        assert_eq!(reply.status, 204, "{target}: {reply:?}");
+        assert!(reply.body.is_empty(), "{reply:?}");
+        assert_eq!(server.table(db), SAMPLE_TABLE, "{target}");
+    }
+}
+
+#[test]
+fn writing_the_same_points_again_changes_nothing() {
+    let server = Server::start(&[]);
+    for target in [
+        "/write?db=home&precision=s",
+        "/api/v2/write?bucket=home&precision=s",
+    ] {
+        assert_eq!(server.post(target, SAMPLE).status, 204);
+        assert_eq!(server.table("home"), SAMPLE_TABLE);
+    }
+    assert_eq!(server.stored("home").lines().count(), 26);
+}
+
+#[test]
+fn query_lp_answers_line_protocol_with_nanosecond_timestamps() {
+    let server = Server::start(&[]);
+    let body = "home,room=Living\\ Room temp=21.1,hum=35.9,co=0i 1641024000\n\
+                home,room=Kitchen temp=21.0,hum=35.9,co=0i 1641024000\n";
+    assert_eq!(server.post("/write?db=home&precision=s", body).status, 204);
+    let reply = server.get("/api/v3/query_lp?db=home");
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(
+        reply.text(),
+        "home,room=Living\\ Room temp=21.1,hum=35.9,co=0i 1641024000000000000\n\
+         home,room=Kitchen temp=21,hum=35.9,co=0i 1641024000000000000\n"
+    );
+}
+
+#[test]
+fn a_point_of_a_stored_series_and_time_merges_its_fields() {
+    let server = Server::start(&[]);
+    let first = "m,a=1,b=2 x=1,y=1 10\n";
+    let second = "m,b=2,a=1 y=2,z=\"new\" 10\nm,a=1,b=2 x=5 20\n";
+    assert_eq!(server.post("/api/v2/write?bucket=db", first).status, 204);
+    assert_eq!(server.post("/api/v2/write?bucket=db", second).status, 204);
+    assert_eq!(
+        server.stored("db"),
+        "m,a=1,b=2 x=1,y=2,z=\"new\" 10\nm,a=1,b=2 x=5 20\n"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// gzip
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_gzip_body_is_decompressed() {
+    let server = Server::start(&[]);
+    let body = gzip(SAMPLE.as_bytes());
+    for (db, target) in [
+        ("v1", "/write?db=v1&precision=s"),
+        ("v2", "/api/v2/write?bucket=v2&precision=s"),
+        ("v3", "/api/v3/write_lp?db=v3&precision=s"),
+    ] {
+        let reply = server.send("POST", target, &[("Content-Encoding", "gzip")], &body);
+        assert_eq!(reply.status, 204, "{reply:?}");
+        assert_eq!(server.table(db), SAMPLE_TABLE);
+    }
+    server.log_line("26 points stored, gzip body");
+}
+
+#[test]
+fn a_body_that_is_not_gzip_is_refused() {
+    let server = Server::start(&[]);
+    let reply = server.send(
+        "POST",
+        "/api/v2/write?bucket=db",
+        &[("Content-Encoding", "gzip")],
+        b"m v=1\n",
+    );
+    assert_eq!(reply.status, 400, "{reply:?}");
+    assert_eq!(reply.json()["code"], "invalid");
+    assert!(
+        reply.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid gzip body"),
+        "{reply:?}"
+    );
+    assert_eq!(server.get("/table?db=db").status, 404, "nothing stored");
+}
+
+#[test]
+fn an_unknown_content_encoding_is_415() {
+    let server = Server::start(&[]);
+    let reply = server.send(
+        "POST",
+        "/write?db=db",
+        &[("Content-Encoding", "br")],
+        b"m v=1\n",
+    );
+    assert_eq!(reply.status, 415, "{reply:?}");
+    assert_eq!(
+        reply.json(),
+        json!({"error": "unsupported Content-Encoding `br`: use gzip or identity"})
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Tokens
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_missing_or_wrong_token_is_401_and_stores_nothing() {
+    let server = Server::start(&[]);
+    let targets = [
+        "/write?db=db",
+        "/api/v2/write?bucket=db",
+        "/api/v3/write_lp?db=db",
+    ];
+    let wrong = [
+        vec![],
+        vec![("Authorization", "Token wrong")],
+        vec![("Authorization", "Bearer wrong")],
+        vec![("Authorization", "Token test-token-and-more")],
+        vec![("Authorization", "Basic dGVzdC10b2tlbg==")],
+        vec![("Authorization", TOKEN)],
+    ];
+    for target in targets {
+        for headers in &wrong {
+            let reply = http(&server.addr, "POST", target, headers, b"m v=1\n");
+            assert_eq!(reply.status, 401, "{target} {headers:?}: {reply:?}");
+        }
+    }
+    let v1 = http(
+        &server.addr,
+        "POST",
+        "/write?db=db&u=me&p=wrong",
+        &[],
+        b"m v=1\n",
+    );
+    assert_eq!(v1.status, 401);
+    assert_eq!(v1.json(), json!({"error": "invalid token"}));
+    let v2 = http(
+        &server.addr,
+        "POST",
+        "/api/v2/write?bucket=db",
+        &[],
+        b"m v=1\n",
+    );
+    assert_eq!(
+        v2.json(),
+        json!({"code": "unauthorized", "message": "missing token: send `Authorization: Token TOKEN`"})
+    );
+    // Only v1 takes the token as a query parameter.
+    let v3 = http(
+        &server.addr,
+        "POST",
+        "/api/v3/write_lp?db=db&p=test-token",
+        &[],
+        b"m v=1\n",
+    );
+    assert_eq!(v3.status, 401);
+
+    let reply = server.get("/api/v3/query_lp?db=db");
+    assert_eq!(reply.status, 404, "nothing stored, not even the database");
+    assert_eq!(reply.json(), json!({"error": "database not found: db"}));
+}
+
+#[test]
+fn the_right_token_is_taken_in_each_form() {
+    let server = Server::start(&[]);
+    let bearer = format!("Bearer {TOKEN}");
+    let token = format!("token {TOKEN}");
+    let v1_query = format!("/write?db=db&u=anyone&p={TOKEN}");
+    let cases = [
+        (
+            "/api/v2/write?bucket=db",
+            vec![("Authorization", bearer.as_str())],
+            "a v=1 1\n",
+        ),
+        (
+            "/api/v3/write_lp?db=db",
+            vec![("Authorization", token.as_str())],
+            "b v=1 1\n",
+        ),
+        (v1_query.as_str(), vec![], "c v=1 1\n"),
+    ];
+    for (target, headers, body) in &cases {
+        let reply = http(&server.addr, "POST", target, headers, body.as_bytes());
+        assert_eq!(reply.status, 204, "{target}: {reply:?}");
+    }
+    assert_eq!(server.stored("db"), "a v=1 1\nb v=1 1000000000\nc v=1 1\n");
+    let log = server.log_line("POST /write?db=db&u=anyone");
+    assert!(log.contains("&p=[redacted]"), "{log}");
+    assert!(!log.contains(TOKEN), "{log}");
+}
+
+#[test]
+fn reads_need_the_token_too() {
+    let server = Server::start(&[]);
+    assert_eq!(server.post("/write?db=db", "m v=1 1\n").status, 204);
+    for target in ["/api/v3/query_lp?db=db", "/table?db=db"] {
+        assert_eq!(http(&server.addr, "GET", target, &[], b"").status, 401);
+        assert_eq!(server.get(target).status, 200);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Partial writes and field types
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_bad_line_among_good_ones_is_a_partial_write() {
+    let server = Server::start(&[]);
+    let body = "home,room=Kitchen temp=21.0,co=0i 1641024000\n\
+                home,room=Kitchen temp=hot,co=0i 1641027600\n\
+                home,room=Kitchen temp=22.7,co=1i 1641031200\n";
+    for (db, target) in [
+        ("v1", "/write?db=v1&precision=s"),
+        ("v2", "/api/v2/write?bucket=v2&precision=s"),
+        ("v3", "/api/v3/write_lp?db=v3&precision=s"),
+    ] {
+        let reply = server.post(target, body);
+        assert_eq!(
+            rejected_lines(&reply),
+            [(
+                2,
+                "home,room=Kitchen temp=hot,co=0i 1641027600".to_owned(),
+                "invalid field value: `hot` for field `temp` is not a number".to_owned()
+            )],
+            "{target}"
+        );
+        assert_eq!(
+            server.stored(db),
+            "home,room=Kitchen temp=21,co=0i 1641024000000000000\n\
+             home,room=Kitchen temp=22.7,co=1i 1641031200000000000\n",
+            "{target}: the good lines are stored"
+        );
+    }
+    server.log_line("2 points stored, 1 line rejected");
+}
+
+#[test]
+fn accept_partial_false_stores_nothing_when_a_line_is_bad() {
+    let server = Server::start(&[]);
+    let body = "m v=1i 1\nm v=oops 2\nm v=3i 3\n";
+    let reply = server.post(
+        "/api/v3/write_lp?db=db&precision=s&accept_partial=false",
+        body,
+    );
+    assert_eq!(rejected_lines(&reply)[0].0, 2);
+    assert_eq!(server.stored("db"), "");
+    // The field type of the refused batch was not kept either.
+    assert_eq!(
+        server.post("/api/v3/write_lp?db=db", "m v=1.5 4\n").status,
+        204
+    );
+
+    let reply = server.post("/api/v3/write_lp?db=db&accept_partial=true", body);
+    assert_eq!(reply.status, 400);
+    let reply = server.post("/api/v3/write_lp?db=db&accept_partial=maybe", body);
+    assert_eq!(reply.status, 400);
+    assert_eq!(
+        reply.json(),
+        json!({"error": "invalid accept_partial `maybe`: use true or false"})
+    );
+}
+
+#[test]
+fn a_field_type_conflict_across_requests_is_rejected() {
+    let server = Server::start(&[]);
+    let first = "home,room=Kitchen temp=21.0,co=0i 1641024000\n";
+    let second = "home,room=Kitchen temp=23.0,co=0 1641027600\n\
+                  home,room=Kitchen temp=22.7,co=1i 1641031200\n";
+    assert_eq!(
+        server
+            .post("/api/v2/write?bucket=db&precision=s", first)
+            .status,
+        204
+    );
+    let reply = server.post("/api/v2/write?bucket=db&precision=s", second);
+    assert_eq!(
+        rejected_lines(&reply),
+        [(
+            1,
+            "home,room=Kitchen temp=23.0,co=0 1641027600".to_owned(),
+            "field type conflict: field `co` of measurement `home` is integer (already stored), not float"
+                .to_owned()
+        )]
+    );
+    assert_eq!(server.stored("db").lines().count(), 2);
+
+    // Each database has its own field types.
+    assert_eq!(
+        server
+            .post("/api/v2/write?bucket=other&precision=s", second)
+            .status,
+        400
+    );
+    assert_eq!(
+        server
+            .post("/api/v2/write?bucket=fresh", "home co=0 1\n")
+            .status,
+        204
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The body limit
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_body_over_the_limit_is_413_and_stores_nothing() {
+    let server = Server::start(&["--max-body-bytes", "1024"]);
+    let line = "m,host=a value=1 1\n"; // 19 bytes
+    let over = line.repeat(60); // 1,140 bytes
+    let reply = server.post("/api/v2/write?bucket=db", &over);
+    assert_eq!(reply.status, 413, "{reply:?}");
+    assert_eq!(
+        reply.json(),
+        json!({"code": "request too large", "message": "the body is larger than the limit of 1024 bytes"})
+    );
+
+    // Small compressed, too large once inflated.
+    let bomb = gzip(line.repeat(1000).as_bytes());
+    assert!(bomb.len() < 1024);
+    let reply = server.send(
+        "POST",
+        "/write?db=db",
+        &[("Content-Encoding", "gzip")],
+        &bomb,
+    );
+    assert_eq!(reply.status, 413, "{reply:?}");
+    assert_eq!(
+        reply.json(),
+        json!({"error": "the decompressed body is larger than the limit of 1024 bytes"})
+    );
+    assert_eq!(server.get("/table?db=db").status, 404, "nothing stored");
+
+    // Exactly at the limit is fine.
+    let at_limit = format!("{}{}", line.repeat(53), "m,host=a value=2\n");
+    assert_eq!(at_limit.len(), 1024);
+    assert_eq!(server.post("/api/v3/write_lp?db=db", &at_limit).status, 204);
+    assert_eq!(server.stored("db").lines().count(), 2);
+}
+
+// ---------------------------------------------------------------------------
+// Parameters
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_bad_precision_is_400_naming_the_accepted_values() {
+    let server = Server::start(&[]);
+    let v1 = server.post("/write?db=db&precision=us", "m v=1 1\n");
+    assert_eq!(v1.status, 400);
+    assert_eq!(
+        v1.json(),
+        json!({"error": "invalid precision `us`: use n, u, ms, s, m or h"})
+    );
+    let v2 = server.post("/api/v2/write?bucket=db&precision=h", "m v=1 1\n");
+    assert_eq!(v2.status, 400);
+    assert_eq!(
+        v2.json(),
+        json!({"code": "invalid", "message": "invalid precision `h`: use ns, us, ms or s"})
+    );
+    let v3 = server.post("/api/v3/write_lp?db=db&precision=minute", "m v=1 1\n");
+    assert_eq!(v3.status, 400);
+    assert_eq!(
+        v3.json(),
+        json!({"error": "invalid precision `minute`: use auto, nanosecond, microsecond, millisecond or second (or ns, us, ms, s)"})
+    );
+    assert_eq!(server.get("/table?db=db").status, 404, "nothing stored");
+}
+
+#[test]
+fn a_missing_database_is_400() {
+    let server = Server::start(&[]);
+    let v1 = server.post("/write?precision=s", "m v=1 1\n");
+    assert_eq!(v1.status, 400);
+    assert_eq!(
+        v1.json(),
+        json!({"error": "missing database: name it with the query parameter `db`, as in ?db=NAME"})
+    );
+    let v2 = server.post("/api/v2/write?org=my-org&bucket=", "m v=1 1\n");
+    assert_eq!(v2.status, 400);
+    assert_eq!(
+        v2.json()["message"],
+        "missing database: name it with the query parameter `bucket`, as in ?bucket=NAME"
+    );
+    assert_eq!(server.post("/api/v3/write_lp", "m v=1 1\n").status, 400);
+    assert_eq!(server.get("/table").status, 400);
+    assert_eq!(server.get("/api/v3/query_lp").status, 400);
+}
+
+#[test]
+fn each_precision_scales_timestamps_to_nanoseconds() {
+    let server = Server::start(&[]);
+    let cases = [
+        (
+            "/write?db=db&precision=h",
+            "a v=1 2\n",
+            "a v=1 7200000000000\n",
+        ),
+        (
+            "/write?db=db&precision=m",
+            "b v=1 2\n",
+            "b v=1 120000000000\n",
+        ),
+        ("/write?db=db&precision=u", "c v=1 2\n", "c v=1 2000\n"),
+        ("/write?db=db&precision=n", "d v=1 2\n", "d v=1 2\n"),
+        (
+            "/api/v2/write?bucket=db&precision=ms",
+            "e v=1 2\n",
+            "e v=1 2000000\n",
+        ),
+        (
+            "/api/v2/write?bucket=db&precision=us",
+            "f v=1 2\n",
+            "f v=1 2000\n",
+        ),
+        ("/api/v2/write?bucket=db", "g v=1 2\n", "g v=1 2\n"),
+        (
+            "/api/v3/write_lp?db=db&precision=millisecond",
+            "h v=1 2\n",
+            "h v=1 2000000\n",
+        ),
+        (
+            "/api/v3/write_lp?db=db&precision=ns",
+            "i v=1 2\n",
+            "i v=1 2\n",
+        ),
+    ];
+    let mut expected = String::new();
+    for (target, body, stored) in cases {
+        assert_eq!(server.post(target, body).status, 204, "{target}");
+        expected.push_str(stored);
+    }
+    assert_eq!(server.stored("db"), expected);
+
+    let overflow = server.post("/write?db=db&precision=h", "j v=1 9223372036854775807\n");
+    assert_eq!(rejected_lines(&overflow).len(), 1);
+}
+
+#[test]
+fn auto_precision_guesses_each_timestamps_unit() {
+    let server = Server::start(&[]);
+    let body = "m,unit=s v=1 1641024000\n\
+                m,unit=ms v=1 1641024000000\n\
+                m,unit=us v=1 1641024000000000\n\
+                m,unit=ns v=1 1641024000000000000\n\
+                m,unit=small v=1 -4\n";
+    assert_eq!(server.post("/api/v3/write_lp?db=db", body).status, 204);
+    assert_eq!(
+        server.stored("db"),
+        "m,unit=s v=1 1641024000000000000\n\
+         m,unit=ms v=1 1641024000000000000\n\
+         m,unit=us v=1 1641024000000000000\n\
+         m,unit=ns v=1 1641024000000000000\n\
+         m,unit=small v=1 -4000000000\n"
+    );
+}
+
+#[test]
+fn a_line_without_a_timestamp_gets_the_time_of_the_write() {
+    let server = Server::start(&[]);
+    let before = now_nanos();
+    assert_eq!(
+        server
+            .post("/api/v2/write?bucket=s&precision=s", "m v=1\n")
+            .status,
+        204
+    );
+    assert_eq!(
+        server.post("/api/v2/write?bucket=ns", "m v=1\n").status,
+        204
+    );
+    let after = now_nanos();
+
+    let time = |db: &str| -> i64 {
+        let stored = server.stored(db);
+        stored
+            .trim_end()
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let seconds = time("s");
+    assert_eq!(seconds % 1_000_000_000, 0, "truncated to the precision");
+    assert!((before - before % 1_000_000_000..=after).contains(&seconds));
+    let nanos = time("ns");
+    assert!((before..=after).contains(&nanos));
+}
+
+// ---------------------------------------------------------------------------
+// The rest
+// ---------------------------------------------------------------------------
+
+#[test]
+fn unknown_databases_and_endpoints_are_404() {
+    let server = Server::start(&[]);
+    let reply = server.get("/table?db=nothing");
+    assert_eq!(reply.status, 404);
+    assert_eq!(
+        reply.json(),
+        json!({"error": "database not found: nothing"})
+    );
+    let reply = server.get("/api/v3/query_sql?db=db");
+    assert_eq!(reply.status, 404);
+    assert_eq!(
+        reply.json(),
+        json!({"error": "no endpoint at /api/v3/query_sql"})
+    );
+    assert_eq!(server.get("/write?db=db").status, 405);
+}
+
+#[test]
+fn the_table_titles_each_measurement_when_there_are_several() {
+    let server = Server::start(&[]);
+    let body = "cpu,host=a usage=0.5 1000000000\nmem,host=a used=10i 1000000000\n";
+    assert_eq!(server.post("/api/v2/write?bucket=db", body).status, 204);
+    assert_eq!(
+        server.table("db"),
+        "name: cpu\n\
+         | time                 | host | usage |\n\
+         | :------------------- | :--- | ----: |\n\
+         | 1970-01-01T00:00:01Z | a    |   0.5 |\n\
+         \n\
+         name: mem\n\
+         | time                 | host | used |\n\
+         | :------------------- | :--- | ---: |\n\
+         | 1970-01-01T00:00:01Z | a    |   10 |\n"
+    );
+}
+
+#[test]
+fn each_request_is_logged_on_one_line() {
+    let server = Server::start(&[]);
+    assert_eq!(server.post("/write?db=db&precision=s", SAMPLE).status, 204);
+    let line = server.log_line("POST /write?db=db&precision=s");
+    assert!(
+        line.starts_with(
+            "INFO ingest: POST /write?db=db&precision=s -> 204 No Content (26 points stored) in "
+        ),
+        "{line}"
+    );
+    assert!(line.ends_with(" ms"), "{line}");
+    server.get("/table?db=db");
+    server.log_line("GET /table?db=db -> 200 OK");
+}
+
+#[test]
+fn the_command_line_is_checked() {
+    let run = |args: &[&str]| {
+        Command::new(ingest_binary())
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let help = run(&["--help"]);
+    assert!(help.status.success());
+    assert!(
+        String::from_utf8(help.stdout)
+            .unwrap()
+            .starts_with("usage: ingest ")
+    );
+    for args in [
+        &["--max-body-bytes", "0"][..],
+        &["--max-body-bytes=lots"],
+        &["--token"],
+        &["--port", "1"],
+    ] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.starts_with("ERROR ingest: "), "{args:?}: {stderr}");
+    }
+    let taken = Server::start(&[]);
+    let output = run(&["--addr", &taken.addr]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("cannot listen on"), "{stderr}");
+}
