@@ -17,7 +17,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use influxdb_line_protocol as idb;
-use lineproto::{FieldValue, Point, Precision};
+use lineproto::{FieldValue, ParseOptions, Point, Precision};
 
 /// What a consumer of every element of a point would compute.
 fn checksum(point: &Point<'_>) -> u64 {
@@ -257,5 +257,130 @@ fn stream(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse, parse_reuse, stream, write, line_length);
+/// A hostile input for `adversarial`: its name, bytes, the options that
+/// let it through, and how many points and errors it must give.
+struct Hostile {
+    name: &'static str,
+    bytes: Vec<u8>,
+    options: ParseOptions,
+    results: (usize, usize),
+}
+
+/// Hostile inputs of about `size` bytes (see `tests/hostile.rs`), with
+/// `home` of the same size to compare against.
+fn hostile_inputs(size: usize) -> Vec<Hostile> {
+    let defaults = ParseOptions::new();
+    let mut tags = b"m".to_vec();
+    let mut count = 0;
+    while tags.len() < size {
+        tags.extend_from_slice(format!(",t{count}=v{count}").as_bytes());
+        count += 1;
+    }
+    tags.extend_from_slice(b" f=1");
+    let string = |unit: &[u8]| {
+        let mut line = b"m s=\"".to_vec();
+        line.extend_from_slice(&unit.repeat(size / unit.len()));
+        line.push(b'"');
+        line
+    };
+    let digit_lines = size >> 20;
+    let home = data::home(size / 57);
+    let home_points = lineproto::parse(&home).count();
+    vec![
+        Hostile {
+            name: "home",
+            bytes: home,
+            options: defaults,
+            results: (home_points, 0),
+        },
+        Hostile {
+            name: "backslashes",
+            bytes: [vec![b'\\'; size & !1], b" f=1".to_vec()].concat(),
+            options: defaults,
+            results: (1, 0),
+        },
+        Hostile {
+            name: "tags",
+            bytes: tags,
+            options: defaults.with_max_tags(count),
+            results: (1, 0),
+        },
+        Hostile {
+            name: "string",
+            bytes: string(b"x"),
+            options: defaults.with_max_string_length(size),
+            results: (1, 0),
+        },
+        Hostile {
+            name: "escaped-quotes",
+            bytes: string(br#"\\\""#),
+            options: defaults.with_max_string_length(size),
+            results: (1, 0),
+        },
+        Hostile {
+            name: "million-digit-floats",
+            bytes: [b"m f=".as_slice(), &[b'1'; 1 << 20], b"\n"]
+                .concat()
+                .repeat(digit_lines),
+            options: defaults,
+            results: (0, digit_lines),
+        },
+        Hostile {
+            name: "blank-lines",
+            bytes: [vec![b'\n'; size], b"m f=1".to_vec()].concat(),
+            options: defaults,
+            results: (1, 0),
+        },
+        Hostile {
+            name: "delimiters",
+            bytes: b", =\"\\".repeat(size / 5),
+            options: defaults,
+            results: (0, 1),
+        },
+        Hostile {
+            name: "delimiter-lines",
+            bytes: b", =\"\\\n".repeat(size / 6),
+            options: defaults,
+            results: (0, size / 6),
+        },
+    ]
+}
+
+/// Throughput on hostile input at 1 MiB and 4 MiB, next to `home`: a
+/// quadratic path would show as a rate that falls with the size.
+fn adversarial(c: &mut Criterion) {
+    let mut group = c.benchmark_group("adversarial");
+    group.sample_size(10);
+    for mib in [1, 4] {
+        for input in hostile_inputs(mib << 20) {
+            group.throughput(Throughput::Bytes(input.bytes.len() as u64));
+            let id = BenchmarkId::new(input.name, format!("{mib}MiB"));
+            group.bench_function(id, |b| {
+                let mut point = Point::new();
+                b.iter(|| {
+                    let mut parsed = lineproto::parse_with(black_box(&input.bytes), input.options);
+                    let (mut points, mut errors) = (0, 0);
+                    while let Some(result) = parsed.next_into(&mut point) {
+                        match result {
+                            Ok(()) => points += 1,
+                            Err(_) => errors += 1,
+                        }
+                    }
+                    assert_eq!((points, errors), input.results, "{}", input.name);
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    parse,
+    parse_reuse,
+    stream,
+    write,
+    line_length,
+    adversarial
+);
 criterion_main!(benches);
