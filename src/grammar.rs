@@ -645,15 +645,97 @@ fn parse_float(token: &[u8]) -> Result<f64, ValueProblem> {
     if !is_float_syntax(token) {
         return Err(ValueProblem::NotANumber);
     }
-    let value = std::str::from_utf8(token)
-        .ok()
-        .and_then(|text| text.parse::<f64>().ok())
-        .ok_or(ValueProblem::NotANumber)?;
+    // The standard parser is exact, but it saturates huge exponents, which
+    // only matters when enough digits can cancel them: long tokens.
+    const SHORT_TOKEN: usize = 100;
+    let value = if token.len() <= SHORT_TOKEN {
+        std::str::from_utf8(token)
+            .ok()
+            .and_then(|text| text.parse::<f64>().ok())
+    } else {
+        normalized_decimal(token).parse::<f64>().ok()
+    }
+    .ok_or(ValueProblem::NotANumber)?;
     if value.is_finite() {
         Ok(value)
     } else {
         Err(ValueProblem::FloatOutOfRange)
     }
+}
+
+/// A float token of valid syntax rewritten as `[-]0.DIGITSeEXP` with at
+/// most 801 significant digits and an exponent of a few hundred at most,
+/// which the standard library parses exactly.
+///
+/// The standard parser is exact for any number of digits but saturates
+/// large exponents, so `0.000…001e700000` (700,000 digits) would read as
+/// zero. Here leading and trailing zeros go into the exponent (computed
+/// with saturation), magnitudes far outside `f64` become `0e0` or `1e999`,
+/// and digits past the 800th are replaced by a single `1`: every digit
+/// past the 767th only decides rounding by being zero or not.
+fn normalized_decimal(token: &[u8]) -> String {
+    const KEPT_DIGITS: usize = 800;
+    let (negative, unsigned) = match token {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, token),
+    };
+    let split = unsigned
+        .iter()
+        .position(|&b| matches!(b, b'e' | b'E'))
+        .unwrap_or(unsigned.len());
+    let (mantissa, exponent) = unsigned.split_at_checked(split).unwrap_or((unsigned, &[]));
+    let exponent = exponent.get(1..).unwrap_or_default();
+    let (exponent_negative, exponent_digits) = match exponent {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        rest => (false, rest),
+    };
+    let exponent = exponent_digits.iter().fold(0i64, |value, &d| {
+        value.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+    });
+    let exponent = if exponent_negative {
+        -exponent
+    } else {
+        exponent
+    };
+
+    let whole = mantissa.iter().take_while(|&&b| b != b'.').count();
+    let digits: Vec<u8> = mantissa
+        .iter()
+        .copied()
+        .filter(u8::is_ascii_digit)
+        .collect();
+    let leading_zeros = digits.iter().take_while(|&&d| d == b'0').count();
+    let significant = digits.get(leading_zeros..).unwrap_or_default();
+    let trailing_zeros = significant.iter().rev().take_while(|&&d| d == b'0').count();
+    let significant = significant
+        .get(..significant.len() - trailing_zeros)
+        .unwrap_or_default();
+
+    let sign = if negative { "-" } else { "" };
+    if significant.is_empty() {
+        return format!("{sign}0");
+    }
+    // value = 0.SIGNIFICANT × 10^scale
+    let scale = exponent
+        .saturating_add(whole as i64)
+        .saturating_sub(leading_zeros as i64);
+    if scale > 400 {
+        return format!("{sign}1e999");
+    }
+    if scale < -400 {
+        return format!("{sign}0");
+    }
+    let mut text = format!("{sign}0.");
+    match significant.get(..KEPT_DIGITS) {
+        Some(kept) if significant.len() > KEPT_DIGITS => {
+            text.push_str(&String::from_utf8_lossy(kept));
+            text.push('1');
+        }
+        _ => text.push_str(&String::from_utf8_lossy(significant)),
+    }
+    text.push_str(&format!("e{scale}"));
+    text
 }
 
 /// The float of `token` when it is valid and its decimal mantissa and
@@ -768,6 +850,40 @@ mod tests {
         }
         for invalid in ["", "-", ".", "1.2.3", "1e5", "1x", "--1", "+1"] {
             assert_eq!(exact_float(invalid.as_bytes()), None, "{invalid}");
+        }
+    }
+
+    #[test]
+    fn huge_decimals_are_normalized_before_the_standard_parser() {
+        let cases: [(String, f64); 7] = [
+            (format!("0.{}1e700000", "0".repeat(699_999)), 1.0),
+            (format!("1{}e-700000", "0".repeat(699_999)), 0.1),
+            (format!("-{}5e-3", "0".repeat(1000)), -0.005),
+            ("1e99999999999999999999".to_owned(), f64::INFINITY),
+            ("1e-99999999999999999999".to_owned(), 0.0),
+            ("123.456e2".to_owned(), 12345.6),
+            (format!("1.{}1", "0".repeat(2000)), 1.0),
+        ];
+        for (token, expected) in cases {
+            let parsed: f64 = normalized_decimal(token.as_bytes()).parse().unwrap();
+            assert_eq!(parsed.to_bits(), expected.to_bits(), "{}", token.len());
+        }
+        assert_eq!(parse_float(b"1e400"), Err(ValueProblem::FloatOutOfRange));
+        assert_eq!(
+            parse_float(b"-0e5").map(f64::to_bits),
+            Ok((-0.0f64).to_bits())
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalizing_keeps_every_ordinary_float(bits in proptest::prelude::any::<u64>()) {
+            let value = f64::from_bits(bits);
+            proptest::prop_assume!(value.is_finite());
+            for text in [format!("{value:e}"), format!("{value:?}")] {
+                let parsed: f64 = normalized_decimal(text.as_bytes()).parse().unwrap();
+                proptest::prop_assert_eq!(parsed.to_bits(), bits, "{}", text);
+            }
         }
     }
 

@@ -187,6 +187,10 @@ impl<'a> Points<'a> {
                 self.advance_to(start, self.input.len() - after.len());
                 continue;
             }
+            if !self.complete && after_blank == b"\r" {
+                // Perhaps the first half of a blank line's CRLF.
+                return None;
+            }
             if after_blank.first() == Some(&b'#') {
                 let end = self.next_line_start(self.input.len() - after_blank.len());
                 if !self.complete
@@ -254,11 +258,15 @@ impl<'a> Points<'a> {
             }
             Err(nom::Err::Error(err) | nom::Err::Failure(err)) => {
                 let position = view_end.saturating_sub(err.at.len());
-                // An error that the cut-off view itself caused (a string
-                // whose closing quote lies past the limit, or the view's
-                // end taken for the line's end) is the limit's.
+                // An error is the line's own only if the line ends (a line
+                // feed) inside the view after it and it is not a string
+                // whose closing quote may lie past the limit; otherwise the
+                // line is longer than the limit and that is the error.
+                let line_ends_in_view = view
+                    .get(position.saturating_sub(content_start)..)
+                    .is_some_and(|rest| rest.contains(&b'\n'));
                 if truncated
-                    && (position + 1 >= view_end
+                    && (!line_ends_in_view
                         || matches!(*err.kind, ParseErrorKind::UnterminatedString { .. }))
                 {
                     return Some(Err(self.line_too_long(start, view_end)));

@@ -93,9 +93,9 @@ fn a_string_closed_past_the_limit_makes_the_line_too_long() {
 }
 
 #[test]
-fn a_syntax_error_inside_the_limit_is_reported_as_itself() {
+fn a_syntax_error_is_reported_as_itself_only_if_its_line_ends_within_the_limit() {
     let options = ParseOptions::new().with_max_line_length(10);
-    let results = parse_both(b"m f=x and much more text\n", options);
+    let results = parse_both(b"m f=x\nm f=x and much more text\nm f=1\n", options);
     assert!(
         matches!(
             error(&results[0]),
@@ -104,6 +104,11 @@ fn a_syntax_error_inside_the_limit_is_reported_as_itself() {
         "{:?}",
         results[0]
     );
+    assert_eq!(
+        error(&results[1]),
+        (2, 11, ParseErrorKind::LineTooLong { limit: 10 })
+    );
+    assert!(results[2].is_ok());
 }
 
 #[test]
