@@ -13,6 +13,11 @@
     clippy::indexing_slicing
 )]
 
+#[path = "common/example.rs"]
+mod example;
+
+use example::example_binary;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -38,33 +43,7 @@ const TOKEN: &str = "test-token";
 /// test run (a no-op when it is up to date), as `tests/lp_cli.rs` does.
 fn ingest_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let exe = std::env::current_exe().expect("the test binary's path");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("the test binary lives in target/<profile>/deps");
-        let binary = profile_dir
-            .join("examples")
-            .join(format!("ingest{}", std::env::consts::EXE_SUFFIX));
-
-        let mut build = Command::new(env!("CARGO"));
-        build.args(["build", "--quiet", "--example", "ingest", "--manifest-path"]);
-        build.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
-        match profile_dir.file_name().and_then(|name| name.to_str()) {
-            Some("debug") | None => {}
-            Some("release") => {
-                build.arg("--release");
-            }
-            Some(profile) => {
-                build.args(["--profile", profile]);
-            }
-        }
-        let status = build.status().expect("cargo runs");
-        assert!(status.success(), "cargo build --example ingest failed");
-        assert!(binary.exists(), "{} is missing", binary.display());
-        binary
-    })
+    BINARY.get_or_init(|| example_binary("ingest"))
 }
 
 // ---------------------------------------------------------------------------
