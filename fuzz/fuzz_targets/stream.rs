@@ -78,7 +78,7 @@ fuzz_target!(|input: Input<'_>| {
             Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
             Err(err) => panic!("reader error {err}"),
         };
-        let mut taken = 0;
+        let mut taken = 0_usize;
         while let Some(result) = chunk.next() {
             if let Err(err) = &result {
                 // A line too long for the buffer may be shown cut short.
@@ -89,7 +89,7 @@ fuzz_target!(|input: Input<'_>| {
             }
             got.push(result.map(Point::into_owned));
             taken += 1;
-            if taken == input.per_chunk {
+            if taken == usize::from(input.per_chunk) {
                 break;
             }
         }
