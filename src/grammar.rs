@@ -22,9 +22,10 @@ use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
 use crate::error::{Found, ParseErrorKind, ValueProblem, excerpt};
+use crate::escape::ByteClasses;
 use crate::escape::{Element, is_control, unescape_cow};
 use crate::options::Limits;
-use crate::point::{Field, FieldValue, Point, Tag, duplicate_tag_index};
+use crate::point::{Field, FieldValue, KeyFingerprints, Point, Tag, duplicate_tag_index};
 use crate::precision::Precision;
 
 /// A grammar error: the rest of the input where it was found, and what.
@@ -101,7 +102,12 @@ pub(crate) fn line<'a>(
     precision: Precision,
     cx: &Context<'a>,
 ) -> Parsed<'a, usize> {
-    let (rest, name) = measurement(input, cx)?;
+    let (rest, name) = match plain_name(input, Element::Measurement.classes(), cx) {
+        Some((rest, name)) if !name.is_empty() && matches!(rest, [b',' | b' ', ..]) => {
+            (rest, Cow::Borrowed(name))
+        }
+        _ => measurement(input, cx)?,
+    };
     point.measurement = name;
     let rest = tag_set(rest, &mut point.tags, cx)?;
 
@@ -120,7 +126,10 @@ pub(crate) fn line<'a>(
     if let Some(after) = line_end(rest) {
         return Ok((after, newlines));
     }
-    let (after_timestamp, written) = timestamp(rest)?;
+    let (after_timestamp, written) = match plain_integer(rest) {
+        Some((after, value)) if matches!(after, [] | [b' ' | b'\n' | b'\r', ..]) => (after, value),
+        _ => timestamp(rest)?,
+    };
     let nanos = match precision.to_nanos(written) {
         Ok(nanos) => nanos,
         Err(_) => {
@@ -161,25 +170,56 @@ fn measurement<'a>(input: &'a [u8], cx: &Context<'a>) -> Parsed<'a, Cow<'a, str>
 }
 
 /// `tag_set = ("," tag)*`, with no key repeated
+///
+/// Tags without escapes are read by [`plain_tag`], which also fingerprints
+/// their keys for the duplicate check; any other tag, and every error, goes
+/// through [`tag`].
 fn tag_set<'a>(
     input: &'a [u8],
     tags: &mut Vec<Tag<'a>>,
     cx: &Context<'a>,
 ) -> Result<&'a [u8], nom::Err<GrammarError<'a>>> {
     let mut rest = input;
+    let mut keys = KeyFingerprints::default();
     while let Some(after_comma) = rest.strip_prefix(b",") {
         if tags.len() == cx.limits.max_tags {
             let limit = cx.limits.max_tags;
             return fail(after_comma, ParseErrorKind::TooManyTags { limit }).map(|(rest, ())| rest);
         }
-        let (after_tag, tag) = tag(after_comma, cx)?;
-        tags.push(tag);
-        rest = after_tag;
+        if let Some((after_tag, key, value)) = plain_tag(after_comma, cx) {
+            keys.add(key);
+            tags.push(Tag {
+                key: Cow::Borrowed(key),
+                value: Cow::Borrowed(value),
+            });
+            rest = after_tag;
+        } else {
+            let (after_tag, tag) = tag(after_comma, cx)?;
+            keys.add(&tag.key);
+            tags.push(tag);
+            rest = after_tag;
+        }
     }
-    if let Some(index) = duplicate_tag_index(tags) {
-        return Err(duplicate_tag_error(input, index, cx));
+    if keys.may_repeat() {
+        if let Some(index) = duplicate_tag_index(tags) {
+            return Err(duplicate_tag_error(input, index, cx));
+        }
     }
     Ok(rest)
+}
+
+/// `tag` when neither its key nor its value holds an escape sequence and
+/// a `,` or space follows it: the common case, read without building the
+/// intermediate values of [`tag`]. `None` leaves the tag to [`tag`].
+#[inline(always)]
+fn plain_tag<'a>(input: &'a [u8], cx: &Context<'a>) -> Option<(&'a [u8], &'a str, &'a str)> {
+    let (after_key, key) = plain_name(input, Element::TagKey.classes(), cx)?;
+    let value_start = match after_key {
+        [b'=', value_start @ ..] if !key.is_empty() => value_start,
+        _ => return None,
+    };
+    let (rest, value) = plain_name(value_start, Element::TagValue.classes(), cx)?;
+    (!value.is_empty() && matches!(rest, [b',' | b' ', ..])).then_some((rest, key, value))
 }
 
 /// The error for the tag at `index` of the tag set at `input` repeating
@@ -252,9 +292,24 @@ fn field_set<'a>(
     fields: &mut Vec<Field<'a>>,
     cx: &Context<'a>,
 ) -> Parsed<'a, usize> {
-    let (mut rest, (first, mut newlines)) = field(input, cx)?;
-    fields.push(first);
-    while let Some(after_comma) = rest.strip_prefix(b",") {
+    let mut rest = input;
+    let mut newlines = 0;
+    loop {
+        if let Some((after_field, key, value)) = plain_field(rest, cx) {
+            fields.push(Field {
+                key: Cow::Borrowed(key),
+                value,
+            });
+            rest = after_field;
+        } else {
+            let (after_field, (field, more)) = field(rest, cx)?;
+            fields.push(field);
+            newlines += more;
+            rest = after_field;
+        }
+        let Some(after_comma) = rest.strip_prefix(b",") else {
+            return Ok((rest, newlines));
+        };
         if fields.len() == cx.limits.max_fields {
             return fail(
                 after_comma,
@@ -263,12 +318,150 @@ fn field_set<'a>(
                 },
             );
         }
-        let (after_field, (field, more)) = field(after_comma, cx)?;
-        fields.push(field);
-        newlines += more;
-        rest = after_field;
+        rest = after_comma;
     }
-    Ok((rest, newlines))
+}
+
+/// `field` when its key holds no escape sequence and its value is a
+/// number of at most 19 digits without exponent, a one-letter boolean, or
+/// a one-line string without escapes, followed by `,`, space or `\n`: the
+/// common case, read in one pass. `None` leaves the field to [`field`].
+#[inline(always)]
+fn plain_field<'a>(
+    input: &'a [u8],
+    cx: &Context<'a>,
+) -> Option<(&'a [u8], &'a str, FieldValue<'a>)> {
+    let (after_key, key) = plain_name(input, Element::TagKey.classes(), cx)?;
+    let value_start = match after_key {
+        [b'=', value_start @ ..] if !key.is_empty() => value_start,
+        _ => return None,
+    };
+    let (rest, value) = match value_start.first()? {
+        b'"' => plain_string(value_start, cx)?,
+        b't' | b'T' | b'f' | b'F' => {
+            let len = value_start
+                .iter()
+                .take_while(|b| b.is_ascii_alphabetic())
+                .count();
+            let (token, rest) = value_start.split_at_checked(len)?;
+            (rest, FieldValue::Boolean(boolean_value(token)?))
+        }
+        _ => plain_number(value_start)?,
+    };
+    matches!(rest, [] | [b',' | b' ' | b'\n', ..]).then_some((rest, key, value))
+}
+
+/// A string value with no escape sequence, line feed or `\r`, within the
+/// length limit; `None` leaves it to [`string_value`].
+#[inline(always)]
+fn plain_string<'a>(input: &'a [u8], cx: &Context<'a>) -> Option<(&'a [u8], FieldValue<'a>)> {
+    let body = input.get(1..)?;
+    let classes = Element::StringValue.classes();
+    let len = body.iter().position(|&b| classes.stops(b))?;
+    let (raw, rest) = body.split_at_checked(len)?;
+    let rest = rest.strip_prefix(b"\"")?;
+    if len > cx.limits.max_string_length {
+        return None;
+    }
+    Some((rest, FieldValue::String(Cow::Borrowed(cx.utf8(raw)?))))
+}
+
+/// A number `-?digit+` followed by `i` or `u`, or `-?digit*.?digit*` as a
+/// float, with at most 19 digits and, for floats, a value that one exact
+/// IEEE division gives (see [`exact_float`]); `None` leaves it to
+/// [`number`].
+#[inline(always)]
+fn plain_number(input: &[u8]) -> Option<(&[u8], FieldValue<'static>)> {
+    let (negative, unsigned) = match input {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, input),
+    };
+    let (whole, mantissa, rest) = digits(unsigned, 0);
+    match rest {
+        [b'i', rest @ ..] if whole > 0 && whole <= 19 => {
+            let value = if negative {
+                0i64.checked_sub_unsigned(mantissa)?
+            } else {
+                i64::try_from(mantissa).ok()?
+            };
+            Some((rest, FieldValue::Integer(value)))
+        }
+        [b'u', rest @ ..] if !negative && whole > 0 && whole <= 19 => {
+            Some((rest, FieldValue::UInteger(mantissa)))
+        }
+        _ => {
+            let (fraction, mantissa, rest) = match rest {
+                [b'.', after_point @ ..] => digits(after_point, mantissa),
+                _ => (0, mantissa, rest),
+            };
+            let count = whole + fraction;
+            if count == 0 || count > 19 || mantissa > 1 << 53 {
+                return None;
+            }
+            let magnitude = mantissa as f64 / *POWERS_OF_TEN.get(fraction)?;
+            Some((
+                rest,
+                FieldValue::Float(if negative { -magnitude } else { magnitude }),
+            ))
+        }
+    }
+}
+
+/// `-?digit+` with at most 19 digits, within `i64`; `None` leaves it to
+/// the general path.
+#[inline(always)]
+fn plain_integer(input: &[u8]) -> Option<(&[u8], i64)> {
+    let (negative, unsigned) = match input {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, input),
+    };
+    let (count, value, rest) = digits(unsigned, 0);
+    if count == 0 || count > 19 {
+        return None;
+    }
+    let value = if negative {
+        0i64.checked_sub_unsigned(value)?
+    } else {
+        i64::try_from(value).ok()?
+    };
+    Some((rest, value))
+}
+
+/// The decimal digits at the start of `input`, appended to `value`: how
+/// many, the value (wrapping, so only meaningful for up to 19 digits in
+/// all) and the rest of the input.
+#[inline(always)]
+fn digits(input: &[u8], mut value: u64) -> (usize, u64, &[u8]) {
+    let mut count = 0;
+    while let Some(&byte) = input.get(count) {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
+        count += 1;
+    }
+    (count, value, input.get(count..).unwrap_or_default())
+}
+
+/// A name (see [`name`]) that holds no escape sequence and is valid UTF-8,
+/// with the rest of the input; `None` leaves it to [`name`]. It may be
+/// empty, and the caller checks what follows it.
+#[inline(always)]
+fn plain_name<'a>(
+    input: &'a [u8],
+    classes: &ByteClasses,
+    cx: &Context<'a>,
+) -> Option<(&'a [u8], &'a str)> {
+    let len = input
+        .iter()
+        .position(|&b| classes.stops(b))
+        .unwrap_or(input.len());
+    let (raw, rest) = input.split_at_checked(len)?;
+    if rest.first() == Some(&b'\\') {
+        return None;
+    }
+    Some((rest, cx.utf8(raw)?))
 }
 
 /// `field = field_key "=" field_value`, followed by `,`, space or line end
@@ -376,10 +569,19 @@ fn invalid_value<'a, T>(
 /// `boolean = "t" | "T" | "true" | "True" | "TRUE" | "f" | "F" | "false" | "False" | "FALSE"`
 fn boolean<'a>(input: &'a [u8], key: &str) -> Parsed<'a, FieldValue<'a>> {
     let (rest, token) = value_token(input)?;
+    match boolean_value(token) {
+        Some(value) => Ok((rest, FieldValue::Boolean(value))),
+        None => invalid_value(input, key, token, ValueProblem::NotABoolean),
+    }
+}
+
+/// The value of a whole boolean token.
+#[inline(always)]
+fn boolean_value(token: &[u8]) -> Option<bool> {
     match token {
-        b"t" | b"T" | b"true" | b"True" | b"TRUE" => Ok((rest, FieldValue::Boolean(true))),
-        b"f" | b"F" | b"false" | b"False" | b"FALSE" => Ok((rest, FieldValue::Boolean(false))),
-        _ => invalid_value(input, key, token, ValueProblem::NotABoolean),
+        b"t" | b"T" | b"true" | b"True" | b"TRUE" => Some(true),
+        b"f" | b"F" | b"false" | b"False" | b"FALSE" => Some(false),
+        _ => None,
     }
 }
 
@@ -590,6 +792,12 @@ fn utf8<'a>(
     })
 }
 
+/// The powers of ten that are exact in an `f64`.
+const POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
 /// Why digits did not make an integer.
 #[derive(Debug, PartialEq, Eq)]
 enum NumberError {
@@ -743,10 +951,6 @@ fn normalized_decimal(token: &[u8]) -> String {
 /// and 10^±22; Clinger's fast path), which covers the values of almost
 /// every real line. `None` leaves the token to the general path.
 fn exact_float(token: &[u8]) -> Option<f64> {
-    const POWERS_OF_TEN: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ];
     let (negative, unsigned) = match token {
         [b'-', rest @ ..] => (true, rest),
         _ => (false, token),
@@ -913,6 +1117,112 @@ mod tests {
         assert_eq!(parse_u64(b"18446744073709551615"), Ok(u64::MAX));
         assert_eq!(parse_u64(b"18446744073709551616"), Err(NumberError::Range));
         assert_eq!(parse_u64(b"-1"), Err(NumberError::Syntax));
+    }
+
+    /// A context whose checked stretch is all of `input`.
+    fn checked(input: &str) -> Context<'_> {
+        Context {
+            checked_utf8: input,
+            limits: Limits::default(),
+        }
+    }
+
+    /// Whether the fast path of a field and the general one agree on
+    /// `input`; `Some(true)` when the fast path took it.
+    fn plain_field_agrees(input: &str) -> Option<bool> {
+        let cx = &checked(input);
+        let bytes = input.as_bytes();
+        let Some((rest, key, value)) = plain_field(bytes, cx) else {
+            return Some(false);
+        };
+        let (general_rest, (field, newlines)) = field(bytes, cx).ok()?;
+        let same = rest == general_rest
+            && newlines == 0
+            && field.key == key
+            && format!("{:?}", field.value) == format!("{value:?}");
+        same.then_some(true)
+    }
+
+    #[test]
+    fn the_plain_paths_take_the_common_values() {
+        for case in [
+            "usage=58i,",
+            "t=-9223372036854775808i ",
+            "u=9999999999999999999u\n",
+            "f=21.1",
+            "f=-0",
+            "f=.5 ",
+            "f=1.",
+            "b=t,",
+            "b=FALSE ",
+            "s=\"a b=c\",",
+            "s=\"\"",
+            "f=9007199254740992 ",
+        ] {
+            assert_eq!(plain_field_agrees(case), Some(true), "{case}");
+        }
+        for case in [
+            "i=9223372036854775808i",
+            "f=1e5",
+            "f=9007199254740993",
+            "s=\"a\\\"b\"",
+            "s=\"two\nlines\"",
+            "k\\ ey=1",
+            "b=yes",
+            "f=1.5.3",
+            "f=+1",
+            "f=1\r\n",
+            "f=12345678901234567890",
+            "b=tru",
+            "u=18446744073709551615u",
+        ] {
+            assert_eq!(plain_field_agrees(case), Some(false), "{case}");
+        }
+        let cx = &checked("host=a\\ b,");
+        assert_eq!(plain_tag(b"host=a\\ b,", cx), None);
+        let cx = &checked("host=server-01 ");
+        assert_eq!(
+            plain_tag(b"host=server-01 ", cx),
+            Some((&b" "[..], "host", "server-01"))
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_fields_agree_with_the_general_grammar(
+            input in "[a-z,= \\\\]{0,3}=[-0-9.eiu\"tTfFalsr\\\\ ,=\n\r]{0,10}"
+        ) {
+            proptest::prop_assert!(plain_field_agrees(&input).is_some(), "{:?}", input);
+        }
+
+        #[test]
+        fn plain_tags_and_names_agree_with_the_general_grammar(
+            input in "[a-z,= \\\\\n\r\t]{0,6}=[a-z,= \\\\\n\r\t]{0,6}"
+        ) {
+            let cx = &checked(&input);
+            let bytes = input.as_bytes();
+            if let Some((rest, key, value)) = plain_tag(bytes, cx) {
+                let (general_rest, tag) = tag(bytes, cx).unwrap();
+                proptest::prop_assert_eq!(general_rest, rest);
+                proptest::prop_assert_eq!((tag.key(), tag.value()), (key, value));
+            }
+            if let Some((rest, name)) = plain_name(bytes, Element::Measurement.classes(), cx) {
+                if !name.is_empty() && matches!(rest, [b',' | b' ', ..]) {
+                    let (general_rest, general) = measurement(bytes, cx).unwrap();
+                    proptest::prop_assert_eq!(general_rest, rest);
+                    proptest::prop_assert_eq!(&*general, name);
+                }
+            }
+        }
+
+        #[test]
+        fn plain_timestamps_agree_with_the_general_grammar(input in "-?[0-9]{0,21}[ \na]?") {
+            if let Some((rest, value)) = plain_integer(input.as_bytes()) {
+                if matches!(rest, [] | [b' ' | b'\n' | b'\r', ..]) {
+                    proptest::prop_assert_eq!(timestamp(input.as_bytes()).unwrap(), (rest, value));
+                }
+            }
+        }
     }
 
     #[test]

@@ -402,14 +402,11 @@ pub(crate) fn duplicate_tag_index(tags: &[Tag<'_>]) -> Option<usize> {
     if tags.len() <= PAIRWISE_LIMIT {
         // Distinct fingerprints prove distinct keys without comparing them;
         // only lines where two fingerprints meet compare strings.
-        let mut seen = 0u128;
-        let mut collided = false;
+        let mut keys = KeyFingerprints::default();
         for tag in tags {
-            let bit = 1u128 << fingerprint(tag.key());
-            collided |= seen & bit != 0;
-            seen |= bit;
+            keys.add(tag.key());
         }
-        if !collided {
+        if !keys.may_repeat() {
             return None;
         }
         return tags
@@ -434,6 +431,27 @@ pub(crate) fn duplicate_tag_index(tags: &[Tag<'_>]) -> Option<usize> {
         .min()
 }
 
+/// Fingerprints of the tag keys of a line: when no two collide, no key
+/// repeats and the keys need not be compared.
+#[derive(Debug, Default)]
+pub(crate) struct KeyFingerprints {
+    seen: u128,
+    collided: bool,
+}
+
+impl KeyFingerprints {
+    #[inline(always)]
+    pub(crate) fn add(&mut self, key: &str) {
+        let bit = 1u128 << fingerprint(key);
+        self.collided |= self.seen & bit != 0;
+        self.seen |= bit;
+    }
+
+    /// Whether two keys may be equal.
+    pub(crate) fn may_repeat(&self) -> bool {
+        self.collided
+    }
+}
 /// A 7-bit hash of a key's length and first, middle and last bytes.
 fn fingerprint(key: &str) -> u32 {
     let bytes = key.as_bytes();
