@@ -188,10 +188,11 @@ fn tag_set<'a>(
         }
         if let Some((after_tag, key, value)) = plain_tag(after_comma, cx) {
             keys.add(key);
-            tags.push(Tag {
-                key: Cow::Borrowed(key),
-                value: Cow::Borrowed(value),
-            });
+            tags.push(Tag::EMPTY);
+            if let Some(slot) = tags.last_mut() {
+                slot.key = Cow::Borrowed(key);
+                slot.value = Cow::Borrowed(value);
+            }
             rest = after_tag;
         } else {
             let (after_tag, tag) = tag(after_comma, cx)?;
@@ -296,10 +297,11 @@ fn field_set<'a>(
     let mut newlines = 0;
     loop {
         if let Some((after_field, key, value)) = plain_field(rest, cx) {
-            fields.push(Field {
-                key: Cow::Borrowed(key),
-                value,
-            });
+            fields.push(Field::EMPTY);
+            if let Some(slot) = fields.last_mut() {
+                slot.key = Cow::Borrowed(key);
+                slot.value = value;
+            }
             rest = after_field;
         } else {
             let (after_field, (field, more)) = field(rest, cx)?;

@@ -171,6 +171,12 @@ pub struct Tag<'a> {
 }
 
 impl<'a> Tag<'a> {
+    /// A tag with an empty key and value, a placeholder to fill in place.
+    pub(crate) const EMPTY: Tag<'a> = Tag {
+        key: Cow::Borrowed(""),
+        value: Cow::Borrowed(""),
+    };
+
     /// The tag key.
     #[must_use]
     pub fn key(&self) -> &str {
@@ -201,6 +207,13 @@ pub struct Field<'a> {
 }
 
 impl<'a> Field<'a> {
+    /// A field with an empty key and the value `false`, a placeholder to
+    /// fill in place.
+    pub(crate) const EMPTY: Field<'a> = Field {
+        key: Cow::Borrowed(""),
+        value: FieldValue::Boolean(false),
+    };
+
     /// The field key.
     #[must_use]
     pub fn key(&self) -> &str {
