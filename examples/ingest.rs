@@ -865,7 +865,6 @@ impl SeriesTime {
             measurement: point.measurement().to_owned(),
             tags: point
                 .tags()
-                .iter()
                 .map(|tag| (tag.key().to_owned(), tag.value().to_owned()))
                 .collect(),
             time: point.timestamp(),

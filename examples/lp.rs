@@ -422,7 +422,7 @@ fn write_point_json(out: &mut impl Write, point: &Point<'_>) -> io::Result<()> {
     out.write_all(b"{\"name\":")?;
     write_json_str(out, point.measurement())?;
     out.write_all(b",\"tags\":[")?;
-    for (index, tag) in point.tags().iter().enumerate() {
+    for (index, tag) in point.tags().enumerate() {
         if index > 0 {
             out.write_all(b",")?;
         }

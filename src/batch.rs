@@ -8,7 +8,7 @@ use std::fmt;
 use crate::error::{ParseError, ParseErrorKind, excerpt};
 use crate::lines::LineTexts;
 use crate::options::ParseOptions;
-use crate::point::{Field, FieldType, Point};
+use crate::point::{FieldType, Point};
 
 /// The field types stored so far, per measurement.
 ///
@@ -492,7 +492,7 @@ impl<'s> Validator<'s> {
     /// The first rule the point breaks.
     pub fn check(&mut self, point: &mut Point<'_>, line: usize) -> Result<(), ValidationError> {
         self.check_names(point)?;
-        resolve_repeated_fields(&mut point.fields)?;
+        resolve_repeated_fields(point)?;
         let measurement = point.measurement();
         for field in point.fields() {
             let found = field.value().field_type();
@@ -540,7 +540,7 @@ impl<'s> Validator<'s> {
     }
 
     fn check_names(&self, point: &Point<'_>) -> Result<(), ValidationError> {
-        if point.tags().iter().any(|tag| tag.key() == "time") {
+        if point.tags().any(|tag| tag.key() == "time") {
             return Err(ValidationError::ReservedTime { what: "tag" });
         }
         if point.fields().iter().any(|field| field.key() == "time") {
@@ -548,7 +548,6 @@ impl<'s> Validator<'s> {
         }
         if let Some(tag) = point
             .tags()
-            .iter()
             .find(|tag| point.fields().iter().any(|f| f.key() == tag.key()))
         {
             return Err(ValidationError::TagAndField {
@@ -557,7 +556,7 @@ impl<'s> Validator<'s> {
         }
         if self.reject_underscore_names {
             let names = std::iter::once(("measurement", point.measurement()))
-                .chain(point.tags().iter().map(|t| ("tag key", t.key())))
+                .chain(point.tags().map(|t| ("tag key", t.key())))
                 .chain(point.fields().iter().map(|f| ("field key", f.key())));
             for (what, name) in names {
                 if name.starts_with('_') {
@@ -574,7 +573,8 @@ impl<'s> Validator<'s> {
 
 /// Keeps the last of each repeated field key, or refuses keys repeated
 /// with different types.
-fn resolve_repeated_fields(fields: &mut Vec<Field<'_>>) -> Result<(), ValidationError> {
+fn resolve_repeated_fields(point: &mut Point<'_>) -> Result<(), ValidationError> {
+    let fields = point.fields();
     let mut last: HashMap<&str, (usize, FieldType)> = HashMap::new();
     let mut repeated = false;
     for (index, field) in fields.iter().enumerate() {
@@ -599,8 +599,8 @@ fn resolve_repeated_fields(fields: &mut Vec<Field<'_>>) -> Result<(), Validation
                     .is_some_and(|&(kept, _)| kept == index)
             })
             .collect();
-        let mut keep = keep.into_iter();
-        fields.retain(|_| keep.next().unwrap_or(true));
+        let mut keep = std::iter::repeat_n(true, point.tag_count).chain(keep);
+        point.entries.retain(|_| keep.next().unwrap_or(true));
     }
     Ok(())
 }

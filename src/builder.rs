@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use crate::error::WriteError;
-use crate::point::{Field, FieldValue, Point, Tag};
+use crate::point::{FieldValue, Point};
 
 /// Builds a [`Point`]; made by [`Point::builder`].
 ///
@@ -47,19 +47,13 @@ impl<'a> PointBuilder<'a> {
 
     /// Adds a tag.
     pub fn tag(mut self, key: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>) -> Self {
-        self.point.tags.push(Tag {
-            key: key.into(),
-            value: value.into(),
-        });
+        self.point.push_tag(key.into(), value.into());
         self
     }
 
     /// Adds a field.
     pub fn field(mut self, key: impl Into<Cow<'a, str>>, value: impl Into<FieldValue<'a>>) -> Self {
-        self.point.fields.push(Field {
-            key: key.into(),
-            value: value.into(),
-        });
+        self.point.push_field(key.into(), value.into());
         self
     }
 

@@ -25,7 +25,7 @@ use crate::error::{Found, ParseErrorKind, ValueProblem, excerpt};
 use crate::escape::ByteClasses;
 use crate::escape::{Element, is_control, unescape_cow};
 use crate::options::Limits;
-use crate::point::{Field, FieldValue, KeyFingerprints, Point, Tag, duplicate_tag_index};
+use crate::point::{Field, FieldValue, KeyFingerprints, Point, duplicate_tag_index};
 use crate::precision::Precision;
 
 /// A grammar error: the rest of the input where it was found, and what.
@@ -109,7 +109,8 @@ pub(crate) fn line<'a>(
         _ => measurement(input, cx)?,
     };
     point.measurement = name;
-    let rest = tag_set(rest, &mut point.tags, cx)?;
+    let rest = tag_set(rest, &mut point.entries, cx)?;
+    point.tag_count = point.entries.len();
 
     let (rest, separator) = spaces(rest)?;
     if separator.is_empty() || line_end(rest).is_some() {
@@ -120,7 +121,7 @@ pub(crate) fn line<'a>(
             },
         );
     }
-    let (rest, newlines) = field_set(rest, &mut point.fields, cx)?;
+    let (rest, newlines) = field_set(rest, &mut point.entries, point.tag_count, cx)?;
 
     let (rest, _) = spaces(rest)?;
     if let Some(after) = line_end(rest) {
@@ -176,7 +177,7 @@ fn measurement<'a>(input: &'a [u8], cx: &Context<'a>) -> Parsed<'a, Cow<'a, str>
 /// through [`tag`].
 fn tag_set<'a>(
     input: &'a [u8],
-    tags: &mut Vec<Tag<'a>>,
+    tags: &mut Vec<Field<'a>>,
     cx: &Context<'a>,
 ) -> Result<&'a [u8], nom::Err<GrammarError<'a>>> {
     let mut rest = input;
@@ -188,10 +189,10 @@ fn tag_set<'a>(
         }
         if let Some((after_tag, key, value)) = plain_tag(after_comma, cx) {
             keys.add(key);
-            tags.push(Tag::EMPTY);
+            tags.push(Field::EMPTY);
             if let Some(slot) = tags.last_mut() {
                 slot.key = Cow::Borrowed(key);
-                slot.value = Cow::Borrowed(value);
+                slot.value = FieldValue::String(Cow::Borrowed(value));
             }
             rest = after_tag;
         } else {
@@ -251,9 +252,10 @@ fn duplicate_tag_error<'a>(
 /// `tag = tag_key "=" tag_value`
 ///
 /// Keys end at `,`, `=` and space; values at `,` and space (an unescaped
-/// `=` in a value is part of it). Neither may be empty.
+/// `=` in a value is part of it). Neither may be empty. The tag is returned
+/// as a tag entry (see [`Point::tag_entries`]).
 #[inline(always)]
-fn tag<'a>(input: &'a [u8], cx: &Context<'a>) -> Parsed<'a, Tag<'a>> {
+fn tag<'a>(input: &'a [u8], cx: &Context<'a>) -> Parsed<'a, Field<'a>> {
     let (rest, key) = name(input, Element::TagKey, cx)?;
     if key.is_empty() {
         return fail(
@@ -282,7 +284,13 @@ fn tag<'a>(input: &'a [u8], cx: &Context<'a>) -> Parsed<'a, Tag<'a>> {
             },
         );
     }
-    Ok((rest, Tag { key, value }))
+    Ok((
+        rest,
+        Field {
+            key,
+            value: FieldValue::String(value),
+        },
+    ))
 }
 
 /// `field_set = field ("," field)*`
@@ -290,29 +298,30 @@ fn tag<'a>(input: &'a [u8], cx: &Context<'a>) -> Parsed<'a, Tag<'a>> {
 /// Returns the number of line feeds inside its string values.
 fn field_set<'a>(
     input: &'a [u8],
-    fields: &mut Vec<Field<'a>>,
+    entries: &mut Vec<Field<'a>>,
+    tag_count: usize,
     cx: &Context<'a>,
 ) -> Parsed<'a, usize> {
     let mut rest = input;
     let mut newlines = 0;
     loop {
         if let Some((after_field, key, value)) = plain_field(rest, cx) {
-            fields.push(Field::EMPTY);
-            if let Some(slot) = fields.last_mut() {
+            entries.push(Field::EMPTY);
+            if let Some(slot) = entries.last_mut() {
                 slot.key = Cow::Borrowed(key);
                 slot.value = value;
             }
             rest = after_field;
         } else {
             let (after_field, (field, more)) = field(rest, cx)?;
-            fields.push(field);
+            entries.push(field);
             newlines += more;
             rest = after_field;
         }
         let Some(after_comma) = rest.strip_prefix(b",") else {
             return Ok((rest, newlines));
         };
-        if fields.len() == cx.limits.max_fields {
+        if entries.len() - tag_count == cx.limits.max_fields {
             return fail(
                 after_comma,
                 ParseErrorKind::TooManyFields {
@@ -1206,7 +1215,7 @@ mod tests {
             if let Some((rest, key, value)) = plain_tag(bytes, cx) {
                 let (general_rest, tag) = tag(bytes, cx).unwrap();
                 proptest::prop_assert_eq!(general_rest, rest);
-                proptest::prop_assert_eq!((tag.key(), tag.value()), (key, value));
+                proptest::prop_assert_eq!((tag.key(), tag.value().as_str()), (key, Some(value)));
             }
             if let Some((rest, name)) = plain_name(bytes, Element::Measurement.classes(), cx) {
                 if !name.is_empty() && matches!(rest, [b',' | b' ', ..]) {

@@ -85,6 +85,6 @@ pub use error::{Found, ParseError, ParseErrorKind, ValueProblem, WriteError};
 pub use escape::Element;
 pub use lines::{Points, parse, parse_with};
 pub use options::ParseOptions;
-pub use point::{Field, FieldType, FieldValue, Point, Tag};
+pub use point::{Field, FieldType, FieldValue, Point, Tag, Tags};
 pub use precision::{ParsePrecisionError, Precision, TimestampOverflowError};
 pub use stream::{Chunk, OwnedPoints, Stream};

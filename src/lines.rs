@@ -64,8 +64,9 @@ pub struct Points<'a> {
     /// A stretch of the input known to be UTF-8, ending at `utf8_end`.
     utf8: &'a str,
     utf8_end: usize,
-    /// The number of tags and fields of the last point the iterator made.
-    last_shape: (usize, usize),
+    /// Where the iterator parses each point before moving it into a list
+    /// of its exact size.
+    scratch: Point<'a>,
     /// Whether the input ends where the data ends. When it does not (a
     /// stream's buffer), an item that may go on past the end of the input
     /// is not returned: the iteration stops before it.
@@ -90,7 +91,7 @@ impl<'a> Points<'a> {
             options,
             utf8: "",
             utf8_end: 0,
-            last_shape: (0, 0),
+            scratch: Point::new(),
             complete: true,
             unfinished_line: false,
         }
@@ -143,13 +144,13 @@ impl<'a> Points<'a> {
     }
 
     /// Parses the next point into `point`, replacing what it held but
-    /// keeping the capacity of its tag and field lists.
+    /// keeping the capacity of its list of tags and fields.
     ///
     /// Returns `None` at the end of the input, `Some(Err(..))` for a bad
     /// line (after which `point` holds no meaningful value) and
-    /// `Some(Ok(()))` when `point` holds the next point. Once the lists
-    /// have grown to the widest line, parsing input without escape
-    /// sequences allocates nothing.
+    /// `Some(Ok(()))` when `point` holds the next point. Once the list has
+    /// grown to the widest line, parsing input without escape sequences
+    /// allocates nothing.
     ///
     /// ```
     /// use lineproto::Point;
@@ -365,18 +366,27 @@ impl<'a> Points<'a> {
 impl<'a> Iterator for Points<'a> {
     type Item = Result<Point<'a>, ParseError>;
 
-    /// Allocates the tag and field lists of each point once, at the sizes
-    /// of the previous point, so lines of one shape cause no regrowth.
+    /// Parses each point into a point the iterator keeps, then moves its
+    /// tags and fields into a list of their exact size: one allocation per
+    /// point, whatever the shapes of the lines.
     fn next(&mut self) -> Option<Self::Item> {
-        let (tags, fields) = self.last_shape;
-        let mut point = Point {
-            tags: Vec::with_capacity(tags),
-            fields: Vec::with_capacity(fields),
-            ..Point::default()
-        };
-        let result = self.next_into(&mut point)?;
-        self.last_shape = (point.tags.len(), point.fields.len());
-        Some(result.map(|()| point))
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let result = self.next_into(&mut scratch);
+        let point = result.map(|result| {
+            result.map(|()| {
+                let mut entries = Vec::with_capacity(scratch.entries.len());
+                entries.append(&mut scratch.entries);
+                Point {
+                    measurement: std::mem::take(&mut scratch.measurement),
+                    entries,
+                    tag_count: scratch.tag_count,
+                    timestamp: scratch.timestamp,
+                }
+            })
+        });
+        scratch.clear();
+        self.scratch = scratch;
+        point
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::iter::FusedIterator;
 
 use crate::builder::PointBuilder;
 
@@ -34,11 +35,14 @@ use crate::builder::PointBuilder;
 /// );
 /// # Ok::<(), lineproto::ParseError>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Point<'a> {
     pub(crate) measurement: Cow<'a, str>,
-    pub(crate) tags: Vec<Tag<'a>>,
-    pub(crate) fields: Vec<Field<'a>>,
+    /// The tags, then the fields, in one list, so that a point costs one
+    /// allocation. A tag is kept as a [`Field`] whose value is its string
+    /// value; the first `tag_count` entries are tags.
+    pub(crate) entries: Vec<Field<'a>>,
+    pub(crate) tag_count: usize,
     pub(crate) timestamp: Option<i64>,
 }
 
@@ -78,16 +82,26 @@ impl<'a> Point<'a> {
     }
 
     /// The tags, in the order they were written.
+    ///
+    /// ```
+    /// let point = lineproto::parse(b"cpu,host=a,region=eu idle=1").next().unwrap()?;
+    /// let keys: Vec<&str> = point.tags().map(|tag| tag.key()).collect();
+    /// assert_eq!(keys, ["host", "region"]);
+    /// assert_eq!(point.tags().len(), 2);
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
-    pub fn tags(&self) -> &[Tag<'a>] {
-        &self.tags
+    pub fn tags(&self) -> Tags<'_> {
+        Tags {
+            entries: self.tag_entries().iter(),
+        }
     }
 
     /// The fields, in the order they were written. A key may appear more
     /// than once in a parsed point (see [`Point::field`]).
     #[must_use]
     pub fn fields(&self) -> &[Field<'a>] {
-        &self.fields
+        self.entries.get(self.tag_count..).unwrap_or_default()
     }
 
     /// The timestamp in nanoseconds since the Unix epoch, if the line had
@@ -105,17 +119,16 @@ impl<'a> Point<'a> {
     /// The value of the tag `key`, if the point has it.
     #[must_use]
     pub fn tag(&self, key: &str) -> Option<&str> {
-        self.tags
-            .iter()
+        self.tags()
             .find(|tag| tag.key() == key)
-            .map(Tag::value)
+            .map(|tag| tag.value())
     }
 
     /// The value of the field `key`; when the key appears more than once,
     /// the last one, as InfluxDB stores it.
     #[must_use]
     pub fn field(&self, key: &str) -> Option<&FieldValue<'a>> {
-        self.fields
+        self.fields()
             .iter()
             .rev()
             .find(|field| field.key() == key)
@@ -131,14 +144,16 @@ impl<'a> Point<'a> {
     /// # Ok::<(), lineproto::ParseError>(())
     /// ```
     pub fn sort_tags(&mut self) {
-        self.tags.sort_by(|a, b| a.key.cmp(&b.key));
+        if let Some(tags) = self.entries.get_mut(..self.tag_count) {
+            tags.sort_by(|a, b| a.key.cmp(&b.key));
+        }
     }
 
-    /// Empties the point and keeps the capacity of its tag and field lists.
+    /// Empties the point and keeps the capacity of its tag and field list.
     pub fn clear(&mut self) {
         self.measurement = Cow::Borrowed("");
-        self.tags.clear();
-        self.fields.clear();
+        self.entries.clear();
+        self.tag_count = 0;
         self.timestamp = None;
     }
 
@@ -156,46 +171,117 @@ impl<'a> Point<'a> {
     pub fn into_owned(self) -> Point<'static> {
         Point {
             measurement: Cow::Owned(self.measurement.into_owned()),
-            tags: self.tags.into_iter().map(Tag::into_owned).collect(),
-            fields: self.fields.into_iter().map(Field::into_owned).collect(),
+            entries: self.entries.into_iter().map(Field::into_owned).collect(),
+            tag_count: self.tag_count,
             timestamp: self.timestamp,
         }
     }
+
+    /// The tag entries: fields whose values are the tags' string values.
+    pub(crate) fn tag_entries(&self) -> &[Field<'a>] {
+        self.entries.get(..self.tag_count).unwrap_or_default()
+    }
+
+    /// Adds a tag after the last one.
+    pub(crate) fn push_tag(&mut self, key: Cow<'a, str>, value: Cow<'a, str>) {
+        let tag = Field {
+            key,
+            value: FieldValue::String(value),
+        };
+        if self.tag_count == self.entries.len() {
+            self.entries.push(tag);
+        } else {
+            self.entries.insert(self.tag_count, tag);
+        }
+        self.tag_count += 1;
+    }
+
+    /// Adds a field after the last one.
+    pub(crate) fn push_field(&mut self, key: Cow<'a, str>, value: FieldValue<'a>) {
+        self.entries.push(Field { key, value });
+    }
 }
 
-/// A tag: a key and a value, both unescaped.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Tag<'a> {
-    pub(crate) key: Cow<'a, str>,
-    pub(crate) value: Cow<'a, str>,
+impl fmt::Debug for Point<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Point")
+            .field("measurement", &self.measurement)
+            .field("tags", &self.tags())
+            .field("fields", &self.fields())
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
 }
 
-impl<'a> Tag<'a> {
-    /// A tag with an empty key and value, a placeholder to fill in place.
-    pub(crate) const EMPTY: Tag<'a> = Tag {
-        key: Cow::Borrowed(""),
-        value: Cow::Borrowed(""),
-    };
+/// A tag of a [`Point`]: a key and a value, both unescaped, borrowed from
+/// the point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tag<'p> {
+    key: &'p str,
+    value: &'p str,
+}
 
+impl<'p> Tag<'p> {
     /// The tag key.
     #[must_use]
-    pub fn key(&self) -> &str {
-        &self.key
+    pub fn key(self) -> &'p str {
+        self.key
     }
 
     /// The tag value.
     #[must_use]
-    pub fn value(&self) -> &str {
-        &self.value
+    pub fn value(self) -> &'p str {
+        self.value
+    }
+}
+
+/// The tags of a [`Point`], in the order they were written; made by
+/// [`Point::tags`].
+#[derive(Clone)]
+pub struct Tags<'p> {
+    entries: std::slice::Iter<'p, Field<'p>>,
+}
+
+impl<'p> Tags<'p> {
+    /// The tag of a tag entry.
+    fn tag(entry: &'p Field<'p>) -> Tag<'p> {
+        Tag {
+            key: &entry.key,
+            // Tag entries always hold strings.
+            value: entry.value.as_str().unwrap_or_default(),
+        }
+    }
+}
+
+impl<'p> Iterator for Tags<'p> {
+    type Item = Tag<'p>;
+
+    fn next(&mut self) -> Option<Tag<'p>> {
+        self.entries.next().map(Tags::tag)
     }
 
-    /// A copy that owns its key and value.
-    #[must_use]
-    pub fn into_owned(self) -> Tag<'static> {
-        Tag {
-            key: Cow::Owned(self.key.into_owned()),
-            value: Cow::Owned(self.value.into_owned()),
-        }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
+    }
+
+    fn nth(&mut self, n: usize) -> Option<Tag<'p>> {
+        self.entries.nth(n).map(Tags::tag)
+    }
+}
+
+impl DoubleEndedIterator for Tags<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.entries.next_back().map(Tags::tag)
+    }
+}
+
+impl ExactSizeIterator for Tags<'_> {}
+
+impl FusedIterator for Tags<'_> {}
+
+impl fmt::Debug for Tags<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
     }
 }
 
@@ -405,12 +491,13 @@ impl<'a> From<Cow<'a, str>> for FieldValue<'a> {
     }
 }
 
-/// The index of the first tag whose key an earlier tag already has.
+/// The index of the first of the tag entries `tags` (see
+/// [`Point::tag_entries`]) whose key an earlier one already has.
 ///
 /// Small tag sets (the usual case) are compared pairwise with no
 /// allocation; large ones are sorted, so a hostile line with many tags
 /// costs `n log n`, not `n²`.
-pub(crate) fn duplicate_tag_index(tags: &[Tag<'_>]) -> Option<usize> {
+pub(crate) fn duplicate_tag_index(tags: &[Field<'_>]) -> Option<usize> {
     const PAIRWISE_LIMIT: usize = 16;
     if tags.len() <= PAIRWISE_LIMIT {
         // Distinct fingerprints prove distinct keys without comparing them;
@@ -483,7 +570,7 @@ mod tests {
 
     #[test]
     fn duplicate_tags_are_found_in_small_and_large_sets() {
-        let tag = |key: &'static str| Tag {
+        let tag = |key: &'static str| Field {
             key: key.into(),
             value: "v".into(),
         };
@@ -493,9 +580,9 @@ mod tests {
             Some(2)
         );
         let keys: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
-        let mut many: Vec<Tag<'_>> = keys
+        let mut many: Vec<Field<'_>> = keys
             .iter()
-            .map(|k| Tag {
+            .map(|k| Field {
                 key: k.as_str().into(),
                 value: "v".into(),
             })

@@ -10,7 +10,7 @@ use std::io;
 
 use crate::error::WriteError;
 use crate::escape::{Discard, Element, Sink, escape_into};
-use crate::point::{FieldValue, Point, Tag, duplicate_tag_index};
+use crate::point::{FieldValue, Point, duplicate_tag_index};
 use crate::precision::Precision;
 
 impl Point<'_> {
@@ -141,8 +141,12 @@ impl Point<'_> {
         if self.fields().is_empty() {
             return Err(WriteError::NoFields);
         }
-        if let Some(index) = duplicate_tag_index(self.tags()) {
-            let key = self.tags().get(index).map(Tag::key).unwrap_or_default();
+        if let Some(index) = duplicate_tag_index(self.tag_entries()) {
+            let key = self
+                .tags()
+                .nth(index)
+                .map(|tag| tag.key())
+                .unwrap_or_default();
             return Err(WriteError::DuplicateTagKey {
                 key: key.to_owned(),
             });
@@ -205,7 +209,6 @@ impl Point<'_> {
     fn estimated_len(&self) -> usize {
         let tags: usize = self
             .tags()
-            .iter()
             .map(|t| t.key().len() + t.value().len() + 2)
             .sum();
         let fields: usize = self

@@ -118,8 +118,8 @@ fn inside(input: &[u8], text: &str) -> bool {
 fn borrowed(input: &[u8]) -> Vec<Vec<bool>> {
     fn flags(input: &[u8], point: &Point<'_>) -> Vec<bool> {
         let mut out = vec![inside(input, point.measurement())];
-        out.extend(point.tags().iter().map(|t| inside(input, t.key())));
-        out.extend(point.tags().iter().map(|t| inside(input, t.value())));
+        out.extend(point.tags().map(|t| inside(input, t.key())));
+        out.extend(point.tags().map(|t| inside(input, t.value())));
         out.extend(point.fields().iter().map(|f| inside(input, f.key())));
         out.extend(
             point
@@ -964,7 +964,7 @@ fn a_repeated_field_key_is_kept() {
 #[test]
 fn tags_and_fields_keep_their_order() {
     let point = one(b"m,z=1,a=2,m=3 y=1,b=2,x=3");
-    let tags: Vec<&str> = point.tags().iter().map(|t| t.key()).collect();
+    let tags: Vec<&str> = point.tags().map(|t| t.key()).collect();
     let fields: Vec<&str> = point.fields().iter().map(|f| f.key()).collect();
     assert_eq!(tags, ["z", "a", "m"]);
     assert_eq!(fields, ["y", "b", "x"]);

@@ -126,7 +126,7 @@ fn a_line_of_100_000_tags_is_refused_by_default_and_parses_with_the_limit_raised
     let results = parse_both(&input, options);
     let point = results[0].as_ref().unwrap();
     assert_eq!(point.tags().len(), 100_000);
-    for (i, tag) in point.tags().iter().enumerate() {
+    for (i, tag) in point.tags().enumerate() {
         assert_eq!(
             (tag.key(), tag.value()),
             (&*format!("t{i}"), &*format!("v{i}"))

@@ -547,8 +547,8 @@ proptest! {
         let parsed = results[0].as_ref().map_err(|e| TestCaseError::fail(format!("{e} in {line:?}")))?;
         prop_assert_eq!(parsed.measurement(), m.as_str());
         prop_assert_eq!(parsed.tags().len(), 1);
-        prop_assert_eq!(parsed.tags()[0].key(), key.as_str());
-        prop_assert_eq!(parsed.tags()[0].value(), value.as_str());
+        prop_assert_eq!(parsed.tags().next().unwrap().key(), key.as_str());
+        prop_assert_eq!(parsed.tags().next().unwrap().value(), value.as_str());
         prop_assert_eq!(parsed.fields().len(), 1);
         prop_assert_eq!(parsed.fields()[0].key(), field_key.as_str());
         prop_assert_eq!(parsed.fields()[0].value(), &FieldValue::String(text.as_str().into()));
@@ -567,7 +567,7 @@ proptest! {
         let results = lineproto::parse(input).collect::<Vec<_>>();
         prop_assert_eq!(results.len(), 1);
         let parsed = results[0].as_ref().map_err(|e| TestCaseError::fail(format!("{e} in {line:?}")))?;
-        let tag = &parsed.tags()[0];
+        let tag = parsed.tags().next().unwrap();
         let field = &parsed.fields()[0];
         let string = field.value().as_str().unwrap();
         let checks = [

@@ -88,7 +88,7 @@ fn short(point: &Point<'_>) -> bool {
 /// Equality with floats compared by their bits (so `-0` is not `0`).
 fn same(a: &Point<'_>, b: &Point<'_>) -> bool {
     a.measurement() == b.measurement()
-        && a.tags() == b.tags()
+        && a.tags().eq(b.tags())
         && a.timestamp() == b.timestamp()
         && a.fields().len() == b.fields().len()
         && a.fields().iter().zip(b.fields()).all(|(x, y)| {
