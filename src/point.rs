@@ -77,6 +77,7 @@ impl<'a> Point<'a> {
 
     /// The measurement name, unescaped.
     #[must_use]
+    #[inline]
     pub fn measurement(&self) -> &str {
         &self.measurement
     }
@@ -91,6 +92,7 @@ impl<'a> Point<'a> {
     /// # Ok::<(), lineproto::ParseError>(())
     /// ```
     #[must_use]
+    #[inline]
     pub fn tags(&self) -> Tags<'_> {
         Tags {
             entries: self.tag_entries().iter(),
@@ -100,6 +102,7 @@ impl<'a> Point<'a> {
     /// The fields, in the order they were written. A key may appear more
     /// than once in a parsed point (see [`Point::field`]).
     #[must_use]
+    #[inline]
     pub fn fields(&self) -> &[Field<'a>] {
         self.entries.get(self.tag_count..).unwrap_or_default()
     }
@@ -107,6 +110,7 @@ impl<'a> Point<'a> {
     /// The timestamp in nanoseconds since the Unix epoch, if the line had
     /// one (or the parser was given a default time).
     #[must_use]
+    #[inline]
     pub fn timestamp(&self) -> Option<i64> {
         self.timestamp
     }
@@ -178,6 +182,7 @@ impl<'a> Point<'a> {
     }
 
     /// The tag entries: fields whose values are the tags' string values.
+    #[inline]
     pub(crate) fn tag_entries(&self) -> &[Field<'a>] {
         self.entries.get(..self.tag_count).unwrap_or_default()
     }
@@ -224,12 +229,14 @@ pub struct Tag<'p> {
 impl<'p> Tag<'p> {
     /// The tag key.
     #[must_use]
+    #[inline]
     pub fn key(self) -> &'p str {
         self.key
     }
 
     /// The tag value.
     #[must_use]
+    #[inline]
     pub fn value(self) -> &'p str {
         self.value
     }
@@ -244,6 +251,7 @@ pub struct Tags<'p> {
 
 impl<'p> Tags<'p> {
     /// The tag of a tag entry.
+    #[inline]
     fn tag(entry: &'p Field<'p>) -> Tag<'p> {
         Tag {
             key: &entry.key,
@@ -256,20 +264,24 @@ impl<'p> Tags<'p> {
 impl<'p> Iterator for Tags<'p> {
     type Item = Tag<'p>;
 
+    #[inline]
     fn next(&mut self) -> Option<Tag<'p>> {
         self.entries.next().map(Tags::tag)
     }
 
+    #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.entries.size_hint()
     }
 
+    #[inline]
     fn nth(&mut self, n: usize) -> Option<Tag<'p>> {
         self.entries.nth(n).map(Tags::tag)
     }
 }
 
 impl DoubleEndedIterator for Tags<'_> {
+    #[inline]
     fn next_back(&mut self) -> Option<Self::Item> {
         self.entries.next_back().map(Tags::tag)
     }
@@ -302,12 +314,14 @@ impl<'a> Field<'a> {
 
     /// The field key.
     #[must_use]
+    #[inline]
     pub fn key(&self) -> &str {
         &self.key
     }
 
     /// The field value.
     #[must_use]
+    #[inline]
     pub fn value(&self) -> &FieldValue<'a> {
         &self.value
     }
@@ -360,6 +374,7 @@ impl<'a> FieldValue<'a> {
     /// assert_eq!(FieldValue::from(1u64).field_type(), FieldType::UInteger);
     /// ```
     #[must_use]
+    #[inline]
     pub fn field_type(&self) -> FieldType {
         match self {
             FieldValue::Float(_) => FieldType::Float,
@@ -372,6 +387,7 @@ impl<'a> FieldValue<'a> {
 
     /// The float, if this is one.
     #[must_use]
+    #[inline]
     pub fn as_f64(&self) -> Option<f64> {
         match *self {
             FieldValue::Float(value) => Some(value),
@@ -381,6 +397,7 @@ impl<'a> FieldValue<'a> {
 
     /// The integer, if this is one.
     #[must_use]
+    #[inline]
     pub fn as_i64(&self) -> Option<i64> {
         match *self {
             FieldValue::Integer(value) => Some(value),
@@ -390,6 +407,7 @@ impl<'a> FieldValue<'a> {
 
     /// The unsigned integer, if this is one.
     #[must_use]
+    #[inline]
     pub fn as_u64(&self) -> Option<u64> {
         match *self {
             FieldValue::UInteger(value) => Some(value),
@@ -399,6 +417,7 @@ impl<'a> FieldValue<'a> {
 
     /// The boolean, if this is one.
     #[must_use]
+    #[inline]
     pub fn as_bool(&self) -> Option<bool> {
         match *self {
             FieldValue::Boolean(value) => Some(value),
@@ -408,6 +427,7 @@ impl<'a> FieldValue<'a> {
 
     /// The string, if this is one.
     #[must_use]
+    #[inline]
     pub fn as_str(&self) -> Option<&str> {
         match self {
             FieldValue::String(value) => Some(value),
