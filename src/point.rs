@@ -514,27 +514,16 @@ impl<'a> From<Cow<'a, str>> for FieldValue<'a> {
 /// The index of the first of the tag entries `tags` (see
 /// [`Point::tag_entries`]) whose key an earlier one already has.
 ///
-/// Small tag sets (the usual case) are compared pairwise with no
+/// Small tag sets (the usual case) go through [`SeenKeys`] with no
 /// allocation; large ones are sorted, so a hostile line with many tags
 /// costs `n log n`, not `n²`.
 pub(crate) fn duplicate_tag_index(tags: &[Field<'_>]) -> Option<usize> {
-    const PAIRWISE_LIMIT: usize = 16;
-    if tags.len() <= PAIRWISE_LIMIT {
-        // Distinct fingerprints prove distinct keys without comparing them;
-        // only lines where two fingerprints meet compare strings.
-        let mut keys = KeyFingerprints::default();
-        for tag in tags {
-            keys.add(tag.key());
-        }
-        if !keys.may_repeat() {
-            return None;
-        }
-        return tags
-            .iter()
-            .enumerate()
-            .skip(1)
-            .find(|(i, tag)| tags.iter().take(*i).any(|earlier| earlier.key == tag.key))
-            .map(|(i, _)| i);
+    if tags.len() <= SeenKeys::INLINE {
+        let mut seen = SeenKeys::default();
+        return (0..tags.len()).find(|&index| match tags.split_at_checked(index) {
+            Some((earlier, [tag, ..])) => seen.repeats(&tag.key, earlier),
+            _ => false,
+        });
     }
     let mut order: Vec<(&str, usize)> = tags
         .iter()
@@ -551,37 +540,45 @@ pub(crate) fn duplicate_tag_index(tags: &[Field<'_>]) -> Option<usize> {
         .min()
 }
 
-/// Fingerprints of the tag keys of a line: when no two collide, no key
-/// repeats and the keys need not be compared.
+/// Whether one of `tags` has the key `key`; out of line, since only a
+/// collision in [`SeenKeys`] asks.
+#[cold]
+#[inline(never)]
+fn any_key_is(tags: &[Field<'_>], key: &str) -> bool {
+    tags.iter().any(|tag| *tag.key == *key)
+}
+
+/// The tag keys of a line, for finding a repeated key.
+///
+/// Each key sets one of 64 bits, chosen from its length and its first and
+/// last bytes by shifts and exclusive ors, and only a key whose bit was
+/// already set is compared with the keys before it. The choice is crude on
+/// purpose: it runs for every tag of every line, where a multiplicative
+/// hash measured slower on TSBS, and a collision costs one comparison
+/// with each earlier key, not a wrong answer. For more than [`SeenKeys::INLINE`] keys the comparisons
+/// would grow with the square of the count; [`duplicate_tag_index`] sorts
+/// those instead.
 #[derive(Debug, Default)]
-pub(crate) struct KeyFingerprints {
-    seen: u128,
-    collided: bool,
+struct SeenKeys {
+    bits: u64,
 }
 
-impl KeyFingerprints {
+impl SeenKeys {
+    /// The most keys checked this way.
+    const INLINE: usize = 32;
+
+    /// Records `key`, the key of the tag after the tags `earlier`, and
+    /// returns whether one of them has it too.
     #[inline(always)]
-    pub(crate) fn add(&mut self, key: &str) {
-        let bit = 1u128 << fingerprint(key);
-        self.collided |= self.seen & bit != 0;
-        self.seen |= bit;
+    fn repeats(&mut self, key: &str, earlier: &[Field<'_>]) -> bool {
+        let bytes = key.as_bytes();
+        let byte = |at: Option<&u8>| u64::from(at.copied().unwrap_or(0));
+        let mixed = (bytes.len() as u64) << 2 ^ byte(bytes.first()) ^ byte(bytes.last()) << 1;
+        let bit = 1u64 << (mixed & 63);
+        let maybe = self.bits & bit != 0;
+        self.bits |= bit;
+        maybe && any_key_is(earlier, key)
     }
-
-    /// Whether two keys may be equal.
-    pub(crate) fn may_repeat(&self) -> bool {
-        self.collided
-    }
-}
-/// A 7-bit hash of a key's length and first, middle and last bytes.
-fn fingerprint(key: &str) -> u32 {
-    let bytes = key.as_bytes();
-    let byte = |at: Option<&u8>| u64::from(at.copied().unwrap_or(0));
-    let mixed = bytes.len() as u64
-        | byte(bytes.first()) << 8
-        | byte(bytes.last()) << 16
-        | byte(bytes.get(bytes.len() / 2)) << 24;
-    // The top 7 bits of a multiplicative hash are always below 128.
-    (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57) as u32
 }
 
 #[cfg(test)]
@@ -607,6 +604,13 @@ mod tests {
                 value: "v".into(),
             })
             .collect();
+        // Keys of one length, first and last byte share a bucket of the
+        // hash, and only a comparison tells them apart.
+        assert_eq!(duplicate_tag_index(&[tag("axb"), tag("ayb")]), None);
+        assert_eq!(
+            duplicate_tag_index(&[tag("axb"), tag("ayb"), tag("c"), tag("ayb")]),
+            Some(3)
+        );
         assert_eq!(duplicate_tag_index(&many), None);
         many.push(tag("k50"));
         many.push(tag("k3"));
