@@ -374,8 +374,16 @@ impl<'a> Iterator for Points<'a> {
         let result = self.next_into(&mut scratch);
         let point = result.map(|result| {
             result.map(|()| {
-                let mut entries = Vec::with_capacity(scratch.entries.len());
-                entries.append(&mut scratch.entries);
+                let len = scratch.entries.len();
+                let entries = if scratch.entries.capacity() == len {
+                    // Lines of one shape: the working list is already of
+                    // the exact size, so it is handed out and replaced.
+                    std::mem::replace(&mut scratch.entries, Vec::with_capacity(len))
+                } else {
+                    let mut entries = Vec::with_capacity(len);
+                    entries.append(&mut scratch.entries);
+                    entries
+                };
                 Point {
                     measurement: std::mem::take(&mut scratch.measurement),
                     entries,
