@@ -5,7 +5,7 @@ use std::iter::FusedIterator;
 use crate::error::{Found, ParseError, ParseErrorKind};
 use crate::grammar::{self, Context};
 use crate::options::ParseOptions;
-use crate::point::Point;
+use crate::point::{Field, Point};
 
 /// Parses a buffer of line protocol with nanosecond timestamps.
 ///
@@ -64,9 +64,9 @@ pub struct Points<'a> {
     /// A stretch of the input known to be UTF-8, ending at `utf8_end`.
     utf8: &'a str,
     utf8_end: usize,
-    /// Where the iterator parses each point before moving it into a list
-    /// of its exact size.
-    scratch: Point<'a>,
+    /// Where the iterator parses the tags and fields of each point before
+    /// handing them out in a list of their exact size.
+    scratch: Vec<Field<'a>>,
     /// Whether the input ends where the data ends. When it does not (a
     /// stream's buffer), an item that may go on past the end of the input
     /// is not returned: the iteration stops before it.
@@ -91,7 +91,7 @@ impl<'a> Points<'a> {
             options,
             utf8: "",
             utf8_end: 0,
-            scratch: Point::new(),
+            scratch: Vec::new(),
             complete: true,
             unfinished_line: false,
         }
@@ -366,35 +366,39 @@ impl<'a> Points<'a> {
 impl<'a> Iterator for Points<'a> {
     type Item = Result<Point<'a>, ParseError>;
 
-    /// Parses each point into a point the iterator keeps, then moves its
-    /// tags and fields into a list of their exact size: one allocation per
-    /// point, whatever the shapes of the lines.
+    /// Parses each point into a list the iterator keeps, then hands out
+    /// its tags and fields in a list of their exact size: one allocation
+    /// per point, whatever the shapes of the lines.
     fn next(&mut self) -> Option<Self::Item> {
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let result = self.next_into(&mut scratch);
-        let point = result.map(|result| {
-            result.map(|()| {
-                let len = scratch.entries.len();
-                let entries = if scratch.entries.capacity() == len {
-                    // Lines of one shape: the working list is already of
-                    // the exact size, so it is handed out and replaced.
-                    std::mem::replace(&mut scratch.entries, Vec::with_capacity(len))
-                } else {
-                    let mut entries = Vec::with_capacity(len);
-                    entries.append(&mut scratch.entries);
-                    entries
-                };
-                Point {
-                    measurement: std::mem::take(&mut scratch.measurement),
-                    entries,
-                    tag_count: scratch.tag_count,
-                    timestamp: scratch.timestamp,
-                }
-            })
-        });
-        scratch.clear();
-        self.scratch = scratch;
-        point
+        let mut point = Point {
+            entries: std::mem::take(&mut self.scratch),
+            ..Point::default()
+        };
+        let result = self.next_into(&mut point);
+        let len = point.entries.len();
+        match result {
+            Some(Ok(())) if point.entries.capacity() == len => {
+                // Lines of one shape: the working list is already of the
+                // exact size, so it is handed out and replaced.
+                self.scratch = Vec::with_capacity(len);
+            }
+            Some(Ok(())) => {
+                let mut entries = Vec::with_capacity(len);
+                entries.append(&mut point.entries);
+                self.scratch = std::mem::replace(&mut point.entries, entries);
+            }
+            Some(Err(err)) => {
+                point.entries.clear();
+                self.scratch = point.entries;
+                return Some(Err(err));
+            }
+            None => {
+                point.entries.clear();
+                self.scratch = point.entries;
+                return None;
+            }
+        }
+        Some(Ok(point))
     }
 }
 
