@@ -84,6 +84,28 @@ impl ByteClasses {
         ByteClasses(table)
     }
 
+    /// The length of the run at the start of `bytes` in which no byte
+    /// stops the scan: the offset of the first byte that does, or the
+    /// length of `bytes`.
+    ///
+    /// Looks at eight bytes per turn of the loop while eight remain, which
+    /// spares the end-of-input test of every byte.
+    #[inline(always)]
+    pub(crate) fn run_length(&self, bytes: &[u8]) -> usize {
+        let mut len = 0;
+        while let Some(block) = bytes.get(len..).and_then(<[u8]>::first_chunk::<8>) {
+            if let Some(at) = block.iter().position(|&byte| self.stops(byte)) {
+                return len + at;
+            }
+            len += 8;
+        }
+        let rest = bytes.get(len..).unwrap_or_default();
+        len + rest
+            .iter()
+            .position(|&byte| self.stops(byte))
+            .unwrap_or(rest.len())
+    }
+
     /// Whether the scan of this element must look at `byte`.
     #[inline(always)]
     pub(crate) fn stops(&self, byte: u8) -> bool {
@@ -279,6 +301,61 @@ mod tests {
         assert_eq!(unescape(r"a\ b\,c\=d", Element::Measurement), r"a b,c\=d");
         assert_eq!(unescape(r#"a\"b\\c\n"#, Element::StringValue), r#"a"b\c\n"#);
         assert_eq!(unescape(r"trailing\", Element::TagValue), r"trailing\");
+    }
+
+    fn run_length_by_table(classes: &ByteClasses, bytes: &[u8]) -> usize {
+        bytes
+            .iter()
+            .position(|&b| classes.stops(b))
+            .unwrap_or(bytes.len())
+    }
+
+    const ELEMENTS: [Element; 5] = [
+        Element::Measurement,
+        Element::TagKey,
+        Element::TagValue,
+        Element::FieldKey,
+        Element::StringValue,
+    ];
+
+    #[test]
+    fn the_block_scan_finds_every_stop_byte_at_every_offset() {
+        for element in ELEMENTS {
+            let classes = element.classes();
+            for byte in 0..=255u8 {
+                for len in 0..20 {
+                    for at in 0..len {
+                        let mut bytes = vec![b'a'; len];
+                        bytes[at] = byte;
+                        let expected = if classes.stops(byte) { at } else { len };
+                        assert_eq!(
+                            classes.run_length(&bytes),
+                            expected,
+                            "{element} {byte:#x} at {at} of {len}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_block_scan_agrees_with_the_table(bytes in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::prelude::any::<u8>(),
+                proptest::sample::select(b" ,=\\\"\n\r\t\x7fa0".to_vec()),
+            ],
+            0..40,
+        )) {
+            for element in ELEMENTS {
+                let classes = element.classes();
+                proptest::prop_assert_eq!(
+                    classes.run_length(&bytes),
+                    run_length_by_table(classes, &bytes)
+                );
+            }
+        }
     }
 
     #[test]

@@ -381,7 +381,7 @@ fn plain_field<'a>(
 fn plain_string<'a>(input: &'a [u8], cx: &Context<'a>) -> Option<(&'a [u8], FieldValue<'a>)> {
     let body = input.get(1..)?;
     let classes = Element::StringValue.classes();
-    let len = body.iter().position(|&b| classes.stops(b))?;
+    let len = classes.run_length(body);
     let (raw, rest) = body.split_at_checked(len)?;
     let rest = rest.strip_prefix(b"\"")?;
     if len > cx.limits.max_string_length {
@@ -477,10 +477,7 @@ fn plain_name<'a>(
     classes: &ByteClasses,
     cx: &Context<'a>,
 ) -> Option<(&'a [u8], &'a str)> {
-    let len = input
-        .iter()
-        .position(|&b| classes.stops(b))
-        .unwrap_or(input.len());
+    let len = classes.run_length(input);
     let (raw, rest) = input.split_at_checked(len)?;
     if rest.first() == Some(&b'\\') {
         return None;
@@ -662,11 +659,7 @@ fn string_value<'a>(
     let mut escapes = 0;
     let mut newlines = 0;
     loop {
-        len += body.get(len..).map_or(0, |rest| {
-            rest.iter()
-                .position(|&b| classes.stops(b))
-                .unwrap_or(rest.len())
-        });
+        len += body.get(len..).map_or(0, |rest| classes.run_length(rest));
         match body.get(len..) {
             Some([b'"', ..]) => break,
             Some([b'\\', next, ..]) if classes.escapable(*next) => {
@@ -747,11 +740,7 @@ fn name<'a>(input: &'a [u8], element: Element, cx: &Context<'a>) -> Parsed<'a, C
     let mut len = 0;
     let mut has_escapes = false;
     loop {
-        len += input.get(len..).map_or(0, |rest| {
-            rest.iter()
-                .position(|&b| classes.stops(b))
-                .unwrap_or(rest.len())
-        });
+        len += input.get(len..).map_or(0, |rest| classes.run_length(rest));
         match input.get(len..) {
             Some([b'\\', next, ..]) if classes.escapable(*next) => {
                 has_escapes = true;
