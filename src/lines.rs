@@ -61,8 +61,10 @@ pub struct Points<'a> {
     /// The line number on which the last returned item began.
     last_line: usize,
     options: ParseOptions,
-    /// A stretch of the input known to be UTF-8, ending at `utf8_end`.
-    utf8: &'a str,
+    /// What the grammar needs besides the input: the limits of a line, and
+    /// a stretch of the input known to be UTF-8, ending at `utf8_end`.
+    /// Kept here rather than built for each line, which short lines felt.
+    cx: Context<'a>,
     utf8_end: usize,
     /// Where the iterator parses the tags and fields of each point before
     /// handing them out in a list of their exact size.
@@ -89,7 +91,10 @@ impl<'a> Points<'a> {
             line: 1,
             last_line: 0,
             options,
-            utf8: "",
+            cx: Context {
+                checked_utf8: "",
+                limits: options.limits(),
+            },
             utf8_end: 0,
             scratch: Vec::new(),
             complete: true,
@@ -138,7 +143,7 @@ impl<'a> Points<'a> {
                 .and_then(|prefix| std::str::from_utf8(prefix).ok())
                 .unwrap_or_default(),
         };
-        self.utf8 = valid;
+        self.cx.checked_utf8 = valid;
         // Past an invalid byte, the next line checks again from its start.
         self.utf8_end = start + valid.len().max(1);
     }
@@ -224,19 +229,15 @@ impl<'a> Points<'a> {
     ) -> Option<Result<(), ParseError>> {
         // The grammar sees at most `max_line_length` bytes from the start of
         // the line; a line that does not end inside that view is too long.
-        let limits = self.options.limits();
         let view_end = start
-            .saturating_add(limits.max_line_length)
+            .saturating_add(self.cx.limits.max_line_length)
             .min(self.input.len());
         let truncated = view_end < self.input.len();
         let content_start = self.input.len() - content.len();
         let view = self.input.get(content_start..view_end).unwrap_or_default();
         self.check_utf8_from(start);
-        let cx = Context {
-            checked_utf8: self.utf8,
-            limits,
-        };
-        match grammar::line(view, point, self.options.precision(), &cx) {
+
+        match grammar::line(view, point, self.options.precision(), &self.cx) {
             Ok((after, newlines_in_strings)) => {
                 let end = view_end - after.len();
                 let ended_with_lf = self
