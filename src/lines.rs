@@ -69,6 +69,8 @@ pub struct Points<'a> {
     /// Where the iterator parses the tags and fields of each point before
     /// handing them out in a list of their exact size.
     scratch: Vec<Field<'a>>,
+    /// Whether `scratch` has been sized to a point it held.
+    scratch_sized: bool,
     /// Whether the input ends where the data ends. When it does not (a
     /// stream's buffer), an item that may go on past the end of the input
     /// is not returned: the iteration stops before it.
@@ -97,6 +99,7 @@ impl<'a> Points<'a> {
             },
             utf8_end: 0,
             scratch: Vec::new(),
+            scratch_sized: false,
             complete: true,
             unfinished_line: false,
         }
@@ -382,11 +385,22 @@ impl<'a> Iterator for Points<'a> {
                 // Lines of one shape: the working list is already of the
                 // exact size, so it is handed out and replaced.
                 self.scratch = Vec::with_capacity(len);
+                self.scratch_sized = true;
             }
             Some(Ok(())) => {
                 let mut entries = Vec::with_capacity(len);
                 entries.append(&mut point.entries);
-                self.scratch = std::mem::replace(&mut point.entries, entries);
+                let grown = std::mem::replace(&mut point.entries, entries);
+                // The working list grew by doubling for the first point;
+                // sizing it to that point once lets lines of one shape
+                // take the path above. After that it is kept, so that it
+                // never grows again for lines no wider than any before.
+                self.scratch = if self.scratch_sized {
+                    grown
+                } else {
+                    self.scratch_sized = true;
+                    Vec::with_capacity(len)
+                };
             }
             Some(Err(err)) => {
                 point.entries.clear();
