@@ -468,9 +468,14 @@ fn digits(input: &[u8], mut value: u64) -> (usize, u64, &[u8]) {
     (count, value, input.get(count..).unwrap_or_default())
 }
 
-/// A name (see [`name`]) that holds no escape sequence and is valid UTF-8,
-/// with the rest of the input; `None` leaves it to [`name`]. It may be
-/// empty, and the caller checks what follows it.
+/// The bytes of `input` up to the first that stops the scan of `classes`,
+/// as UTF-8, with the rest of the input; `None` if they are not in the
+/// checked stretch of [`Context`].
+///
+/// This is a name (see [`name`]) only when the caller accepts the byte
+/// that follows it, and every caller accepts only delimiters there, never
+/// the backslash of an escape or a control byte: those lines fall through
+/// to [`name`]. It may be empty.
 #[inline(always)]
 fn plain_name<'a>(
     input: &'a [u8],
@@ -479,9 +484,6 @@ fn plain_name<'a>(
 ) -> Option<(&'a [u8], &'a str)> {
     let len = classes.run_length(input);
     let (raw, rest) = input.split_at_checked(len)?;
-    if rest.first() == Some(&b'\\') {
-        return None;
-    }
     Some((rest, cx.utf8(raw)?))
 }
 
