@@ -555,9 +555,9 @@ fn any_key_is(tags: &[Field<'_>], key: &str) -> bool {
 /// already set is compared with the keys before it. The choice is crude on
 /// purpose: it runs for every tag of every line, where a multiplicative
 /// hash measured slower on TSBS, and a collision costs one comparison
-/// with each earlier key, not a wrong answer. For more than [`SeenKeys::INLINE`] keys the comparisons
-/// would grow with the square of the count; [`duplicate_tag_index`] sorts
-/// those instead.
+/// with each earlier key, not a wrong answer. For more than
+/// [`SeenKeys::INLINE`] keys the comparisons would grow with the square of
+/// the count; [`duplicate_tag_index`] sorts those instead.
 #[derive(Debug, Default)]
 struct SeenKeys {
     bits: u64,
