@@ -63,7 +63,6 @@ impl Point<'_> {
     /// ```
     pub fn write_to_vec(&self, out: &mut Vec<u8>, precision: Precision) -> Result<(), WriteError> {
         let start = out.len();
-        out.reserve(self.estimated_len());
         let written = self.write_line(out, precision);
         if written.is_err() {
             out.truncate(start);
@@ -303,7 +302,14 @@ pub(crate) fn write_float(value: f64, out: &mut impl Sink) {
 fn few_decimals(value: f64) -> Option<(u64, usize)> {
     const POWERS_OF_TEN: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10000.0];
     const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
-    for (decimals, &power) in POWERS_OF_TEN.iter().enumerate() {
+    // A whole number is its own units: no division needed.
+    if value.abs() < EXACT_INTEGERS {
+        let units = value as i64 as f64;
+        if units.to_bits() == value.to_bits() {
+            return Some((units.abs() as u64, 0));
+        }
+    }
+    for (decimals, &power) in POWERS_OF_TEN.iter().enumerate().skip(1) {
         let scaled = value * power;
         if scaled.is_nan() || scaled.abs() >= EXACT_INTEGERS {
             return None;
