@@ -514,9 +514,10 @@ impl<'a> From<Cow<'a, str>> for FieldValue<'a> {
 /// The index of the first of the tag entries `tags` (see
 /// [`Point::tag_entries`]) whose key an earlier one already has.
 ///
-/// Small tag sets (the usual case) go through [`SeenKeys`] with no
-/// allocation; large ones are sorted, so a hostile line with many tags
-/// costs `n log n`, not `n²`.
+/// Small tag sets (the usual case) go through [`SeenKeys`]; sets of up to
+/// 1,024 tags (the default limit) through a hash table on the stack, so
+/// neither allocates. Larger sets, possible only with the limits raised,
+/// are sorted, so a hostile line with many tags costs `n log n`, not `n²`.
 pub(crate) fn duplicate_tag_index(tags: &[Field<'_>]) -> Option<usize> {
     if tags.len() <= SeenKeys::INLINE {
         let mut seen = SeenKeys::default();
@@ -524,6 +525,12 @@ pub(crate) fn duplicate_tag_index(tags: &[Field<'_>]) -> Option<usize> {
             Some((earlier, [tag, ..])) => seen.repeats(&tag.key, earlier),
             _ => false,
         });
+    }
+    if tags.len() <= 128 {
+        return duplicate_by_table::<256>(tags);
+    }
+    if tags.len() <= 1024 {
+        return duplicate_by_table::<2048>(tags);
     }
     let mut order: Vec<(&str, usize)> = tags
         .iter()
@@ -538,6 +545,50 @@ pub(crate) fn duplicate_tag_index(tags: &[Field<'_>]) -> Option<usize> {
             _ => None,
         })
         .min()
+}
+
+/// [`duplicate_tag_index`] for at most `SLOTS / 2` tags, by an
+/// open-addressing hash table of `SLOTS` tag indexes (a power of two) on
+/// the stack: at most half full, so a key meets another in its slot
+/// rarely, and only then are two keys compared.
+fn duplicate_by_table<const SLOTS: usize>(tags: &[Field<'_>]) -> Option<usize> {
+    let mut slots = [u16::MAX; SLOTS];
+    let mask = SLOTS - 1;
+    for (index, tag) in tags.iter().enumerate() {
+        // The top bits of the hash are its best mixed.
+        let mut at = (key_hash(tag.key.as_bytes()) >> 40) as usize & mask;
+        loop {
+            let slot = slots.get_mut(at)?;
+            let Some(earlier) = tags.get(usize::from(*slot)) else {
+                *slot = u16::try_from(index).ok()?;
+                break;
+            };
+            if earlier.key == tag.key {
+                return Some(index);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+    None
+}
+
+/// A hash of a key from at most two word loads, the way fast hashers
+/// treat short keys: its first and last eight bytes (which overlap below
+/// sixteen), its first and last four below eight, or its first, middle and
+/// last byte below four; then mixed with the length by one multiplication.
+/// Bytes in the middle of keys longer than sixteen are left out: keys that
+/// differ only there just meet in the table and get compared.
+fn key_hash(key: &[u8]) -> u64 {
+    let len = key.len();
+    let word = if let (Some(first), Some(last)) = (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+        u64::from_le_bytes(*first) ^ u64::from_le_bytes(*last).rotate_left(32)
+    } else if let (Some(first), Some(last)) = (key.first_chunk::<4>(), key.last_chunk::<4>()) {
+        u64::from(u32::from_le_bytes(*first)) << 32 | u64::from(u32::from_le_bytes(*last))
+    } else {
+        let byte = |at: Option<&u8>| u64::from(at.copied().unwrap_or(0));
+        byte(key.first()) << 16 | byte(key.get(len / 2)) << 8 | byte(key.last())
+    };
+    (word ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// Whether one of `tags` has the key `key`; out of line, since only a
@@ -584,6 +635,86 @@ impl SeenKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tags_iterate_both_ways_and_know_their_length() {
+        let point = crate::parse(b"m,a=1,b=2,c=3 f=1i").next().unwrap().unwrap();
+        assert_eq!(point.tags().len(), 3);
+        let backwards: Vec<&str> = point.tags().rev().map(Tag::key).collect();
+        assert_eq!(backwards, ["c", "b", "a"]);
+        assert_eq!(point.tags().nth(1).map(Tag::value), Some("2"));
+        let mut tags = point.tags();
+        tags.next();
+        assert_eq!(tags.len(), 2);
+        assert_eq!(
+            format!("{:?}", point.tags().next()),
+            r#"Some(Tag { key: "a", value: "1" })"#
+        );
+        let debug = format!("{point:?}");
+        assert!(
+            debug.starts_with(r#"Point { measurement: "m", tags: [Tag { key: "a", value: "1" }, "#),
+            "{debug}"
+        );
+        assert!(
+            debug
+                .ends_with(r#"fields: [Field { key: "f", value: Integer(1) }], timestamp: None }"#),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn tags_added_after_fields_still_come_first() {
+        let point = Point::builder("m")
+            .field("f", 1i64)
+            .tag("t", "v")
+            .field("g", true)
+            .tag("u", "w")
+            .build()
+            .unwrap();
+        assert_eq!(point.to_string(), "m,t=v,u=w f=1i,g=true");
+        assert_eq!(point.fields().len(), 2);
+        assert_eq!(point.tag("u"), Some("w"));
+    }
+
+    /// The first index whose key an earlier tag has, by comparing every
+    /// pair.
+    fn first_repeat(tags: &[Field<'_>]) -> Option<usize> {
+        (0..tags.len()).find(|&i| tags[..i].iter().any(|earlier| earlier.key == tags[i].key))
+    }
+
+    #[test]
+    fn every_size_of_tag_set_finds_the_first_repeated_key() {
+        let shapes: [fn(usize) -> String; 4] = [
+            |i| format!("k{i}"),
+            |i| format!("{}", char::from(b'a' + (i % 26) as u8)).repeat(1 + i / 26),
+            |i| format!("service_{i:05}"),
+            // Keys that differ only in the middle, which the table's hash
+            // leaves out.
+            |i| format!("a_long_common_prefix_{i:05}_and_a_long_common_suffix"),
+        ];
+        for shape in shapes {
+            for count in [1, 2, 31, 32, 33, 100, 128, 129, 500, 1024, 1025, 1500] {
+                let keys: Vec<String> = (0..count).map(shape).collect();
+                let tag = |key: &str| Field {
+                    key: key.to_owned().into(),
+                    value: "v".into(),
+                };
+                let mut tags: Vec<Field<'_>> = keys.iter().map(|key| tag(key)).collect();
+                assert_eq!(duplicate_tag_index(&tags), first_repeat(&tags), "{count}");
+                for repeated in [0, count / 2, count - 1] {
+                    let mut with_repeat = tags.clone();
+                    with_repeat.insert(count / 3 + 1, tag(&keys[repeated]));
+                    assert_eq!(
+                        duplicate_tag_index(&with_repeat),
+                        first_repeat(&with_repeat),
+                        "{count} {repeated}"
+                    );
+                }
+                tags.push(tag(&keys[count - 1]));
+                assert_eq!(duplicate_tag_index(&tags), Some(count), "{count}");
+            }
+        }
+    }
 
     #[test]
     fn duplicate_tags_are_found_in_small_and_large_sets() {
