@@ -61,14 +61,17 @@ fn parse_reusing<'a>(input: &'a [u8], point: &mut Point<'a>) -> usize {
 }
 
 fn the_reuse_api_allocates_nothing_for_input_without_escapes() {
-    let input = data::tsbs_cpu(2_000);
-    assert_eq!(escaped_lines(&input), 0);
-    let mut point = Point::new();
-    parse_reusing(&input, &mut point);
-    let mut count = 0;
-    let allocated = allocations(|| count = parse_reusing(&input, &mut point));
-    assert_eq!(count, 2_000);
-    assert_eq!(allocated, 0, "{allocated} allocations for {count} points");
+    // TSBS lines, and lines of 100 tags and 100 fields, whose repeated-key
+    // check must not allocate either.
+    for (input, lines) in [(data::tsbs_cpu(2_000), 2_000), (data::wide(200, 10), 200)] {
+        assert_eq!(escaped_lines(&input), 0);
+        let mut point = Point::new();
+        parse_reusing(&input, &mut point);
+        let mut count = 0;
+        let allocated = allocations(|| count = parse_reusing(&input, &mut point));
+        assert_eq!(count, lines);
+        assert_eq!(allocated, 0, "{allocated} allocations for {count} points");
+    }
 }
 
 fn the_reuse_api_allocates_once_per_escaped_token() {
