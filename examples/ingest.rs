@@ -68,6 +68,8 @@ use flate2::read::MultiGzDecoder;
 use lineproto::{Batch, BatchOptions, ParseOptions, Point, Precision, Schema};
 use serde_json::json;
 
+#[path = "common/cli.rs"]
+mod cli;
 #[path = "common/table.rs"]
 mod table;
 
@@ -204,16 +206,17 @@ impl Config {
             };
             match name {
                 "-h" | "--help" => return Ok(None),
-                "--addr" => config.addr = option_value(name, inline, &mut args)?,
+                "--addr" => config.addr = cli::option_value(name, inline, &mut args)?,
                 "--token" => {
-                    let token = option_value(name, inline, &mut args)?;
+                    let token = cli::option_value(name, inline, &mut args)?;
                     if token.is_empty() {
                         return Err("--token needs a non-empty value".to_owned());
                     }
                     config.token = Some(token);
                 }
                 "--max-body-bytes" => {
-                    config.max_body_bytes = byte_count(&option_value(name, inline, &mut args)?)?;
+                    config.max_body_bytes =
+                        byte_count(&cli::option_value(name, inline, &mut args)?)?;
                 }
                 _ => return Err(format!("unknown argument `{arg}`")),
             }
@@ -229,23 +232,6 @@ fn byte_count(value: &str) -> Result<usize, String> {
         _ => Err(format!(
             "invalid --max-body-bytes `{value}`: expected a positive number of bytes"
         )),
-    }
-}
-
-/// The value of option `name`: the inline one, or the next argument.
-fn option_value(
-    name: &str,
-    inline: Option<String>,
-    rest: &mut impl Iterator<Item = OsString>,
-) -> Result<String, String> {
-    if let Some(value) = inline {
-        return Ok(value);
-    }
-    match rest.next() {
-        Some(value) => value
-            .into_string()
-            .map_err(|_| format!("the value of {name} is not valid UTF-8")),
-        None => Err(format!("{name} needs a value")),
     }
 }
 

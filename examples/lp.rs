@@ -58,6 +58,8 @@ use lineproto::{
 };
 use serde_json::{Map, Value};
 
+#[path = "common/cli.rs"]
+mod cli;
 #[path = "common/table.rs"]
 mod table;
 
@@ -301,13 +303,13 @@ fn apply_option(
     };
     match name {
         "--precision" => {
-            let value = option_value(name, inline, rest)?;
+            let value = cli::option_value(name, inline, rest)?;
             invocation.precision = value
                 .parse()
                 .map_err(|err| format!("invalid --precision: {err}"))?;
         }
         "--default-time" if invocation.subcommand.reads_line_protocol() => {
-            let value = option_value(name, inline, rest)?;
+            let value = cli::option_value(name, inline, rest)?;
             let nanos = value.parse().map_err(|_| {
                 format!(
                     "invalid --default-time `{value}`: expected an integer number of nanoseconds"
@@ -316,7 +318,7 @@ fn apply_option(
             invocation.default_time = Some(nanos);
         }
         "--format" if invocation.subcommand == Subcommand::Check => {
-            invocation.format = match option_value(name, inline, rest)?.as_str() {
+            invocation.format = match cli::option_value(name, inline, rest)?.as_str() {
                 "text" => Format::Text,
                 "json" => Format::Json,
                 other => return Err(format!("invalid --format `{other}`: expected text or json")),
@@ -330,23 +332,6 @@ fn apply_option(
         }
     }
     Ok(())
-}
-
-/// The value of option `name`: the inline one, or the next argument.
-fn option_value(
-    name: &str,
-    inline: Option<String>,
-    rest: &mut impl Iterator<Item = OsString>,
-) -> Result<String, String> {
-    if let Some(value) = inline {
-        return Ok(value);
-    }
-    match rest.next() {
-        Some(value) => value
-            .into_string()
-            .map_err(|_| format!("the value of {name} is not valid UTF-8")),
-        None => Err(format!("{name} needs a value")),
-    }
 }
 
 impl Invocation {

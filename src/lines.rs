@@ -63,7 +63,8 @@ pub struct Points<'a> {
     options: ParseOptions,
     /// What the grammar needs besides the input: the limits of a line, and
     /// a stretch of the input known to be UTF-8, ending at `utf8_end`.
-    /// Kept here rather than built for each line, which short lines felt.
+    /// Kept here rather than rebuilt for every line: short lines paid for
+    /// the copy.
     cx: Context<'a>,
     utf8_end: usize,
     /// Where the iterator parses the tags and fields of each point before
@@ -239,7 +240,6 @@ impl<'a> Points<'a> {
         let content_start = self.input.len() - content.len();
         let view = self.input.get(content_start..view_end).unwrap_or_default();
         self.check_utf8_from(start);
-
         match grammar::line(view, point, self.options.precision(), &self.cx) {
             Ok((after, newlines_in_strings)) => {
                 let end = view_end - after.len();
