@@ -400,42 +400,21 @@ fn plain_string<'a>(input: &'a [u8], cx: &Context<'a>) -> Option<(&'a [u8], Fiel
 
 /// A number `-?digit+` followed by `i` or `u`, or `-?digit*.?digit*` as a
 /// float, with at most 19 digits and, for floats, a value that one exact
-/// IEEE division gives (see [`exact_float`]); `None` leaves it to
+/// IEEE division gives (see [`exact_decimal`]); `None` leaves it to
 /// [`number`].
 #[inline(always)]
 fn plain_number(input: &[u8]) -> Option<(&[u8], FieldValue<'static>)> {
-    let (negative, unsigned) = match input {
-        [b'-', rest @ ..] => (true, rest),
-        _ => (false, input),
-    };
-    let (whole, mantissa, rest) = digits(unsigned, 0);
+    let (negative, whole, magnitude, rest) = signed_digits(input);
     match rest {
-        [b'i', rest @ ..] if whole > 0 && whole <= 19 => {
-            let value = if negative {
-                0i64.checked_sub_unsigned(mantissa)?
-            } else {
-                i64::try_from(mantissa).ok()?
-            };
-            Some((rest, FieldValue::Integer(value)))
+        [b'i', rest @ ..] => Some((
+            rest,
+            FieldValue::Integer(within_i64(negative, whole, magnitude)?),
+        )),
+        [b'u', rest @ ..] if !negative && (1..=19).contains(&whole) => {
+            Some((rest, FieldValue::UInteger(magnitude)))
         }
-        [b'u', rest @ ..] if !negative && whole > 0 && whole <= 19 => {
-            Some((rest, FieldValue::UInteger(mantissa)))
-        }
-        _ => {
-            let (fraction, mantissa, rest) = match rest {
-                [b'.', after_point @ ..] => digits(after_point, mantissa),
-                _ => (0, mantissa, rest),
-            };
-            let count = whole + fraction;
-            if count == 0 || count > 19 || mantissa > 1 << 53 {
-                return None;
-            }
-            let magnitude = mantissa as f64 / *POWERS_OF_TEN.get(fraction)?;
-            Some((
-                rest,
-                FieldValue::Float(if negative { -magnitude } else { magnitude }),
-            ))
-        }
+        _ => exact_decimal(negative, whole, magnitude, rest)
+            .map(|(rest, value)| (rest, FieldValue::Float(value))),
     }
 }
 
@@ -443,20 +422,55 @@ fn plain_number(input: &[u8]) -> Option<(&[u8], FieldValue<'static>)> {
 /// the general path.
 #[inline(always)]
 fn plain_integer(input: &[u8]) -> Option<(&[u8], i64)> {
+    let (negative, count, magnitude, rest) = signed_digits(input);
+    Some((rest, within_i64(negative, count, magnitude)?))
+}
+
+/// The sign and the leading digits of a number: whether it starts with
+/// `-`, then what [`digits`] reads after it.
+#[inline(always)]
+fn signed_digits(input: &[u8]) -> (bool, usize, u64, &[u8]) {
     let (negative, unsigned) = match input {
         [b'-', rest @ ..] => (true, rest),
         _ => (false, input),
     };
-    let (count, value, rest) = digits(unsigned, 0);
-    if count == 0 || count > 19 {
+    let (count, magnitude, rest) = digits(unsigned, 0);
+    (negative, count, magnitude, rest)
+}
+
+/// `magnitude`, read from `count` digits, with its sign as an `i64`: `None`
+/// for no digits, more than 19 (where the magnitude wrapped) or a value
+/// out of range.
+#[inline(always)]
+fn within_i64(negative: bool, count: usize, magnitude: u64) -> Option<i64> {
+    if !(1..=19).contains(&count) {
         return None;
     }
-    let value = if negative {
-        0i64.checked_sub_unsigned(value)?
+    if negative {
+        0i64.checked_sub_unsigned(magnitude)
     } else {
-        i64::try_from(value).ok()?
+        i64::try_from(magnitude).ok()
+    }
+}
+
+/// The float `-?whole(.fraction)?` whose whole part, `whole` digits worth
+/// `mantissa`, was read and whose `rest` may go on with a point and the
+/// fraction, with the input after it: when there is at least one digit and
+/// the decimal mantissa and exponent are small enough for one exact IEEE
+/// division (at most 19 digits below 2^53, and 10^22; Clinger's fast
+/// path), which covers the values of almost every real line.
+#[inline(always)]
+fn exact_decimal(negative: bool, whole: usize, mantissa: u64, rest: &[u8]) -> Option<(&[u8], f64)> {
+    let (fraction, mantissa, rest) = match rest {
+        [b'.', after_point @ ..] => digits(after_point, mantissa),
+        _ => (0, mantissa, rest),
     };
-    Some((rest, value))
+    let count = whole + fraction;
+    if count == 0 || count > 19 || mantissa > 1 << 53 {
+        return None;
+    }
+    let magnitude = mantissa as f64 / *POWERS_OF_TEN.get(fraction)?;
+    Some((rest, if negative { -magnitude } else { magnitude }))
 }
 
 /// The decimal digits at the start of `input`, appended to `value`: how
@@ -971,44 +985,14 @@ fn normalized_decimal(token: &[u8]) -> String {
     text
 }
 
-/// The float of `token` when it is valid and its decimal mantissa and
-/// exponent are small enough for one exact IEEE operation (at most 2^53
-/// and 10^±22; Clinger's fast path), which covers the values of almost
-/// every real line. `None` leaves the token to the general path.
+/// The float of `token` when it is valid and [`exact_decimal`] can read
+/// all of it; `None` leaves the token to the general path.
 fn exact_float(token: &[u8]) -> Option<f64> {
-    let (negative, unsigned) = match token {
-        [b'-', rest @ ..] => (true, rest),
-        _ => (false, token),
-    };
-    let mut mantissa = 0u64;
-    let mut digits = 0;
-    let mut take_digits = |bytes: &[u8]| {
-        let count = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
-        for byte in bytes.iter().take(count) {
-            mantissa = mantissa
-                .wrapping_mul(10)
-                .wrapping_add(u64::from(byte - b'0'));
-        }
-        digits += count;
-        count
-    };
-    let whole = take_digits(unsigned);
-    let mut rest = unsigned.get(whole..)?;
-    let mut fraction = 0;
-    if let Some(after_point) = rest.strip_prefix(b".") {
-        fraction = take_digits(after_point);
-        rest = after_point.get(fraction..)?;
+    let (negative, whole, mantissa, rest) = signed_digits(token);
+    match exact_decimal(negative, whole, mantissa, rest)? {
+        ([], value) => Some(value),
+        _ => None,
     }
-    if digits == 0 || digits > 19 || !rest.is_empty() || mantissa > 1 << 53 {
-        return None;
-    }
-    let magnitude = mantissa as f64;
-    let value = match POWERS_OF_TEN.get(fraction) {
-        Some(&power) if fraction > 0 => magnitude / power,
-        Some(_) => magnitude,
-        None => return None,
-    };
-    Some(if negative { -value } else { value })
 }
 
 /// `"-"? (digit+ ("." digit*)? | "." digit+) ([eE] [+-]? digit+)?`
