@@ -362,6 +362,16 @@ pub enum WriteError {
         /// The measurement name.
         measurement: String,
     },
+    /// The measurement starts with U+FEFF, the byte-order mark a reader
+    /// skips at the start of its input, so the first line of a body would
+    /// read back with another measurement.
+    #[error(
+        "the measurement `{measurement}` starts with U+FEFF, a byte-order mark that readers skip at the start of the input"
+    )]
+    ByteOrderMarkMeasurement {
+        /// The measurement name.
+        measurement: String,
+    },
     /// A tag key is empty.
     #[error("a tag key is empty")]
     EmptyTagKey,

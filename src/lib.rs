@@ -11,7 +11,10 @@
 //! a space or tab is `#` is a comment; a line of only spaces and tabs is
 //! blank; both are skipped and still count in line numbers. Elements are
 //! separated by one or more spaces; any other tab outside a string value is
-//! an error.
+//! an error. A UTF-8 byte-order mark (`EF BB BF`) at the very start of the
+//! input, of a buffer given to [`parse`] or of a [`Stream`], is skipped, as
+//! InfluxDB's own readers skip it; columns of the first line count from
+//! after it. Anywhere else it is text (and not allowed in a name).
 //!
 //! **Names and escapes.** The measurement ends at an unescaped `,` or space;
 //! `\,`, `\ ` and `\\` are escapes in it. Tag keys, tag values and field
@@ -44,7 +47,14 @@
 //! **Limits.** A line may be at most 16 MiB long, hold at most 1,024
 //! tags and 1,024 fields, and string values at most 64 KiB (unescaped);
 //! [`ParseOptions`] changes or lifts each limit. Crossing one is an error
-//! of that line.
+//! of that line. A point whose string values hold line feeds spans
+//! several physical lines and counts as one line for the limit; when such
+//! a point (say, one opened by a stray quote that pairs with a quote far
+//! below) runs past the limit, the error is reported on the physical line
+//! where the point starts, at its line feed, and parsing goes on after that
+//! line feed, so every line the point swallowed is parsed as a line of its
+//! own. A line that is itself longer than the limit is reported at the
+//! byte where it crosses the limit and skipped to its line feed.
 //!
 //! **Errors.** Every error belongs to one line and carries its physical
 //! line number and byte column ([`ParseError`]). Parsing goes on after the

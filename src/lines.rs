@@ -23,7 +23,7 @@ use crate::point::{Field, Point};
 /// ```
 #[must_use]
 pub fn parse(input: &[u8]) -> Points<'_> {
-    Points::new(input, ParseOptions::new())
+    parse_with(input, ParseOptions::new())
 }
 
 /// Parses a buffer of line protocol with the given options.
@@ -37,7 +37,19 @@ pub fn parse(input: &[u8]) -> Points<'_> {
 /// ```
 #[must_use]
 pub fn parse_with(input: &[u8], options: ParseOptions) -> Points<'_> {
-    Points::new(input, options)
+    Points {
+        offset: input.len() - without_byte_order_mark(input).len(),
+        ..Points::new(input, options)
+    }
+}
+
+/// The UTF-8 encoding of U+FEFF, the byte-order mark some editors put at
+/// the start of a file; skipped at the start of an input.
+pub(crate) const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
+/// `input` without a byte-order mark at its start.
+pub(crate) fn without_byte_order_mark(input: &[u8]) -> &[u8] {
+    input.strip_prefix(BYTE_ORDER_MARK).unwrap_or(input)
 }
 
 /// The points of a buffer, line by line; made by [`parse`] and
@@ -302,10 +314,21 @@ impl<'a> Points<'a> {
     }
 
     /// The error of a line starting at `start` that is still going at
-    /// `limit_end`, and moves past it.
+    /// `limit_end`, and moves past the physical line it starts on.
+    ///
+    /// The error is placed on that physical line: where the limit is
+    /// crossed when the line itself is that long, or at its line feed when
+    /// string values carried the point on over later lines. Parsing goes
+    /// on after that line feed, so lines that a stray quote pulled into the
+    /// point are parsed as lines of their own.
     fn line_too_long(&mut self, start: usize, limit_end: usize) -> ParseError {
         let limit = self.options.max_line_length();
-        self.error(start, limit_end, ParseErrorKind::LineTooLong { limit })
+        let position = self
+            .input
+            .get(start..limit_end)
+            .and_then(|line| line.iter().position(|&b| b == b'\n'))
+            .map_or(limit_end, |lf| start + lf);
+        self.error(start, position, ParseErrorKind::LineTooLong { limit })
     }
 
     /// The physical line (1-based) on which the last point or error returned

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::io::{self, Read};
 
 use crate::error::ParseError;
-use crate::lines::{LineTexts, Points};
+use crate::lines::{BYTE_ORDER_MARK, LineTexts, Points};
 use crate::options::ParseOptions;
 use crate::point::Point;
 
@@ -54,6 +54,9 @@ pub struct Stream<R> {
     buffer: Vec<u8>,
     progress: Progress,
     end_of_input: bool,
+    /// Whether the start of the input, where a byte-order mark is skipped,
+    /// has been read.
+    started: bool,
     options: ParseOptions,
 }
 
@@ -89,6 +92,7 @@ impl<R: Read> Stream<R> {
                 skip_line: Cell::new(false),
             },
             end_of_input: false,
+            started: false,
             options,
         }
     }
@@ -115,6 +119,9 @@ impl<R: Read> Stream<R> {
         }
         if !self.end_of_input {
             self.read_more()?;
+        }
+        if !self.started {
+            self.skip_byte_order_mark()?;
         }
         let first_line = self.progress.line.get();
         let points = Points::resume(&self.buffer, self.options, first_line, self.end_of_input);
@@ -177,6 +184,22 @@ impl<R: Read> Stream<R> {
         let read = read.inspect_err(|_| self.buffer.truncate(filled))?;
         self.buffer.truncate(filled + read);
         self.end_of_input = read == 0;
+        Ok(())
+    }
+
+    /// Drops a byte-order mark at the start of the input, reading until
+    /// there are enough bytes to tell.
+    fn skip_byte_order_mark(&mut self) -> io::Result<()> {
+        while !self.end_of_input
+            && self.buffer.len() < BYTE_ORDER_MARK.len()
+            && BYTE_ORDER_MARK.starts_with(&self.buffer)
+        {
+            self.read_more()?;
+        }
+        if self.buffer.starts_with(BYTE_ORDER_MARK) {
+            self.buffer.drain(..BYTE_ORDER_MARK.len());
+        }
+        self.started = true;
         Ok(())
     }
 

@@ -137,6 +137,11 @@ impl Point<'_> {
                 measurement: measurement.to_owned(),
             });
         }
+        if measurement.starts_with('\u{feff}') {
+            return Err(WriteError::ByteOrderMarkMeasurement {
+                measurement: measurement.to_owned(),
+            });
+        }
         if self.fields().is_empty() {
             return Err(WriteError::NoFields);
         }

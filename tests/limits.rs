@@ -119,13 +119,17 @@ fn a_multi_line_point_counts_all_its_bytes() {
             .iter()
             .all(Result::is_ok)
     );
+    // Too long: reported on the line where the point starts, at its line
+    // feed, and parsing goes on with the next physical line, whatever it
+    // holds.
     let results = parse_both(input, ParseOptions::new().with_max_line_length(11));
     assert_eq!(
         error(&results[0]),
-        (2, 5, ParseErrorKind::LineTooLong { limit: 11 })
+        (1, 7, ParseErrorKind::LineTooLong { limit: 11 })
     );
-    assert_eq!(results.len(), 2);
-    assert!(results[1].is_ok());
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[1].as_ref().unwrap_err().line(), 2);
+    assert!(results[2].is_ok());
 }
 
 #[test]
