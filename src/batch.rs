@@ -2,7 +2,7 @@
 //! is kept, every bad one reported, and the rules InfluxDB applies when it
 //! stores points are checked above the (purely syntactic) parser.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::error::{ParseError, ParseErrorKind, excerpt};
@@ -10,11 +10,21 @@ use crate::lines::LineTexts;
 use crate::options::ParseOptions;
 use crate::point::{FieldType, Point};
 
-/// The field types stored so far, per measurement.
+/// The tables stored so far: per measurement, its tag keys and the types
+/// of its fields, with InfluxDB 3's caps on how many there may be.
 ///
-/// A [`Batch`] checks every field against it (a field whose type differs
-/// from the stored one is a conflict) and, when the batch is accepted,
-/// adds the types of new fields.
+/// A [`Batch`] (or a [`Validator`]) checks every point against it: a field
+/// whose type differs from the stored one is a conflict, a new measurement
+/// past [`max_tables`](Self::max_tables) is refused, and so is a point that
+/// would give its table more than
+/// [`max_columns_per_table`](Self::max_columns_per_table) columns. When the
+/// batch is accepted, the new tables, tags and fields are added.
+///
+/// The caps default to those InfluxDB 3 Core documents: 2,000 tables and
+/// 500 columns per table, counting the `time` column, the tag keys and the
+/// field keys. They bound what the schema holds whatever the input: a
+/// point past a cap is an error of its line, and the schema keeps what it
+/// had.
 ///
 /// ```
 /// use lineproto::{FieldType, Schema};
@@ -23,42 +33,149 @@ use crate::point::{FieldType, Point};
 /// schema.insert("home", "co", FieldType::Integer);
 /// assert_eq!(schema.field_type("home", "co"), Some(FieldType::Integer));
 /// assert_eq!(schema.field_type("home", "temp"), None);
+/// assert_eq!(schema.max_tables(), 2_000);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Schema {
-    measurements: HashMap<String, HashMap<String, FieldType>>,
+    tables: HashMap<String, Table>,
+    max_tables: usize,
+    max_columns_per_table: usize,
+}
+
+/// What a [`Schema`] knows of one measurement.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Table {
+    tags: HashSet<String>,
+    fields: HashMap<String, FieldType>,
+}
+
+impl Table {
+    /// Its columns: `time`, the tags and the fields.
+    fn columns(&self) -> usize {
+        1 + self.tags.len() + self.fields.len()
+    }
+}
+
+impl Default for Schema {
+    fn default() -> Self {
+        Schema::new()
+    }
 }
 
 impl Schema {
-    /// A schema that knows no field.
+    /// The default cap on the number of tables (measurements): 2,000, as in
+    /// InfluxDB 3 Core.
+    pub const DEFAULT_MAX_TABLES: usize = 2_000;
+    /// The default cap on the columns of one table (`time`, tags and
+    /// fields): 500, as in InfluxDB 3 Core.
+    pub const DEFAULT_MAX_COLUMNS_PER_TABLE: usize = 500;
+
+    /// A schema that knows no table, with the default caps.
     #[must_use]
     pub fn new() -> Self {
-        Schema::default()
+        Schema {
+            tables: HashMap::new(),
+            max_tables: Self::DEFAULT_MAX_TABLES,
+            max_columns_per_table: Self::DEFAULT_MAX_COLUMNS_PER_TABLE,
+        }
+    }
+
+    /// Caps the number of tables (measurements); `usize::MAX` lifts the cap.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// let mut schema = Schema::new().with_max_tables(1);
+    /// let batch = Batch::parse(b"a v=1\nb v=1\na v=2\n", &BatchOptions::new(), &mut schema);
+    /// assert_eq!(batch.points().len(), 2);
+    /// assert_eq!(
+    ///     batch.errors()[0].to_string(),
+    ///     "line 2: table limit reached: measurement `b` would be table 2 of at most 1"
+    /// );
+    /// ```
+    #[must_use]
+    pub fn with_max_tables(mut self, tables: usize) -> Self {
+        self.max_tables = tables;
+        self
+    }
+
+    /// Caps the columns of one table: `time`, its tag keys and its field
+    /// keys; `usize::MAX` lifts the cap.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// let mut schema = Schema::new().with_max_columns_per_table(3);
+    /// let batch = Batch::parse(b"m,t=1 a=1\nm b=1\n", &BatchOptions::new(), &mut schema);
+    /// assert_eq!(batch.points().len(), 1);
+    /// assert_eq!(
+    ///     batch.errors()[0].to_string(),
+    ///     "line 2: column limit reached: measurement `m` would have 4 columns (time, tags and fields), at most 3 are allowed"
+    /// );
+    /// ```
+    #[must_use]
+    pub fn with_max_columns_per_table(mut self, columns: usize) -> Self {
+        self.max_columns_per_table = columns;
+        self
+    }
+
+    /// The cap on the number of tables.
+    #[must_use]
+    pub fn max_tables(&self) -> usize {
+        self.max_tables
+    }
+
+    /// The cap on the columns of one table.
+    #[must_use]
+    pub fn max_columns_per_table(&self) -> usize {
+        self.max_columns_per_table
     }
 
     /// The stored type of `field` in `measurement`.
     #[must_use]
     pub fn field_type(&self, measurement: &str, field: &str) -> Option<FieldType> {
-        self.measurements.get(measurement)?.get(field).copied()
+        self.tables.get(measurement)?.fields.get(field).copied()
     }
 
     /// Records the type of `field` in `measurement`, returning the type it
-    /// replaces.
+    /// replaces. The caps are not checked here: they apply to the points a
+    /// [`Validator`] checks.
     pub fn insert(
         &mut self,
         measurement: &str,
         field: &str,
         field_type: FieldType,
     ) -> Option<FieldType> {
-        self.measurements
-            .entry(measurement.to_owned())
-            .or_default()
+        self.table_mut(measurement)
+            .fields
             .insert(field.to_owned(), field_type)
+    }
+
+    /// The number of columns of `measurement` (`time`, tags and fields), or
+    /// 0 for a measurement the schema does not know.
+    ///
+    /// ```
+    /// let mut schema = lineproto::Schema::new();
+    /// lineproto::Batch::parse(b"home,room=Kitchen temp=21.0,co=0i 1", &Default::default(), &mut schema);
+    /// assert_eq!(schema.column_count("home"), 4);
+    /// assert_eq!(schema.column_count("garden"), 0);
+    /// ```
+    #[must_use]
+    pub fn column_count(&self, measurement: &str) -> usize {
+        self.tables.get(measurement).map_or(0, Table::columns)
     }
 
     /// The measurements with at least one field, in no particular order.
     pub fn measurements(&self) -> impl Iterator<Item = &str> {
-        self.measurements.keys().map(String::as_str)
+        self.tables
+            .iter()
+            .filter(|(_, table)| !table.fields.is_empty())
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// The table of `measurement`, made empty if it is new.
+    fn table_mut(&mut self, measurement: &str) -> &mut Table {
+        self.tables.entry(measurement.to_owned()).or_default()
     }
 }
 
@@ -77,6 +194,7 @@ pub struct BatchOptions {
     parse: ParseOptions,
     accept_partial: bool,
     reject_underscore_names: bool,
+    max_errors: usize,
 }
 
 impl Default for BatchOptions {
@@ -86,14 +204,45 @@ impl Default for BatchOptions {
 }
 
 impl BatchOptions {
-    /// Default parse options, partial batches accepted, `_` names allowed.
+    /// The default number of line errors a batch keeps: 100, the number
+    /// InfluxDB 3 reports.
+    pub const DEFAULT_MAX_ERRORS: usize = 100;
+
+    /// Default parse options, partial batches accepted, `_` names allowed,
+    /// the first 100 line errors kept.
     #[must_use]
     pub const fn new() -> Self {
         BatchOptions {
             parse: ParseOptions::new(),
             accept_partial: true,
             reject_underscore_names: false,
+            max_errors: Self::DEFAULT_MAX_ERRORS,
         }
+    }
+
+    /// Keeps the first `errors` line errors of a batch (100 by default) and
+    /// only counts the rest, so a body of bad lines costs memory for
+    /// `errors` of them, not for all. `usize::MAX` keeps every one.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// let body = b"x\n".repeat(1_000);
+    /// let options = BatchOptions::new().with_max_errors(10);
+    /// let batch = Batch::parse(&body, &options, &mut Schema::new());
+    /// assert_eq!(batch.errors().len(), 10);
+    /// assert_eq!(batch.error_count(), 1_000);
+    /// ```
+    #[must_use]
+    pub const fn with_max_errors(mut self, errors: usize) -> Self {
+        self.max_errors = errors;
+        self
+    }
+
+    /// How many line errors a batch keeps.
+    #[must_use]
+    pub const fn max_errors(&self) -> usize {
+        self.max_errors
     }
 
     /// Parses with `options` (precision, default time, limits).
@@ -161,20 +310,26 @@ impl BatchOptions {
 pub struct Batch<'a> {
     points: Vec<Point<'a>>,
     errors: Vec<LineError>,
+    error_count: usize,
+    rejected: bool,
 }
 
 impl<'a> Batch<'a> {
-    /// Parses and checks `body` against `schema`, and adds the types of
-    /// new fields of the accepted points to `schema`.
+    /// Parses and checks `body` against `schema`, and adds the new tables,
+    /// tags and field types of the accepted points to `schema`.
     ///
     /// With [`BatchOptions::with_accept_partial`]`(false)` parsing stops at
     /// the first bad line, the batch holds no points and `schema` is left
     /// as it was.
     pub fn parse(body: &'a [u8], options: &BatchOptions, schema: &mut Schema) -> Self {
         let mut validator = Validator::new(schema, options.reject_underscore_names);
-        let mut lines = LineTexts::new(body);
-        let mut points = Vec::new();
-        let mut errors = Vec::new();
+        let mut lines = LineTexts::new(crate::lines::without_byte_order_mark(body));
+        let mut batch = Batch {
+            points: Vec::new(),
+            errors: Vec::new(),
+            error_count: 0,
+            rejected: false,
+        };
         let mut parser = crate::parse_with(body, options.parse);
         loop {
             let mut point = Point::new();
@@ -189,20 +344,22 @@ impl<'a> Batch<'a> {
                 }
             };
             match result {
-                Ok(()) => points.push(point),
+                Ok(()) => batch.points.push(point),
                 Err(error) => {
-                    errors.push(error);
+                    batch.error_count += 1;
+                    if batch.errors.len() < options.max_errors {
+                        batch.errors.push(error);
+                    }
                     if !options.accept_partial {
-                        return Batch {
-                            points: Vec::new(),
-                            errors,
-                        };
+                        batch.points = Vec::new();
+                        batch.rejected = true;
+                        return batch;
                     }
                 }
             }
         }
         validator.commit();
-        Batch { points, errors }
+        batch
     }
 
     /// The points to store, in input order, repeated field keys resolved.
@@ -217,21 +374,42 @@ impl<'a> Batch<'a> {
         self.points
     }
 
-    /// The rejected lines, in input order.
+    /// The first rejected lines, in input order: at most
+    /// [`BatchOptions::max_errors`] of them.
     #[must_use]
     pub fn errors(&self) -> &[LineError] {
         &self.errors
     }
 
+    /// How many lines were rejected, including those past
+    /// [`BatchOptions::max_errors`] that [`errors`](Self::errors) leaves out.
+    #[must_use]
+    pub fn error_count(&self) -> usize {
+        self.error_count
+    }
+
     /// Whether every line was accepted.
     #[must_use]
     pub fn is_complete(&self) -> bool {
-        self.errors.is_empty()
+        self.error_count == 0
+    }
+
+    /// Whether the whole batch was refused: a bad line with
+    /// [`BatchOptions::with_accept_partial`]`(false)`, so no point is kept.
+    #[must_use]
+    pub fn is_rejected(&self) -> bool {
+        self.rejected
     }
 
     /// The body InfluxDB answers a write with bad lines with, or `None`
     /// when every line was accepted:
     /// `{"error":"partial write of line protocol occurred","data":[{"original_line":"..","line_number":2,"error_message":".."}]}`.
+    ///
+    /// `data` lists the errors the batch kept ([`errors`](Self::errors));
+    /// when it left some out, `error` says how many lines were rejected in
+    /// all. When the whole batch was rejected
+    /// ([`is_rejected`](Self::is_rejected)), `error` says that nothing was
+    /// written.
     ///
     /// ```
     /// use lineproto::{Batch, BatchOptions, Schema};
@@ -240,29 +418,71 @@ impl<'a> Batch<'a> {
     ///     batch.partial_write_json().unwrap(),
     ///     r#"{"error":"partial write of line protocol occurred","data":[{"original_line":"m v=","line_number":2,"error_message":"expected value of field `v`, found end of line"}]}"#
     /// );
+    ///
+    /// let strict = BatchOptions::new().with_accept_partial(false);
+    /// let batch = Batch::parse(b"m v=1\nm v=\n", &strict, &mut Schema::new());
+    /// assert!(batch.partial_write_json().unwrap().starts_with(
+    ///     r#"{"error":"no points were written: line 2 was rejected and partial writes are not accepted","data":["#
+    /// ));
+    ///
+    /// let body = b"x\n".repeat(250);
+    /// let many = Batch::parse(&body, &BatchOptions::new(), &mut Schema::new());
+    /// assert!(many.partial_write_json().unwrap().starts_with(
+    ///     r#"{"error":"partial write of line protocol occurred: 250 lines were rejected, the first 100 are listed","data":["#
+    /// ));
     /// ```
     #[must_use]
     pub fn partial_write_json(&self) -> Option<String> {
-        (!self.errors.is_empty()).then(|| partial_write_json(&self.errors))
+        let first = self.errors.first();
+        if self.error_count == 0 {
+            return None;
+        }
+        let message = match first {
+            Some(first) if self.rejected => format!(
+                "no points were written: line {} was rejected and partial writes are not accepted",
+                first.line()
+            ),
+            _ if self.rejected => {
+                "no points were written: a line was rejected and partial writes are not accepted"
+                    .to_owned()
+            }
+            _ if self.error_count > self.errors.len() => format!(
+                "{PARTIAL_WRITE}: {} lines were rejected, the first {} are listed",
+                self.error_count,
+                self.errors.len()
+            ),
+            _ => PARTIAL_WRITE.to_owned(),
+        };
+        Some(error_json(&message, &self.errors))
     }
 }
 
-/// The partial-write answer for `errors` (see [`Batch::partial_write_json`]).
+/// The `error` of InfluxDB's answer to a write some of whose lines failed.
+const PARTIAL_WRITE: &str = "partial write of line protocol occurred";
+
+/// The partial-write answer for `errors` (see [`Batch::partial_write_json`]),
+/// listing every one of them.
+///
+/// ```
+/// use lineproto::{Batch, BatchOptions, Schema};
+/// let batch = Batch::parse(b"m v=\n", &BatchOptions::new(), &mut Schema::new());
+/// assert_eq!(lineproto::partial_write_json(batch.errors()), batch.partial_write_json().unwrap());
+/// ```
 #[must_use]
 pub fn partial_write_json(errors: &[LineError]) -> String {
-    let mut json = String::from(r#"{"error":"partial write of line protocol occurred","data":["#);
+    error_json(PARTIAL_WRITE, errors)
+}
+
+/// `{"error":MESSAGE,"data":[ERRORS]}`.
+fn error_json(message: &str, errors: &[LineError]) -> String {
+    let mut json = String::from(r#"{"error":"#);
+    push_json_string(&mut json, message);
+    json.push_str(r#","data":["#);
     for (i, error) in errors.iter().enumerate() {
         if i > 0 {
             json.push(',');
         }
-        json.push_str(r#"{"original_line":"#);
-        push_json_string(&mut json, error.original_line());
-        json.push_str(&format!(
-            r#","line_number":{},"error_message":"#,
-            error.line()
-        ));
-        push_json_string(&mut json, &error.message());
-        json.push('}');
+        error.push_json(&mut json);
     }
     json.push_str("]}");
     json
@@ -358,6 +578,33 @@ impl LineError {
         &self.kind
     }
 
+    /// The error as an item of InfluxDB's partial-write answer:
+    /// `{"original_line":"..","line_number":2,"error_message":".."}`, for
+    /// callers that write the answer as they go.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    /// let batch = Batch::parse(b"m v=1\nm v=\n", &BatchOptions::new(), &mut Schema::new());
+    /// assert_eq!(
+    ///     batch.errors()[0].to_json(),
+    ///     r#"{"original_line":"m v=","line_number":2,"error_message":"expected value of field `v`, found end of line"}"#
+    /// );
+    /// ```
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut json = String::new();
+        self.push_json(&mut json);
+        json
+    }
+
+    fn push_json(&self, json: &mut String) {
+        json.push_str(r#"{"original_line":"#);
+        push_json_string(json, self.original_line());
+        json.push_str(&format!(r#","line_number":{},"error_message":"#, self.line));
+        push_json_string(json, &self.message());
+        json.push('}');
+    }
+
     /// The reason as a sentence, without the position.
     #[must_use]
     pub fn message(&self) -> String {
@@ -436,6 +683,29 @@ pub enum ValidationError {
         /// `tag` or `field`.
         what: &'static str,
     },
+    /// The point's measurement is new and the schema already holds
+    /// [`Schema::max_tables`] tables.
+    #[error("table limit reached: measurement `{measurement}` would be table {} of at most {limit}", limit.saturating_add(1))]
+    TooManyTables {
+        /// The new measurement.
+        measurement: String,
+        /// The cap.
+        limit: usize,
+    },
+    /// The point would give its table more than
+    /// [`Schema::max_columns_per_table`] columns.
+    #[error(
+        "column limit reached: measurement `{measurement}` would have {columns} columns (time, tags and fields), at most {limit} are allowed"
+    )]
+    TooManyColumns {
+        /// The measurement.
+        measurement: String,
+        /// The columns the table would have with the point's new tags and
+        /// fields.
+        columns: usize,
+        /// The cap.
+        limit: usize,
+    },
     /// A name starts with `_` and [`BatchOptions::with_reject_underscore_names`]
     /// is on.
     #[error("the {what} `{name}` starts with `_`, which is reserved")]
@@ -468,8 +738,19 @@ pub enum ValidationError {
 pub struct Validator<'s> {
     schema: &'s mut Schema,
     reject_underscore_names: bool,
-    /// Fields first written in this batch: type and line.
-    written: HashMap<String, HashMap<String, (FieldType, usize)>>,
+    /// What the points that passed add to the schema, per measurement.
+    written: HashMap<String, Written>,
+    /// How many measurements of `written` the schema does not know.
+    new_tables: usize,
+}
+
+/// What the points a [`Validator`] passed add to one table: tag keys and
+/// fields the schema does not have, each field with its type and the line
+/// that gave it.
+#[derive(Debug, Default)]
+struct Written {
+    tags: HashSet<String>,
+    fields: HashMap<String, (FieldType, usize)>,
 }
 
 impl<'s> Validator<'s> {
@@ -480,12 +761,14 @@ impl<'s> Validator<'s> {
             schema,
             reject_underscore_names,
             written: HashMap::new(),
+            new_tables: 0,
         }
     }
 
     /// Checks `point`, which began on `line`, and resolves its repeated
     /// field keys (the last of the same type wins). A point that passes is
-    /// remembered, so later points must agree with its field types.
+    /// remembered, so later points must agree with its field types and
+    /// count towards the schema's caps.
     ///
     /// # Errors
     ///
@@ -494,15 +777,14 @@ impl<'s> Validator<'s> {
         self.check_names(point)?;
         resolve_repeated_fields(point)?;
         let measurement = point.measurement();
+        let stored = self.schema.tables.get(measurement);
+        let written = self.written.get(measurement);
         for field in point.fields() {
             let found = field.value().field_type();
-            let stored = self.schema.field_type(measurement, field.key());
-            let written = self
-                .written
-                .get(measurement)
-                .and_then(|fields| fields.get(field.key()));
+            let stored = stored.and_then(|table| table.fields.get(field.key()));
+            let written = written.and_then(|table| table.fields.get(field.key()));
             let conflict = match (stored, written) {
-                (Some(existing), _) if existing != found => Some((existing, None)),
+                (Some(&existing), _) if existing != found => Some((existing, None)),
                 (None, Some(&(existing, first_line))) if existing != found => {
                     Some((existing, Some(first_line)))
                 }
@@ -510,32 +792,95 @@ impl<'s> Validator<'s> {
             };
             if let Some((existing, first_line)) = conflict {
                 return Err(ValidationError::FieldTypeConflict {
-                    measurement: measurement.to_owned(),
-                    field: field.key().to_owned(),
+                    measurement: excerpt(measurement.as_bytes()),
+                    field: excerpt(field.key().as_bytes()),
                     existing,
                     found,
                     first_line,
                 });
             }
         }
-        for field in point.fields() {
-            if self.schema.field_type(measurement, field.key()).is_none() {
-                self.written
-                    .entry(measurement.to_owned())
-                    .or_default()
-                    .entry(field.key().to_owned())
-                    .or_insert((field.value().field_type(), line));
+
+        let is_new_table = stored.is_none() && written.is_none();
+        if is_new_table && self.schema.tables.len() + self.new_tables >= self.schema.max_tables {
+            return Err(ValidationError::TooManyTables {
+                measurement: excerpt(measurement.as_bytes()),
+                limit: self.schema.max_tables,
+            });
+        }
+        let known_tag = |key: &str| {
+            stored.is_some_and(|table| table.tags.contains(key))
+                || written.is_some_and(|table| table.tags.contains(key))
+        };
+        let known_field = |key: &str| {
+            stored.is_some_and(|table| table.fields.contains_key(key))
+                || written.is_some_and(|table| table.fields.contains_key(key))
+        };
+        let new_columns = point.tags().filter(|tag| !known_tag(tag.key())).count()
+            + point
+                .fields()
+                .iter()
+                .filter(|field| !known_field(field.key()))
+                .count();
+        if new_columns > 0 {
+            let columns = stored.map_or(1, Table::columns)
+                + written.map_or(0, |table| table.tags.len() + table.fields.len())
+                + new_columns;
+            if columns > self.schema.max_columns_per_table {
+                return Err(ValidationError::TooManyColumns {
+                    measurement: excerpt(measurement.as_bytes()),
+                    columns,
+                    limit: self.schema.max_columns_per_table,
+                });
             }
+            self.remember(point, line);
         }
         Ok(())
     }
 
-    /// Adds the field types of the points that passed to the schema.
-    pub fn commit(self) {
-        for (measurement, fields) in self.written {
-            for (field, (field_type, _)) in fields {
-                self.schema.insert(&measurement, &field, field_type);
+    /// Records the tags and fields of `point` that neither the schema nor
+    /// an earlier point of the batch has.
+    fn remember(&mut self, point: &Point<'_>, line: usize) {
+        let measurement = point.measurement();
+        let stored = self.schema.tables.get(measurement);
+        if !self.written.contains_key(measurement) {
+            self.new_tables += usize::from(stored.is_none());
+            self.written
+                .insert(measurement.to_owned(), Written::default());
+        }
+        let Some(written) = self.written.get_mut(measurement) else {
+            return;
+        };
+        for tag in point.tags() {
+            if !stored.is_some_and(|table| table.tags.contains(tag.key()))
+                && !written.tags.contains(tag.key())
+            {
+                written.tags.insert(tag.key().to_owned());
             }
+        }
+        for field in point.fields() {
+            if !stored.is_some_and(|table| table.fields.contains_key(field.key()))
+                && !written.fields.contains_key(field.key())
+            {
+                written
+                    .fields
+                    .insert(field.key().to_owned(), (field.value().field_type(), line));
+            }
+        }
+    }
+
+    /// Adds the tables, tags and field types of the points that passed to
+    /// the schema.
+    pub fn commit(self) {
+        for (measurement, written) in self.written {
+            let table = self.schema.table_mut(&measurement);
+            table.tags.extend(written.tags);
+            table.fields.extend(
+                written
+                    .fields
+                    .into_iter()
+                    .map(|(field, (field_type, _))| (field, field_type)),
+            );
         }
     }
 
@@ -546,12 +891,9 @@ impl<'s> Validator<'s> {
         if point.fields().iter().any(|field| field.key() == "time") {
             return Err(ValidationError::ReservedTime { what: "field" });
         }
-        if let Some(tag) = point
-            .tags()
-            .find(|tag| point.fields().iter().any(|f| f.key() == tag.key()))
-        {
+        if let Some(key) = tag_also_field(point) {
             return Err(ValidationError::TagAndField {
-                key: tag.key().to_owned(),
+                key: excerpt(key.as_bytes()),
             });
         }
         if self.reject_underscore_names {
@@ -569,6 +911,25 @@ impl<'s> Validator<'s> {
         }
         Ok(())
     }
+}
+
+/// The first tag key of `point` (in the order of the line) that is also one
+/// of its field keys. Small lines compare every pair; wider ones look the
+/// tag keys up in a set of the field keys, so the cost stays linear.
+fn tag_also_field<'p>(point: &'p Point<'_>) -> Option<&'p str> {
+    const PAIRWISE: usize = 64;
+    let fields = point.fields();
+    if point.tag_count.saturating_mul(fields.len()) <= PAIRWISE {
+        return point
+            .tags()
+            .map(|tag| tag.key())
+            .find(|&key| fields.iter().any(|field| field.key() == key));
+    }
+    let field_keys: HashSet<&str> = fields.iter().map(|field| field.key()).collect();
+    point
+        .tags()
+        .map(|tag| tag.key())
+        .find(|key| field_keys.contains(key))
 }
 
 /// Keeps the last of each repeated field key, or refuses keys repeated

@@ -234,3 +234,184 @@ fn long_original_lines_are_cut() {
     assert_eq!(original.len(), 256 + '…'.len_utf8());
     assert!(original.ends_with('…'));
 }
+
+#[test]
+fn a_batch_keeps_the_first_errors_and_counts_them_all() {
+    let body = b"x\n".repeat(5_000);
+    let batch = parse_batch(&body);
+    assert_eq!(batch.errors().len(), BatchOptions::DEFAULT_MAX_ERRORS);
+    assert_eq!(batch.error_count(), 5_000);
+    assert_eq!(batch.errors()[99].line(), 100);
+    let answer: serde_json::Value =
+        serde_json::from_str(&batch.partial_write_json().unwrap()).unwrap();
+    assert_eq!(
+        answer["error"],
+        "partial write of line protocol occurred: 5000 lines were rejected, the first 100 are listed"
+    );
+    assert_eq!(answer["data"].as_array().unwrap().len(), 100);
+
+    let options = BatchOptions::new().with_max_errors(usize::MAX);
+    let all = Batch::parse(&body, &options, &mut Schema::new());
+    assert_eq!(all.errors().len(), 5_000);
+    let none = Batch::parse(&body, &options.with_max_errors(0), &mut Schema::new());
+    assert_eq!((none.errors().len(), none.error_count()), (0, 5_000));
+    assert!(!none.is_complete());
+    assert!(
+        none.partial_write_json()
+            .unwrap()
+            .contains("5000 lines were rejected")
+    );
+}
+
+#[test]
+fn a_rejected_batch_says_that_nothing_was_written() {
+    let options = BatchOptions::new().with_accept_partial(false);
+    let batch = Batch::parse(b"m v=1\nm v=x\nm v=2\n", &options, &mut Schema::new());
+    assert!(batch.is_rejected());
+    assert!(batch.points().is_empty());
+    let answer: serde_json::Value =
+        serde_json::from_str(&batch.partial_write_json().unwrap()).unwrap();
+    assert_eq!(
+        answer["error"],
+        "no points were written: line 2 was rejected and partial writes are not accepted"
+    );
+    assert_eq!(answer["data"][0]["line_number"], 2);
+    assert!(!parse_batch(b"m v=1\nm v=x\n").is_rejected());
+}
+
+#[test]
+fn new_measurements_past_the_table_cap_are_rejected() {
+    let mut schema = Schema::new();
+    let body: String = (0..2_500).map(|i| format!("m{i} v=1\n")).collect();
+    let batch = Batch::parse(body.as_bytes(), &BatchOptions::new(), &mut schema);
+    assert_eq!(batch.points().len(), Schema::DEFAULT_MAX_TABLES);
+    assert_eq!(batch.error_count(), 500);
+    assert_eq!(
+        validation(&batch, 0),
+        ValidationError::TooManyTables {
+            measurement: "m2000".to_owned(),
+            limit: 2_000
+        }
+    );
+    assert_eq!(
+        batch.errors()[0].message(),
+        "table limit reached: measurement `m2000` would be table 2001 of at most 2000"
+    );
+    assert_eq!(schema.measurements().count(), 2_000);
+    // Known tables still take points; new ones are still refused.
+    let batch = Batch::parse(b"m7 v=2\nnew v=1\n", &BatchOptions::new(), &mut schema);
+    assert_eq!(batch.points().len(), 1);
+    assert_eq!(batch.errors()[0].line(), 2);
+    // The cap is configurable.
+    let mut small = Schema::new().with_max_tables(2);
+    let batch = Batch::parse(
+        b"a v=1\nb v=1\nc v=1\na v=2\n",
+        &BatchOptions::new(),
+        &mut small,
+    );
+    assert_eq!(batch.points().len(), 3);
+    let mut unlimited = Schema::new().with_max_tables(usize::MAX);
+    let batch = Batch::parse(body.as_bytes(), &BatchOptions::new(), &mut unlimited);
+    assert!(batch.is_complete());
+}
+
+#[test]
+fn points_that_would_widen_a_table_past_the_column_cap_are_rejected() {
+    // time + 1 tag + 498 fields = 500 columns: at the cap.
+    let fields: Vec<String> = (0..498).map(|i| format!("f{i}=1")).collect();
+    let full = format!("m,t=a {}\n", fields.join(","));
+    let mut schema = Schema::new();
+    let batch = Batch::parse(full.as_bytes(), &BatchOptions::new(), &mut schema);
+    assert!(batch.is_complete(), "{:?}", batch.errors());
+    assert_eq!(schema.column_count("m"), 500);
+    // Known columns are fine, in any number of points; one more is not,
+    // whether a tag or a field.
+    let body = b"m,t=b f0=2,f497=3\nm,u=x f0=1\nm extra=1\nm,t=c f1=1\n";
+    let batch = Batch::parse(body, &BatchOptions::new(), &mut schema);
+    assert_eq!(batch.points().len(), 2);
+    let lines: Vec<usize> = batch.errors().iter().map(|e| e.line()).collect();
+    assert_eq!(lines, [2, 3]);
+    assert_eq!(
+        validation(&batch, 1),
+        ValidationError::TooManyColumns {
+            measurement: "m".to_owned(),
+            columns: 501,
+            limit: 500
+        }
+    );
+    assert_eq!(schema.column_count("m"), 500);
+
+    // Within one batch, the columns of earlier points count.
+    let mut schema = Schema::new().with_max_columns_per_table(4);
+    let body = b"m,a=1 x=1\nm,b=1 y=1\nm,a=2 z=1\nm x=5\n";
+    let batch = Batch::parse(body, &BatchOptions::new(), &mut schema);
+    let lines: Vec<usize> = batch.errors().iter().map(|e| e.line()).collect();
+    // Line 2 would make 5 (time, a, x, b, y); line 3 makes 4.
+    assert_eq!(lines, [2]);
+    assert_eq!(schema.column_count("m"), 4);
+}
+
+#[test]
+fn a_validator_that_never_commits_stays_within_the_caps() {
+    // `lp check` validates a whole stream without committing: what it
+    // remembers must still be bounded by the caps.
+    let mut schema = Schema::new().with_max_tables(100);
+    let mut validator = lineproto::Validator::new(&mut schema, false);
+    let mut refused = 0;
+    for i in 0..10_000 {
+        let line = format!("m{i},t{i}=v f{i}=1");
+        let mut point = lineproto::parse(line.as_bytes()).next().unwrap().unwrap();
+        if let Err(err) = validator.check(&mut point, i + 1) {
+            assert!(matches!(
+                err,
+                ValidationError::TooManyTables { limit: 100, .. }
+            ));
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 9_900);
+}
+
+/// The first tag key (in line order) that is also a field key, by
+/// comparing every pair.
+fn tag_also_field_oracle(tags: &[String], fields: &[String]) -> Option<String> {
+    tags.iter().find(|tag| fields.contains(tag)).cloned()
+}
+
+#[test]
+fn a_key_both_tag_and_field_is_found_in_lines_of_every_width() {
+    for (tags, fields) in [(1, 1), (3, 5), (8, 8), (9, 8), (100, 3), (1_024, 1_024)] {
+        for shared in [None, Some(0), Some(tags / 2), Some(tags - 1)] {
+            let tag_keys: Vec<String> = (0..tags).map(|i| format!("t{i}")).collect();
+            let mut field_keys: Vec<String> = (0..fields).map(|i| format!("f{i}")).collect();
+            if let Some(index) = shared {
+                let last = field_keys.len() - 1;
+                field_keys[last] = tag_keys[index].clone();
+            }
+            let line = format!(
+                "m,{} {}",
+                tag_keys
+                    .iter()
+                    .map(|k| format!("{k}=v"))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                field_keys
+                    .iter()
+                    .map(|k| format!("{k}=1"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            let mut schema = Schema::new().with_max_columns_per_table(usize::MAX);
+            let batch = Batch::parse(line.as_bytes(), &BatchOptions::new(), &mut schema);
+            let expected = tag_also_field_oracle(&tag_keys, &field_keys);
+            match expected {
+                None => assert!(batch.is_complete(), "{tags}x{fields}: {:?}", batch.errors()),
+                Some(key) => assert_eq!(
+                    validation(&batch, 0),
+                    ValidationError::TagAndField { key },
+                    "{tags}x{fields}"
+                ),
+            }
+        }
+    }
+}

@@ -534,7 +534,14 @@ fn accept_partial_false_stores_nothing_when_a_line_is_bad() {
         "/api/v3/write_lp?db=db&precision=s&accept_partial=false",
         body,
     );
-    assert_eq!(rejected_lines(&reply)[0].0, 2);
+    // The answer says that nothing was stored, not that a partial write
+    // occurred.
+    assert_eq!(reply.status, 400, "{reply:?}");
+    assert_eq!(
+        reply.json()["error"],
+        "no points were written: line 2 was rejected and partial writes are not accepted"
+    );
+    assert_eq!(reply.json()["data"][0]["line_number"], 2);
     assert_eq!(server.stored("db"), "");
     // The field type of the refused batch was not kept either.
     assert_eq!(
