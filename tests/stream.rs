@@ -81,6 +81,9 @@ fn line() -> impl Strategy<Value = String> {
         "[a-z]{1,5}(,[a-z]{1,3}=[a-z0-9 \\\\,=]{1,4}){0,3} [a-z]{1,3}=[0-9]{1,3}(i|u|\\.5)?( [0-9]{1,4})?",
         "[ -~]{0,30}",
         Just("x".repeat(70)),
+        Just("\u{feff}m v=1".to_owned()),
+        Just("m s=\"stray".to_owned()),
+        Just("m s=\"closing\" 1".to_owned()),
     ]
 }
 
@@ -88,9 +91,13 @@ fn input() -> impl Strategy<Value = (Vec<u8>, bool)> {
     (
         proptest::collection::vec((line(), any::<bool>()), 0..12),
         any::<bool>(),
+        any::<bool>(),
     )
-        .prop_map(|(lines, final_lf)| {
+        .prop_map(|(lines, final_lf, byte_order_mark)| {
             let mut text = String::new();
+            if byte_order_mark {
+                text.push('\u{feff}');
+            }
             for (i, (line, crlf)) in lines.iter().enumerate() {
                 text.push_str(line);
                 if i + 1 < lines.len() || final_lf {
@@ -171,4 +178,64 @@ fn reader_errors_are_returned() {
     }
     let mut stream = Stream::new(Failing);
     assert_eq!(stream.next_chunk().unwrap_err().to_string(), "disk on fire");
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped_at_the_start_only() {
+    let input = "\u{feff}home,room=Kitchen temp=21.0 1\nhome temp=x 2\n\u{feff}m v=1 3\n";
+    let expected = whole(input.as_bytes(), ParseOptions::new());
+    assert_eq!(expected[0].as_ref().unwrap().measurement(), "home");
+    // Columns of the first line count from after the mark.
+    let input_error = "\u{feff}m v=x\n";
+    let err = whole(input_error.as_bytes(), ParseOptions::new())
+        .remove(0)
+        .unwrap_err();
+    assert_eq!((err.line(), err.column()), (1, 5));
+    // Anywhere else it is text.
+    assert_eq!(expected[2].as_ref().unwrap().measurement(), "\u{feff}m");
+    for sizes in [&[1][..], &[2], &[1, 2], &[3], &[4096]] {
+        assert_eq!(
+            streamed(input.as_bytes(), sizes, ParseOptions::new()),
+            expected
+        );
+        let streamed_error = streamed(input_error.as_bytes(), sizes, ParseOptions::new());
+        assert_eq!((streamed_error[0].as_ref().unwrap_err().column()), 5);
+    }
+    // A mark cut short is not one.
+    let results = whole(b"\xEF\xBBm v=1\n", ParseOptions::new());
+    assert!(results[0].is_err());
+    assert_eq!(
+        streamed(b"\xEF\xBBm v=1\n", &[1], ParseOptions::new()),
+        results
+    );
+    assert!(whole(b"\xEF\xBB\xBF", ParseOptions::new()).is_empty());
+    assert!(streamed(b"\xEF\xBB\xBF", &[1], ParseOptions::new()).is_empty());
+}
+
+#[test]
+fn a_stray_quote_costs_only_its_own_line() {
+    // An unclosed quote on line 1 pairs with a quote far below, making a
+    // point longer than the limit: it is reported on line 1 and every good
+    // line it swallowed is still parsed.
+    let limit = 64 * 1024;
+    let mut input = b"m s=\"no closing quote\n".to_vec();
+    let good_lines = 10_000;
+    for i in 0..good_lines {
+        input.extend(format!("cpu,host=h{i} usage=0.5 {i}\n").as_bytes());
+    }
+    input.extend(b"m s=\"closes it\" 1\n");
+    assert!(input.len() > 2 * limit);
+    let options = ParseOptions::new().with_max_line_length(limit);
+    let expected = whole(&input, options);
+    assert_eq!(expected.len(), 1 + good_lines + 1);
+    let err = expected[0].as_ref().unwrap_err();
+    assert_eq!(
+        (err.line(), err.column(), err.kind()),
+        (1, 22, &ParseErrorKind::LineTooLong { limit })
+    );
+    assert!(expected[1..].iter().all(Result::is_ok));
+    assert_eq!(expected[1].as_ref().unwrap().tag("host"), Some("h0"));
+    for sizes in [&[1000][..], &[65_536], &[7, 100_000]] {
+        assert_eq!(streamed(&input, sizes, options), expected);
+    }
 }
