@@ -7,6 +7,11 @@
 //! cargo run --release --example lp -- table  [--precision P] [FILE]
 //! ```
 //!
+//! `parse`, `check` and `table` also take the parser's limits:
+//! `--max-line-length BYTES`, `--max-tags N`, `--max-fields N` and
+//! `--max-string-length BYTES`, each `0` for no limit; the defaults are the
+//! crate's (16 MiB, 1,024, 1,024, 64 KiB).
+//!
 //! FILE absent or `-` reads standard input. P is the timestamp precision:
 //! `ns`, `us`, `µs`, `ms`, `s`, `m` or `h` (also `n`, `u` and the long names
 //! `nanosecond` ... `hour`); the default is `ns`. Options may also be
@@ -26,11 +31,17 @@
 //!   (`LINE:COLUMN: message`, the line, a caret under the column) and ends
 //!   with `N lines, N points, N errors`. Besides syntax it applies
 //!   InfluxDB's storage rules (field type conflicts, repeated fields of two
-//!   types, a key both tag and field, `time` as a key); a line breaking one
-//!   is shown at column 1. With `--format json` it prints InfluxDB's
-//!   partial-write answer instead: `{"error":"partial write of line
-//!   protocol occurred","data":[{"original_line":..,"line_number":..,
+//!   types, a key both tag and field, `time` as a key, and InfluxDB 3
+//!   Core's caps of 2,000 tables and 500 columns per table, changed with
+//!   `--max-tables N` and `--max-columns-per-table N`, `0` for none); a line
+//!   breaking one is shown at column 1. Past a cap, every line that would
+//!   add a table or column is reported; the lines of known tables are
+//!   still checked. With `--format json` it prints InfluxDB's partial-write
+//!   answer instead: `{"error":"partial write of line protocol
+//!   occurred","data":[{"original_line":..,"line_number":..,
 //!   "error_message":..}]}`, or `{"data":[]}` when every line is good.
+//!   Either way each bad line is written as soon as it is found, so the
+//!   memory `check` takes does not grow with the number of bad lines.
 //! - `table` prints the points as pipe tables, one per measurement, sorted by
 //!   series and time, with RFC 3339 times:
 //!   `cargo run --release --example lp -- table --precision s examples/home.lp`.
@@ -42,19 +53,21 @@
 //!
 //! Exit status: 0 when every line is good, 1 when any line failed, 2 for a
 //! usage or I/O error (with a message on standard error). When the reader
-//! of standard output goes away (`lp parse big.lp | head`), `lp` stops
-//! quietly with status 0.
+//! of standard output goes away (`lp check big.lp | head`: a broken pipe),
+//! `lp` stops at once, quietly, with the status of the lines it had read:
+//! 1 if any of them failed, else 0. Any other failure to write standard
+//! output, a closed standard output (`>&-`) included, exits 2 with a
+//! message.
 
 use std::ffi::OsString;
 use std::fmt;
 use std::fs;
 use std::io::{self, BufWriter, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use lineproto::{
     FieldValue, LineError, ParseError, ParseOptions, Point, Precision, Schema, Stream, Validator,
-    partial_write_json,
 };
 use serde_json::{Map, Value};
 
@@ -66,10 +79,11 @@ mod table;
 use table::control_picture;
 
 const SYNOPSIS: &str = "\
-usage: lp parse  [--precision P] [--default-time NS] [FILE]
+usage: lp parse  [--precision P] [--default-time NS] [LIMITS] [FILE]
        lp encode [--precision P] [FILE]
-       lp check  [--precision P] [--format text|json] [FILE]
-       lp table  [--precision P] [FILE]
+       lp check  [--precision P] [--format text|json] [--max-tables N]
+                 [--max-columns-per-table N] [LIMITS] [FILE]
+       lp table  [--precision P] [LIMITS] [FILE]
 ";
 
 const DETAILS: &str = "
@@ -83,7 +97,17 @@ FILE absent or `-` reads standard input. P is ns, us, µs, ms, s, m or h
 NS is a time in nanoseconds since the Unix epoch, given to lines without
 a timestamp (parse, check, table).
 
+LIMITS, for parse, check and table (0 lifts a limit):
+  --max-line-length BYTES    default 16777216 (16 MiB)
+  --max-tags N               default 1024
+  --max-fields N             default 1024
+  --max-string-length BYTES  default 65536 (64 KiB, unescaped)
+check's caps on what it remembers (0 lifts a cap):
+  --max-tables N             default 2000
+  --max-columns-per-table N  default 500 (time, tags and fields)
+
 Exit status: 0 all lines good, 1 some line failed, 2 usage or I/O error.
+When the reader of the output goes away, the status of the lines read.
 ";
 
 fn main() -> ExitCode {
@@ -103,17 +127,26 @@ fn main() -> ExitCode {
         }
     };
 
+    if standard_output_is_closed() {
+        report("cannot write the output: standard output is closed");
+        return ExitCode::from(2);
+    }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
+    let mut failures = 0;
     let result = invocation
-        .run(input, &mut out)
-        .and_then(|verdict| out.flush().map(|()| verdict).map_err(Failure::Output));
+        .run(input, &mut out, &mut failures)
+        .and_then(|()| out.flush().map_err(Failure::Output));
+    let verdict = if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
     match result {
-        Ok(Verdict::AllGood) => ExitCode::SUCCESS,
-        Ok(Verdict::SomeFailed) => ExitCode::from(1),
-        // The reader has gone (`lp parse big.lp | head`): nobody is left to
-        // tell, so stop quietly, as `head`'s peers do.
-        Err(Failure::Output(err)) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Ok(()) => verdict,
+        // The reader has gone (`lp check big.lp | head`): nobody is left to
+        // tell, so stop quietly, with the status of the lines read.
+        Err(Failure::Output(err)) if err.kind() == io::ErrorKind::BrokenPipe => verdict,
         Err(Failure::Output(err)) => {
             report(format_args!("cannot write the output: {err}"));
             ExitCode::from(2)
@@ -123,6 +156,27 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether the program was started with standard output closed (`>&-`).
+///
+/// The Rust runtime then opens `/dev/null` in its place before `main`, so
+/// every write would succeed and the output be lost without a word. That
+/// replacement is told apart from a `> /dev/null` of the shell by its
+/// access mode: the runtime opens it for reading and writing, a shell's
+/// redirection for writing only. Only Linux shows this (in `/proc`);
+/// elsewhere a closed standard output goes unnoticed.
+fn standard_output_is_closed() -> bool {
+    let is_dev_null =
+        fs::read_link("/proc/self/fd/1").is_ok_and(|path| path == Path::new("/dev/null"));
+    is_dev_null
+        && fs::read_to_string("/proc/self/fdinfo/1").is_ok_and(|info| {
+            info.lines()
+                .find_map(|line| line.strip_prefix("flags:"))
+                .and_then(|flags| u32::from_str_radix(flags.trim(), 8).ok())
+                // O_ACCMODE is 3, O_RDWR 2.
+                .is_some_and(|flags| flags & 3 == 2)
+        })
 }
 
 /// An I/O error, by the side it happened on.
@@ -174,6 +228,10 @@ struct Invocation {
     subcommand: Subcommand,
     precision: Precision,
     default_time: Option<i64>,
+    /// The parser's limits, without the precision and default time.
+    limits: ParseOptions,
+    /// `check`'s caps, as an empty schema.
+    schema: Schema,
     format: Format,
     input: Input,
 }
@@ -268,6 +326,8 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Request, Strin
         subcommand,
         precision: Precision::default(),
         default_time: None,
+        limits: ParseOptions::new(),
+        schema: Schema::new(),
         format: Format::Text,
         input: Input::Stdin,
     };
@@ -317,6 +377,28 @@ fn apply_option(
             })?;
             invocation.default_time = Some(nanos);
         }
+        "--max-line-length" | "--max-tags" | "--max-fields" | "--max-string-length"
+            if invocation.subcommand.reads_line_protocol() =>
+        {
+            let limit = limit_value(name, cli::option_value(name, inline, rest)?)?;
+            let limits = invocation.limits;
+            invocation.limits = match name {
+                "--max-line-length" => limits.with_max_line_length(limit),
+                "--max-tags" => limits.with_max_tags(limit),
+                "--max-fields" => limits.with_max_fields(limit),
+                _ => limits.with_max_string_length(limit),
+            };
+        }
+        "--max-tables" | "--max-columns-per-table"
+            if invocation.subcommand == Subcommand::Check =>
+        {
+            let limit = limit_value(name, cli::option_value(name, inline, rest)?)?;
+            let schema = std::mem::take(&mut invocation.schema);
+            invocation.schema = match name {
+                "--max-tables" => schema.with_max_tables(limit),
+                _ => schema.with_max_columns_per_table(limit),
+            };
+        }
         "--format" if invocation.subcommand == Subcommand::Check => {
             invocation.format = match cli::option_value(name, inline, rest)?.as_str() {
                 "text" => Format::Text,
@@ -334,42 +416,51 @@ fn apply_option(
     Ok(())
 }
 
+/// A limit's value: a whole number, `0` meaning no limit.
+fn limit_value(name: &str, value: String) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(0) => Ok(usize::MAX),
+        Ok(limit) => Ok(limit),
+        Err(_) => Err(format!(
+            "invalid {name} `{value}`: expected a whole number (0 for no limit)"
+        )),
+    }
+}
+
 impl Invocation {
     fn parse_options(&self) -> ParseOptions {
-        let options = ParseOptions::new().with_precision(self.precision);
+        let options = self.limits.with_precision(self.precision);
         match self.default_time {
             Some(nanos) => options.with_default_time(nanos),
             None => options,
         }
     }
 
-    fn run(&self, mut input: impl Read, out: &mut impl Write) -> Result<Verdict, Failure> {
+    /// Runs the subcommand, counting the lines (or records) that failed
+    /// in `failures` as it goes, so that the count holds even when the
+    /// output fails half-way.
+    fn run(
+        &self,
+        mut input: impl Read,
+        out: &mut impl Write,
+        failures: &mut usize,
+    ) -> Result<(), Failure> {
         match self.subcommand {
-            Subcommand::Parse => parse(input, self.parse_options(), out),
+            Subcommand::Parse => parse(input, self.parse_options(), out, failures),
             Subcommand::Encode => {
                 let mut all = Vec::new();
                 input.read_to_end(&mut all).map_err(Failure::Input)?;
-                Ok(encode(&all, self.precision, out)?)
+                Ok(encode(&all, self.precision, out, failures)?)
             }
-            Subcommand::Check => check(input, self.parse_options(), self.format, out),
-            Subcommand::Table => table(input, self.parse_options(), out),
-        }
-    }
-}
-
-/// Whether every line of the input was good.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Verdict {
-    AllGood,
-    SomeFailed,
-}
-
-impl Verdict {
-    fn from_failures(failures: usize) -> Self {
-        if failures == 0 {
-            Verdict::AllGood
-        } else {
-            Verdict::SomeFailed
+            Subcommand::Check => check(
+                input,
+                self.parse_options(),
+                self.schema.clone(),
+                self.format,
+                out,
+                failures,
+            ),
+            Subcommand::Table => table(input, self.parse_options(), out, failures),
         }
     }
 }
@@ -383,23 +474,23 @@ fn parse(
     input: impl Read,
     options: ParseOptions,
     out: &mut impl Write,
-) -> Result<Verdict, Failure> {
+    failures: &mut usize,
+) -> Result<(), Failure> {
     let mut stream = Stream::with_options(input, options);
-    let mut failures = 0;
     while let Some(mut chunk) = stream.next_chunk().map_err(Failure::Input)? {
         let mut point = Point::new();
         while let Some(result) = chunk.next_into(&mut point) {
             match result {
                 Ok(()) => write_point_json(out, &point)?,
                 Err(err) => {
-                    failures += 1;
+                    *failures += 1;
                     write_error_json(out, &err)?;
                 }
             }
             out.write_all(b"\n")?;
         }
     }
-    Ok(Verdict::from_failures(failures))
+    Ok(())
 }
 
 /// `{"name":..,"tags":[..],"fields":[..],"time":..}`, keys in this order.
@@ -481,8 +572,12 @@ fn write_json_str(out: &mut impl Write, text: &str) -> io::Result<()> {
 
 /// Writes one line of line protocol per JSON record; reports bad records on
 /// standard error with their line number.
-fn encode(input: &[u8], precision: Precision, out: &mut impl Write) -> io::Result<Verdict> {
-    let mut failures = 0;
+fn encode(
+    input: &[u8],
+    precision: Precision,
+    out: &mut impl Write,
+    failures: &mut usize,
+) -> io::Result<()> {
     let mut line = Vec::new();
     for (index, record) in input.split(|&byte| byte == b'\n').enumerate() {
         if record.iter().all(u8::is_ascii_whitespace) {
@@ -492,12 +587,12 @@ fn encode(input: &[u8], precision: Precision, out: &mut impl Write) -> io::Resul
         match encode_record(record, precision, &mut line) {
             Ok(()) => out.write_all(&line)?,
             Err(message) => {
-                failures += 1;
+                *failures += 1;
                 report(format_args!("line {}: {message}", index + 1));
             }
         }
     }
-    Ok(Verdict::from_failures(failures))
+    Ok(())
 }
 
 /// Appends the line protocol of one JSON record to `out`, or says why it
@@ -627,19 +722,21 @@ fn field_value_from_json(value: &Value) -> Result<FieldValue<'_>, String> {
 
 /// Shows every bad line (syntax, or InfluxDB's storage rules) with a caret
 /// under the column, then a summary; or, with `--format json`, InfluxDB's
-/// partial-write answer.
+/// partial-write answer. Each bad line is written when it is found and not
+/// kept, and the schema is capped, so memory stays bounded by the longest
+/// line whatever the input.
 fn check(
     input: impl Read,
     options: ParseOptions,
+    mut schema: Schema,
     format: Format,
     out: &mut impl Write,
-) -> Result<Verdict, Failure> {
+    failures: &mut usize,
+) -> Result<(), Failure> {
     let mut input = LineCounter::new(input);
-    let mut schema = Schema::new();
     let mut validator = Validator::new(&mut schema, false);
     let mut stream = Stream::with_options(&mut input, options);
     let mut good = 0_usize;
-    let mut errors = Vec::new();
     while let Some(mut chunk) = stream.next_chunk().map_err(Failure::Input)? {
         let mut point = Point::new();
         while let Some(result) = chunk.next_into(&mut point) {
@@ -658,10 +755,18 @@ fn check(
                 }
                 Err(err) => LineError::from_parse_error(&err, chunk.line_text(err.line())),
             };
-            if format == Format::Text {
-                write_diagnostic(out, &error)?;
+            *failures += 1;
+            match format {
+                Format::Text => write_diagnostic(out, &error)?,
+                Format::Json => {
+                    if *failures == 1 {
+                        out.write_all(PARTIAL_WRITE_START.as_bytes())?;
+                    } else {
+                        out.write_all(b",")?;
+                    }
+                    out.write_all(error.to_json().as_bytes())?;
+                }
             }
-            errors.push(error);
         }
     }
     drop(stream);
@@ -670,13 +775,16 @@ fn check(
             out,
             "{} lines, {good} points, {} errors",
             input.lines(),
-            errors.len()
+            failures
         )?,
-        Format::Json if errors.is_empty() => writeln!(out, "{{\"data\":[]}}")?,
-        Format::Json => writeln!(out, "{}", partial_write_json(&errors))?,
+        Format::Json if *failures == 0 => writeln!(out, "{{\"data\":[]}}")?,
+        Format::Json => writeln!(out, "]}}")?,
     }
-    Ok(Verdict::from_failures(errors.len()))
+    Ok(())
 }
+
+/// How InfluxDB's partial-write answer starts, up to its first error.
+const PARTIAL_WRITE_START: &str = r#"{"error":"partial write of line protocol occurred","data":["#;
 
 /// A reader that counts the physical lines passing through it: a last line
 /// without a line feed counts, a final line feed does not start a new one.
@@ -753,18 +861,18 @@ fn table(
     input: impl Read,
     options: ParseOptions,
     out: &mut impl Write,
-) -> Result<Verdict, Failure> {
+    failures: &mut usize,
+) -> Result<(), Failure> {
     let mut points = Vec::new();
-    let mut failures = 0;
     for item in Stream::with_options(input, options).into_owned_points() {
         match item.map_err(Failure::Input)? {
             Ok(point) => points.push(point),
             Err(err) => {
-                failures += 1;
+                *failures += 1;
                 report(err);
             }
         }
     }
     table::write_tables(out, &points)?;
-    Ok(Verdict::from_failures(failures))
+    Ok(())
 }

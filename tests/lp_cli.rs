@@ -740,3 +740,300 @@ fn check_rejects_an_unknown_format() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("invalid --format `xml`"), "{run:?}");
 }
+
+// ---------------------------------------------------------------------------
+// Hostile input, limits and a failing output
+// ---------------------------------------------------------------------------
+
+/// The rows of a pipe table, each checked to have as many characters as
+/// the header row: the columns line up however wide a cell is.
+fn aligned_rows(table: &str) -> Vec<&str> {
+    let rows: Vec<&str> = table.lines().collect();
+    let width = rows[0].chars().count();
+    for row in &rows {
+        assert_eq!(row.chars().count(), width, "a row out of line");
+    }
+    rows
+}
+
+#[test]
+fn table_lines_up_cells_wider_than_a_format_width() {
+    // A format width is a u16: cells of 65,536 characters and more used to
+    // make `table` panic.
+    let tag = "t".repeat(70_000);
+    let at_limit = "s".repeat(65_536);
+    let pipes = "|".repeat(32_768); // shown as `\|`: 65,536 characters
+    let emoji = "🦀".repeat(65_536);
+    let input = format!(
+        "m,tag={tag} s=\"{at_limit}\" 1\nm,tag=b s=\"{pipes}\" 2\nm,tag=c s=\"{emoji}\" 3\n"
+    );
+    let run = lp(&["table", "--max-string-length", "0"], &input);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = aligned_rows(&run.stdout);
+    assert_eq!(rows.len(), 5);
+    assert!(rows[2].contains(&tag) || rows[3].contains(&tag) || rows[4].contains(&tag));
+    assert!(run.stdout.contains(&at_limit));
+    assert!(run.stdout.contains(&"\\|".repeat(32_768)));
+    assert!(run.stdout.contains(&emoji));
+    // A header as wide.
+    let key = "k".repeat(66_000);
+    let run = lp(&["table"], &format!("m {key}=1i 1\n"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(aligned_rows(&run.stdout)[0].contains(&key));
+}
+
+/// Runs `lp ARGS` on `input`, reads the first line of its output and then
+/// closes the pipe, as `lp ARGS | head -1` does; returns that line and
+/// the exit status.
+fn first_line_then_hang_up(args: &[&str], input: String) -> (String, i32) {
+    let mut child = Command::new(lp_binary())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let mut first = String::new();
+    {
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut first).unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    (first, output.status.code().unwrap())
+}
+
+#[test]
+fn a_reader_that_goes_away_keeps_the_verdict_of_the_lines_read() {
+    let bad = "m v=oops\n".repeat(200_000);
+    let (first, code) = first_line_then_hang_up(&["check"], bad.clone());
+    assert!(first.starts_with("1:5: invalid field value"), "{first}");
+    assert_eq!(code, 1);
+    let (first, code) = first_line_then_hang_up(&["check", "--format", "json"], bad.clone());
+    assert!(first.starts_with("{\"error\""), "{first}");
+    assert_eq!(code, 1);
+    let (first, code) = first_line_then_hang_up(&["parse"], bad);
+    assert!(first.starts_with("{\"error\""), "{first}");
+    assert_eq!(code, 1);
+    // Good lines keep status 0.
+    let (_, code) = first_line_then_hang_up(&["parse"], SAMPLE.repeat(2_000));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_closed_standard_output_exits_2() {
+    let run = |redirect: &str| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!("exec \"$0\" parse --precision s \"$1\" {redirect}"))
+            .arg(lp_binary())
+            .arg(sample_path())
+            .output()
+            .unwrap()
+    };
+    let closed = run(">&-");
+    assert_eq!(closed.status.code(), Some(2), "{closed:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&closed.stderr),
+        "lp: cannot write the output: standard output is closed\n"
+    );
+    // Output thrown away on purpose is no failure.
+    let discarded = run(">/dev/null");
+    assert_eq!(discarded.status.code(), Some(0), "{discarded:?}");
+    // A device that refuses writes is a write failure.
+    if Path::new("/dev/full").exists() {
+        let full = run(">/dev/full");
+        assert_eq!(full.status.code(), Some(2), "{full:?}");
+        assert!(
+            String::from_utf8_lossy(&full.stderr).starts_with("lp: cannot write the output: "),
+            "{full:?}"
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn check_memory_stays_bounded_whatever_the_number_of_bad_lines() {
+    // Every bad line is reported as it is found, not kept: 1,000,000 bad
+    // lines used to hold about 145 MB.
+    let lines = 1_000_000;
+    for format in ["text", "json"] {
+        let mut child = Command::new(lp_binary())
+            .args(["check", "--format", format])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        // Count the output as it comes, so lp never waits on a full pipe.
+        let reader = thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut buffer = Vec::new();
+            let mut bytes = 0;
+            loop {
+                buffer.clear();
+                match reader.read_until(b'\n', &mut buffer).unwrap() {
+                    0 => return bytes,
+                    n => bytes += n,
+                }
+            }
+        });
+        let chunk = "x\n".repeat(10_000);
+        for _ in 0..lines / 10_000 {
+            stdin.write_all(chunk.as_bytes()).unwrap();
+        }
+        stdin.flush().unwrap();
+        // Wait until lp has read all of it (it has written the last line's
+        // report), with stdin still open so that lp is still running.
+        let pid = child.id();
+        let status = format!("/proc/{pid}/status");
+        let peak_kib = |text: &str| -> u64 {
+            text.lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                .unwrap()
+        };
+        let mut peak = 0;
+        for _ in 0..600 {
+            let io = std::fs::read_to_string(format!("/proc/{pid}/io")).unwrap_or_default();
+            let read: u64 = io
+                .lines()
+                .find_map(|line| line.strip_prefix("rchar:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            peak = peak_kib(&std::fs::read_to_string(&status).unwrap());
+            if read >= 2 * lines as u64 {
+                break;
+            }
+            thread::sleep(std::time::Duration::from_millis(100));
+        }
+        drop(stdin);
+        let output = child.wait_with_output().unwrap();
+        let written = reader.join().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(written > 20 * lines, "{written}");
+        assert!(peak < 64 * 1024, "{format}: peak RSS {peak} KiB");
+    }
+}
+
+#[test]
+fn check_caps_the_tables_and_columns_it_remembers() {
+    let input: String = (0..2_100).map(|i| format!("m{i} v=1\n")).collect();
+    let run = lp(&["check"], &input);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.starts_with(
+            "2001:1: table limit reached: measurement `m2000` would be table 2001 of at most 2000\n"
+        ),
+        "{}",
+        &run.stdout[..200]
+    );
+    assert!(
+        run.stdout
+            .ends_with("2100 lines, 2000 points, 100 errors\n")
+    );
+    let run = lp(&["check", "--max-tables", "0"], &input);
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = lp(
+        &["check", "--max-tables=10", "--max-columns-per-table", "2"],
+        "a v=1\nb v=1,w=2\n",
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .starts_with("2:1: column limit reached: measurement `b` would have 3 columns"),
+        "{run:?}"
+    );
+    assert_usage_error(&lp(&["check", "--max-tables", "many"], ""));
+    assert_usage_error(&lp(&["parse", "--max-tables", "1"], ""));
+}
+
+#[test]
+fn the_parser_limits_can_be_raised_lowered_and_lifted() {
+    let long = format!("m s=\"{}\"\n", "x".repeat(100_000));
+    assert_eq!(lp(&["parse"], &long).code, 1);
+    let run = lp(&["parse", "--max-string-length", "0"], &long);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.json_lines()[0]["fields"][0]["value"]["string"]
+            .as_str()
+            .unwrap()
+            .len(),
+        100_000
+    );
+
+    let run = lp(&["parse", "--max-tags", "1"], "m,a=1,b=2 v=1\n");
+    assert_eq!(
+        run.json_lines()[0]["error"]["message"],
+        "more than 1 tags in one line"
+    );
+    let run = lp(&["check", "--max-fields=1"], "m a=1,b=2\n");
+    assert!(
+        run.stdout
+            .starts_with("1:7: more than 1 fields in one line"),
+        "{run:?}"
+    );
+    let run = lp(&["table", "--max-line-length", "8"], "m v=1 1\nm v=1 123\n");
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("line 2, column 9: line is longer than the limit of 8 bytes"),
+        "{run:?}"
+    );
+    let run = lp(
+        &[
+            "parse",
+            "--max-line-length",
+            "0",
+            "--max-tags",
+            "0",
+            "--max-fields",
+            "0",
+        ],
+        "m v=1\n",
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+
+    assert_usage_error(&lp(&["parse", "--max-tags", "-1"], ""));
+    assert_usage_error(&lp(&["parse", "--max-line-length"], ""));
+    assert_usage_error(&lp(&["encode", "--max-tags", "2"], ""));
+}
+
+#[test]
+fn a_byte_order_mark_at_the_start_is_skipped() {
+    let run = lp(&["parse"], "\u{feff}home v=1 1\n\u{feff}m v=2 2\n");
+    assert_eq!(run.code, 0, "{run:?}");
+    let points = run.json_lines();
+    assert_eq!(points[0]["name"], "home");
+    assert_eq!(points[1]["name"], "\u{feff}m");
+    let run = lp(&["check"], "\u{feff}m v=x\n");
+    assert!(run.stdout.starts_with("1:5: "), "{run:?}");
+}
+
+#[test]
+fn a_stray_quote_loses_no_good_line() {
+    let mut input = String::from("m s=\"never closed\n");
+    for i in 0..10_000 {
+        input.push_str(&format!("cpu,host=h{i} usage=0.5 {i}\n"));
+    }
+    input.push_str("m s=\"pairs with the stray quote\" 1\n");
+    let run = lp(&["check", "--max-line-length", "65536"], &input);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .starts_with("1:18: line is longer than the limit of 65536 bytes\n"),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout
+            .ends_with("10002 lines, 10001 points, 1 errors\n"),
+        "{run:?}"
+    );
+}

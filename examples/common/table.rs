@@ -155,13 +155,35 @@ impl Table {
     ) -> io::Result<()> {
         out.write_all(b"|")?;
         for ((cell, column), &width) in cells.iter().zip(&self.columns).zip(widths) {
+            // Padded by hand: `format!`'s width is a `u16`, and a cell may
+            // be far wider (a 64 KiB string value).
+            let padding = width.saturating_sub(cell.chars().count());
+            out.write_all(b" ")?;
             match column.align {
-                Align::Left => write!(out, " {cell:<width$} |")?,
-                Align::Right => write!(out, " {cell:>width$} |")?,
+                Align::Left => {
+                    out.write_all(cell.as_bytes())?;
+                    write_spaces(out, padding)?;
+                }
+                Align::Right => {
+                    write_spaces(out, padding)?;
+                    out.write_all(cell.as_bytes())?;
+                }
             }
+            out.write_all(b" |")?;
         }
         out.write_all(b"\n")
     }
+}
+
+/// Writes `count` spaces.
+fn write_spaces(out: &mut impl Write, mut count: usize) -> io::Result<()> {
+    const SPACES: &[u8; 64] = &[b' '; 64];
+    while count > 0 {
+        let now = count.min(SPACES.len());
+        out.write_all(SPACES.get(..now).unwrap_or_default())?;
+        count -= now;
+    }
+    Ok(())
 }
 
 /// Numeric field columns align right; a column with any string or boolean
