@@ -338,6 +338,14 @@ fn hostile_inputs(size: usize) -> Vec<Hostile> {
             results: (0, 1),
         },
         Hostile {
+            // An unclosed quote on the first line: the string runs to the
+            // end of the input, and every line after it is parsed again.
+            name: "stray-quote",
+            bytes: [b"m s=\"never closed\n".as_slice(), &data::home(size / 57)].concat(),
+            options: defaults,
+            results: (home_points, 1),
+        },
+        Hostile {
             name: "delimiter-lines",
             bytes: b", =\"\\\n".repeat(size / 6),
             options: defaults,
@@ -374,6 +382,37 @@ fn adversarial(c: &mut Criterion) {
     group.finish();
 }
 
+/// `Batch::parse` (parsing and InfluxDB's storage rules) on lines of
+/// 1,024 tags and 1,024 fields, at 1 MiB and 4 MiB: the per-line checks
+/// (a key both tag and field, repeated fields, the schema's caps) must
+/// cost the same per byte at both sizes, and grow with a line's width, not
+/// with its width squared.
+fn validate(c: &mut Criterion) {
+    use lineproto::{Batch, BatchOptions, Schema};
+    let tags: Vec<String> = (0..1024).map(|i| format!("t{i}=v")).collect();
+    let fields: Vec<String> = (0..1024).map(|i| format!("f{i}=1")).collect();
+    let line = format!("m,{} {} 1\n", tags.join(","), fields.join(","));
+    let mut group = c.benchmark_group("validate");
+    group.sample_size(10);
+    for mib in [1, 4] {
+        let bytes = line.repeat((mib << 20) / line.len());
+        let lines = bytes.len() / line.len();
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function(BenchmarkId::new("wide-lines", format!("{mib}MiB")), |b| {
+            b.iter(|| {
+                let mut schema = Schema::new().with_max_columns_per_table(usize::MAX);
+                let batch = Batch::parse(
+                    black_box(bytes.as_bytes()),
+                    &BatchOptions::new(),
+                    &mut schema,
+                );
+                assert_eq!((batch.points().len(), batch.error_count()), (lines, 0));
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     parse,
@@ -381,6 +420,7 @@ criterion_group!(
     stream,
     write,
     line_length,
-    adversarial
+    adversarial,
+    validate
 );
 criterion_main!(benches);
