@@ -2,7 +2,7 @@
 //! does, built on `lineproto`, and keeps the points in memory.
 //!
 //! ```text
-//! cargo run --release --example ingest -- [--addr HOST:PORT] [--token TOKEN] [--max-body-bytes N]
+//! cargo run --release --example ingest -- [--addr HOST:PORT] [--token TOKEN] [LIMITS..]
 //! ```
 //!
 //! It listens on `127.0.0.1:8181` by default (`--addr 127.0.0.1:0` picks a
@@ -24,22 +24,29 @@
 //!
 //! Reads: `GET /api/v3/query_lp?db=NAME` answers the points as line
 //! protocol with nanosecond timestamps; `GET /table?db=NAME` as the tables
-//! `lp table` prints.
+//! `lp table` prints. Both are streamed and bounded (see the limits).
 //!
-//! With `--token TOKEN`, every request needs `Authorization: Token TOKEN`
-//! (or `Bearer TOKEN`; the v1 endpoint also takes `?u=USER&p=TOKEN`),
-//! else the answer is `401` and nothing is stored. Without `--token`,
-//! every request is let in. Bodies may be sent with `Content-Encoding:
-//! gzip`; a body (compressed or not) over `--max-body-bytes` (10 MiB by
-//! default) is answered with `413`.
+//! Status, as InfluxDB answers them and without a token: `GET /ping` (or
+//! `HEAD`) is `204` with an `X-Influxdb-Version` header; `GET /health` is
+//! `200` with `{"name":"ingest","message":"ready for queries and writes","status":"pass",..}`.
+//!
+//! With `--token TOKEN`, every other request needs `Authorization: Token
+//! TOKEN` (or `Bearer TOKEN`); the v1 endpoint also takes InfluxDB 1's
+//! `Authorization: Basic` (any user name, the token as password, as the
+//! `influx` shell and the 1.x client libraries send it) and `?u=USER&p=TOKEN`.
+//! Without it the answer is `401` and nothing is stored; the token is
+//! checked before the body is read. Without `--token`, every request is
+//! let in. Bodies may be sent with `Content-Encoding: gzip`.
 //!
 //! Answers follow InfluxDB: `204 No Content` when every line was stored;
 //! `400` with InfluxDB 3's partial-write JSON when some line was not
 //! (`{"error":"partial write of line protocol occurred","data":[{"original_line":..,"line_number":..,"error_message":..}]}`),
-//! the good lines stored unless `accept_partial=false`; `400` naming the
-//! accepted values for a bad precision or a missing database. Other errors
-//! are JSON in the API's own shape: `{"code":..,"message":..}` for v2,
-//! `{"error":..}` otherwise.
+//! the good lines stored unless `accept_partial=false` (then nothing is,
+//! and the `error` says so). At most the first 100 rejected lines are
+//! listed, as InfluxDB 3 does, and the answer says how many there were in
+//! all. `400` names the accepted values for a bad precision or a missing
+//! database. Other errors are JSON in the API's own shape:
+//! `{"code":..,"message":..}` for v2, `{"error":..}` otherwise.
 //!
 //! Storage follows InfluxDB's rules: a field keeps the type it was first
 //! stored with (a line giving it another type is rejected, within a
@@ -47,34 +54,73 @@
 //! a point with the measurement, tag set and timestamp of a stored one
 //! updates it, its fields merged into the stored ones (so writing the same
 //! data twice changes nothing).
+//!
+//! Limits, each set by a flag (defaults in brackets), each answer naming
+//! the limit it hit:
+//!
+//! | flag | bounds | answer when passed |
+//! |---|---|---|
+//! | `--max-body-bytes N` [10 MiB] | a body, before and after gzip decompression | `413` |
+//! | (fixed) 1,024 | the gzip members of one body (each a concatenated gzip stream) | `413` |
+//! | `--max-databases N` [5, InfluxDB 3 Core's] | databases; a write creating one more is refused | `422` |
+//! | `--max-memory-bytes N` [1 GiB] | the estimated memory of the stored points (per point: its tags, fields and strings, its slot in the store and in the index); a write that would pass it stores nothing | `507` |
+//! | `--max-read-rows N` [100,000] | the points (rows) of one read answer | answer cut, with a note |
+//! | `--max-read-bytes N` [16 MiB] | the bytes of one read answer (and `/table` copies and lays out at most N/6 cells) | answer cut, with a note |
+//! | `--header-timeout SECONDS` [10] | the time to send a request's headers, counted from the connection's start or, on a kept-alive connection, from the end of the previous answer: so it also closes idle connections | connection closed |
+//! | `--body-timeout SECONDS` [60] | the time to send a request's body, all of it | `408` |
+//! | `--max-connections N` [512] | open connections; more wait to be accepted | (they wait) |
+//!
+//! A read's answer cut by a limit ends with a note: a `#` comment line for
+//! `query_lp` (which line protocol ignores, so the answer can be written
+//! back), a line after a blank one for `/table`. A read locks its database
+//! only while copying points out, never while formatting or sending, and
+//! no request locks more than one database, so a read never holds up a
+//! write to another database. Decompressing, parsing and formatting run on
+//! the blocking thread pool, off the async workers.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Query, Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use flate2::read::MultiGzDecoder;
-use lineproto::{Batch, BatchOptions, ParseOptions, Point, Precision, Schema};
+use flate2::bufread::GzDecoder;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use lineproto::{Batch, BatchOptions, ParseOptions, Point, Precision};
 use serde_json::json;
+use tokio::sync::Semaphore;
+use tower_http::timeout::{RequestBodyDeadlineLayer, TimeoutError};
 
 #[path = "common/cli.rs"]
 mod cli;
+#[path = "ingest/reads.rs"]
+mod reads;
+#[path = "ingest/store.rs"]
+mod store;
 #[path = "common/table.rs"]
 mod table;
 
+use reads::ReadLimits;
+use store::{Database, point_bytes};
+
 const USAGE: &str = "\
 usage: ingest [--addr HOST:PORT] [--token TOKEN] [--max-body-bytes N]
+              [--max-databases N] [--max-memory-bytes N]
+              [--max-read-rows N] [--max-read-bytes N]
+              [--header-timeout SECONDS] [--body-timeout SECONDS]
+              [--max-connections N]
 ";
 
 const DETAILS: &str = "
@@ -82,14 +128,40 @@ const DETAILS: &str = "
   --token TOKEN         the token every request must carry (default: none needed)
   --max-body-bytes N    the largest body accepted, before and after gzip
                         decompression (default 10485760, 10 MiB)
+  --max-databases N     the most databases (default 5, as InfluxDB 3 Core)
+  --max-memory-bytes N  the most memory the stored points may take, as
+                        estimated (default 1073741824, 1 GiB)
+  --max-read-rows N     the most points one read answers (default 100000)
+  --max-read-bytes N    the most bytes one read answers (default 16777216)
+  --header-timeout S    seconds to send a request's headers, and the most a
+                        kept-alive connection may sit idle (default 10)
+  --body-timeout S      seconds to send a request's body (default 60)
+  --max-connections N   the most open connections (default 512)
 
 Writes: POST /write?db=NAME (v1), POST /api/v2/write?bucket=NAME (v2),
         POST /api/v3/write_lp?db=NAME, each with an optional &precision=P.
 Reads:  GET /api/v3/query_lp?db=NAME (line protocol), GET /table?db=NAME.
+Status: GET /ping, GET /health (no token needed).
 ";
 
 const DEFAULT_ADDR: &str = "127.0.0.1:8181";
 const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+/// InfluxDB 3 Core's default `--num-database-limit`.
+const DEFAULT_MAX_DATABASES: usize = 5;
+const DEFAULT_MAX_MEMORY_BYTES: usize = 1024 * 1024 * 1024;
+const DEFAULT_MAX_READ_ROWS: usize = 100_000;
+const DEFAULT_MAX_READ_BYTES: usize = 16 * 1024 * 1024;
+const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(60);
+const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// The most gzip members (concatenated gzip streams) one body may have:
+/// clients send one; each costs a header parse and a fresh inflater, so
+/// hundreds of thousands of empty ones would be seconds of work for nothing.
+const MAX_GZIP_MEMBERS: usize = 1024;
+/// How long shutting down waits for the requests under way.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// What `X-Influxdb-Version` says.
+const VERSION: &str = concat!("lineproto-ingest-", env!("CARGO_PKG_VERSION"));
 
 fn main() -> ExitCode {
     let config = match Config::from_args(std::env::args_os().skip(1)) {
@@ -136,7 +208,10 @@ fn log(level: &str, message: impl fmt::Display) {
     let _ = writeln!(io::stderr().lock(), "{level} ingest: {message}");
 }
 
-/// Listens, prints the address, and serves until Ctrl-C.
+/// Listens, prints the address, and serves until Ctrl-C: each connection
+/// is served by hyper with a header read timeout, at most
+/// `--max-connections` at once (the next connection is accepted when one
+/// closes).
 async fn serve(config: Config) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(&config.addr)
         .await
@@ -145,11 +220,50 @@ async fn serve(config: Config) -> Result<(), String> {
         .local_addr()
         .map_err(|err| format!("cannot read the address listened on: {err}"))?;
     announce(&addr.to_string(), config.token.is_some())?;
-    let app = router(Arc::new(Server::new(config)));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(interrupted())
+    let net = config.net;
+    let app = router(Arc::new(Server::new(config)), net.body_timeout);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(net.header_timeout);
+    let connections = Arc::new(Semaphore::new(net.max_connections));
+    let graceful = GracefulShutdown::new();
+    let interrupted = interrupted();
+    tokio::pin!(interrupted);
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&connections).acquire_owned() => permit,
+            () = &mut interrupted => break,
+        };
+        let Ok(permit) = permit else { break };
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut interrupted => break,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(err) => {
+                // Out of file descriptors, most likely: let some close.
+                log("WARN", format_args!("cannot accept a connection: {err}"));
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // A connection ends in an error when its client goes away or
+            // is too slow; neither is the server's problem.
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
         .await
-        .map_err(|err| format!("the server failed: {err}"))
+        .is_err()
+    {
+        log("WARN", "some connections were still open: closed");
+    }
+    Ok(())
 }
 
 /// Prints the address on standard output (flushed, for whoever waits for
@@ -183,7 +297,25 @@ async fn interrupted() {
 struct Config {
     addr: String,
     token: Option<String>,
+    limits: Limits,
+    net: Net,
+}
+
+/// What the store and the requests may take.
+#[derive(Clone, Copy)]
+struct Limits {
     max_body_bytes: usize,
+    max_databases: usize,
+    max_memory_bytes: usize,
+    read: ReadLimits,
+}
+
+/// How long clients may take, and how many may be connected.
+#[derive(Clone, Copy)]
+struct Net {
+    header_timeout: Duration,
+    body_timeout: Duration,
+    max_connections: usize,
 }
 
 impl Config {
@@ -193,7 +325,20 @@ impl Config {
         let mut config = Config {
             addr: DEFAULT_ADDR.to_owned(),
             token: None,
-            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            limits: Limits {
+                max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+                max_databases: DEFAULT_MAX_DATABASES,
+                max_memory_bytes: DEFAULT_MAX_MEMORY_BYTES,
+                read: ReadLimits {
+                    rows: DEFAULT_MAX_READ_ROWS,
+                    bytes: DEFAULT_MAX_READ_BYTES,
+                },
+            },
+            net: Net {
+                header_timeout: DEFAULT_HEADER_TIMEOUT,
+                body_timeout: DEFAULT_BODY_TIMEOUT,
+                max_connections: DEFAULT_MAX_CONNECTIONS,
+            },
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -204,6 +349,8 @@ impl Config {
                 Some((name, value)) => (name, Some(value.to_owned())),
                 None => (arg.as_str(), None),
             };
+            let limits = &mut config.limits;
+            let net = &mut config.net;
             match name {
                 "-h" | "--help" => return Ok(None),
                 "--addr" => config.addr = cli::option_value(name, inline, &mut args)?,
@@ -214,10 +361,14 @@ impl Config {
                     }
                     config.token = Some(token);
                 }
-                "--max-body-bytes" => {
-                    config.max_body_bytes =
-                        byte_count(&cli::option_value(name, inline, &mut args)?)?;
-                }
+                "--max-body-bytes" => limits.max_body_bytes = count(name, inline, &mut args)?,
+                "--max-databases" => limits.max_databases = count(name, inline, &mut args)?,
+                "--max-memory-bytes" => limits.max_memory_bytes = count(name, inline, &mut args)?,
+                "--max-read-rows" => limits.read.rows = count(name, inline, &mut args)?,
+                "--max-read-bytes" => limits.read.bytes = count(name, inline, &mut args)?,
+                "--max-connections" => net.max_connections = count(name, inline, &mut args)?,
+                "--header-timeout" => net.header_timeout = seconds(name, inline, &mut args)?,
+                "--body-timeout" => net.body_timeout = seconds(name, inline, &mut args)?,
                 _ => return Err(format!("unknown argument `{arg}`")),
             }
         }
@@ -225,14 +376,34 @@ impl Config {
     }
 }
 
-/// The value of `--max-body-bytes`: a positive number of bytes.
-fn byte_count(value: &str) -> Result<usize, String> {
+/// The value of a count option: a positive whole number.
+fn count(
+    name: &str,
+    inline: Option<String>,
+    rest: &mut impl Iterator<Item = OsString>,
+) -> Result<usize, String> {
+    let value = cli::option_value(name, inline, rest)?;
     match value.parse() {
-        Ok(bytes) if bytes > 0 => Ok(bytes),
+        Ok(count) if count > 0 && count <= Semaphore::MAX_PERMITS => Ok(count),
         _ => Err(format!(
-            "invalid --max-body-bytes `{value}`: expected a positive number of bytes"
+            "invalid {name} `{value}`: expected a positive whole number"
         )),
     }
+}
+
+/// The value of a timeout option: a positive number of seconds (`0.5`).
+fn seconds(
+    name: &str,
+    inline: Option<String>,
+    rest: &mut impl Iterator<Item = OsString>,
+) -> Result<Duration, String> {
+    let value = cli::option_value(name, inline, rest)?;
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|seconds| *seconds > 0.0 && *seconds <= 1e9)
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .ok_or_else(|| format!("invalid {name} `{value}`: expected a positive number of seconds"))
 }
 
 // ---------------------------------------------------------------------------
@@ -245,60 +416,61 @@ type Params = HashMap<String, String>;
 /// The shared state of every request.
 type Shared = State<Arc<Server>>;
 
-fn router(server: Arc<Server>) -> Router {
+fn router(server: Arc<Server>, body_timeout: Duration) -> Router {
     Router::new()
         .route("/write", post(write_v1))
         .route("/api/v2/write", post(write_v2))
         .route("/api/v3/write_lp", post(write_v3))
         .route("/api/v3/query_lp", get(query_lp))
         .route("/table", get(table))
+        .route("/ping", get(ping))
+        .route("/health", get(health))
         .fallback(not_found)
-        .layer(DefaultBodyLimit::max(server.max_body_bytes))
+        .layer(RequestBodyDeadlineLayer::new(body_timeout))
         .layer(middleware::from_fn(log_request))
         .with_state(server)
 }
 
-async fn write_v1(
-    State(server): Shared,
-    query: Result<Query<Params>, QueryRejection>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    server.write(Api::V1, query, &headers, body)
+async fn write_v1(State(server): Shared, request: Request) -> Response {
+    server.write(Api::V1, request).await
 }
 
-async fn write_v2(
-    State(server): Shared,
-    query: Result<Query<Params>, QueryRejection>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    server.write(Api::V2, query, &headers, body)
+async fn write_v2(State(server): Shared, request: Request) -> Response {
+    server.write(Api::V2, request).await
 }
 
-async fn write_v3(
-    State(server): Shared,
-    query: Result<Query<Params>, QueryRejection>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    server.write(Api::V3, query, &headers, body)
+async fn write_v3(State(server): Shared, request: Request) -> Response {
+    server.write(Api::V3, request).await
 }
 
-async fn query_lp(
-    State(server): Shared,
-    query: Result<Query<Params>, QueryRejection>,
-    headers: HeaderMap,
-) -> Response {
-    server.read(query, &headers, line_protocol)
+async fn query_lp(State(server): Shared, uri: Uri, headers: HeaderMap) -> Response {
+    server.read(&uri, &headers, Answer::LineProtocol).await
 }
 
-async fn table(
-    State(server): Shared,
-    query: Result<Query<Params>, QueryRejection>,
-    headers: HeaderMap,
-) -> Response {
-    server.read(query, &headers, tables)
+async fn table(State(server): Shared, uri: Uri, headers: HeaderMap) -> Response {
+    server.read(&uri, &headers, Answer::Tables).await
+}
+
+/// InfluxDB's `/ping`: `204`, the version in a header.
+async fn ping() -> Response {
+    (
+        StatusCode::NO_CONTENT,
+        [("X-Influxdb-Version", VERSION), ("X-Influxdb-Build", "OSS")],
+    )
+        .into_response()
+}
+
+/// InfluxDB's `/health`.
+async fn health() -> Response {
+    let body = json!({
+        "name": "ingest",
+        "message": "ready for queries and writes",
+        "status": "pass",
+        "checks": [],
+        "version": VERSION,
+        "commit": "",
+    });
+    (StatusCode::OK, json_body(body.to_string())).into_response()
 }
 
 async fn not_found(uri: Uri) -> Response {
@@ -310,7 +482,8 @@ async fn not_found(uri: Uri) -> Response {
 }
 
 /// Logs one line per request: method, target (the v1 token hidden),
-/// status, what happened, and how long it took.
+/// status, what happened, and how long it took (for a read, until its
+/// answer starts).
 async fn log_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let target = shown_target(request.uri());
@@ -351,6 +524,13 @@ fn shown_target(uri: &Uri) -> String {
 /// What a request came to, for the log line.
 #[derive(Clone)]
 struct Note(String);
+
+/// The decoded query string of `uri`.
+fn params(uri: &Uri) -> Result<Params, Failure> {
+    Query::<Params>::try_from_uri(uri)
+        .map(|Query(params)| params)
+        .map_err(|rejection| Failure::bad_request(rejection.body_text()))
+}
 
 // ---------------------------------------------------------------------------
 // The APIs
@@ -589,6 +769,8 @@ fn v2_code(status: StatusCode) -> &'static str {
         StatusCode::NOT_FOUND => "not found",
         StatusCode::PAYLOAD_TOO_LARGE => "request too large",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported media type",
+        StatusCode::UNPROCESSABLE_ENTITY => "unprocessable entity",
+        StatusCode::REQUEST_TIMEOUT => "request timeout",
         status if status.is_server_error() => "internal error",
         _ => "invalid",
     }
@@ -602,105 +784,211 @@ fn json_body(body: String) -> impl IntoResponse {
     )
 }
 
+
 // ---------------------------------------------------------------------------
 // The server
 // ---------------------------------------------------------------------------
 
-/// The settings and the databases.
+/// Which read a request asks for.
+#[derive(Clone, Copy)]
+enum Answer {
+    LineProtocol,
+    Tables,
+}
+
+/// The settings and the databases. The map is locked only to find or add
+/// a database; each database has its own lock, so requests to different
+/// databases never wait for each other.
 struct Server {
     token: Option<String>,
-    max_body_bytes: usize,
-    databases: Mutex<HashMap<String, Database>>,
+    limits: Limits,
+    databases: RwLock<HashMap<String, Arc<Mutex<Database>>>>,
+    /// The estimated bytes of every stored point, across databases.
+    memory: AtomicUsize,
 }
 
 impl Server {
     fn new(config: Config) -> Self {
         Server {
             token: config.token,
-            max_body_bytes: config.max_body_bytes,
-            databases: Mutex::new(HashMap::new()),
+            limits: config.limits,
+            databases: RwLock::new(HashMap::new()),
+            memory: AtomicUsize::new(0),
         }
     }
 
     /// Handles a write of any API.
-    fn write(
-        &self,
-        api: Api,
-        query: Result<Query<Params>, QueryRejection>,
-        headers: &HeaderMap,
-        body: Result<Bytes, BytesRejection>,
-    ) -> Response {
-        match self.try_write(api, query, headers, body) {
+    async fn write(self: Arc<Self>, api: Api, request: Request) -> Response {
+        match self.try_write(api, request).await {
             Ok(written) => written.into_response(),
             Err(failure) => failure.into_response(api),
         }
     }
 
-    fn try_write(
-        &self,
-        api: Api,
-        query: Result<Query<Params>, QueryRejection>,
-        headers: &HeaderMap,
-        body: Result<Bytes, BytesRejection>,
-    ) -> Result<Written, Failure> {
-        let Query(params) =
-            query.map_err(|rejection| Failure::bad_request(rejection.body_text()))?;
-        self.authorize(api, headers, &params)?;
+    /// Checks the query and the token, then reads the body (the checks
+    /// come first, so a request that fails them never has its body read),
+    /// and stores it on the blocking thread pool.
+    async fn try_write(self: Arc<Self>, api: Api, request: Request) -> Result<Written, Failure> {
+        let (parts, body) = request.into_parts();
+        let params = params(&parts.uri)?;
+        self.authorize(api, &parts.headers, &params)?;
         let request = api.write_request(&params)?;
-        let encoding = content_encoding(headers)?;
-        let body = self.decoded_body(body, encoding)?;
-        // Parsing runs on the async worker, under the lock that keeps the
-        // field types of concurrent writes consistent: at hundreds of MB/s,
-        // a 10 MiB body holds both for tens of milliseconds.
-        let mut databases = self.databases();
-        let database = databases.entry(request.database.clone()).or_default();
-        let written = database.write(&body, &request, now_nanos());
+        let encoding = content_encoding(&parts.headers)?;
+        let declared = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > self.limits.max_body_bytes as u64) {
+            return Err(self.too_large("the body"));
+        }
+        let body = axum::body::to_bytes(body, self.limits.max_body_bytes)
+            .await
+            .map_err(|err| self.body_failure(&err))?;
+        let server = Arc::clone(&self);
+        tokio::task::spawn_blocking(move || server.store(&request, encoding, &body))
+            .await
+            .map_err(|_| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "the write failed"))?
+    }
+
+    /// Why reading a body failed.
+    fn body_failure(&self, err: &axum::Error) -> Failure {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+        while let Some(error) = source {
+            if error.is::<TimeoutError>() {
+                return Failure::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "the body was not received within the time set by --body-timeout",
+                );
+            }
+            if error.is::<http_body_util::LengthLimitError>() {
+                return self.too_large("the body");
+            }
+            source = error.source();
+        }
+        Failure::bad_request(format!("cannot read the body: {err}"))
+    }
+
+    /// Decodes, parses and stores a body: runs on the blocking thread pool,
+    /// holding the lock of its database (and no other) while it parses.
+    fn store(
+        &self,
+        request: &WriteRequest,
+        encoding: Encoding,
+        body: &Bytes,
+    ) -> Result<Written, Failure> {
+        let decoded;
+        let body: &[u8] = match encoding {
+            Encoding::Identity => body,
+            Encoding::Gzip => {
+                decoded = self.gunzip(body)?;
+                &decoded
+            }
+        };
+        let database = self.database(&request.database, true)?;
+        let mut database = lock(&database);
+        let database = &mut *database;
+        let batch = Batch::parse(body, &request.batch_options(now_nanos()), &mut database.schema);
+        let rejected = batch.errors().len();
+        let answer = batch.partial_write_json();
+        let mut points = batch.into_points();
+        // Reserve the memory the points could take (as many new points)
+        // before storing any, then give back what merges saved.
+        let wanted: usize = points.iter().map(point_bytes).sum();
+        let budget = self.limits.max_memory_bytes;
+        let reserved = self.memory.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+            used.checked_add(wanted).filter(|&total| total <= budget)
+        });
+        if let Err(used) = reserved {
+            return Err(Failure::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                format!(
+                    "the store is full: its {} points would take about {wanted} more bytes, past the memory limit of {budget} bytes (--max-memory-bytes; about {used} in use); nothing was stored",
+                    points.len()
+                ),
+            ));
+        }
+        let stored = points.len();
+        let (mut added, mut released) = (0usize, 0usize);
+        for mut point in points.drain(..) {
+            request.unit.rescale(&mut point);
+            let (more, less) = database.upsert(point.into_owned());
+            added += more;
+            released += less;
+        }
+        let unused = wanted.saturating_sub(added).saturating_add(released);
+        self.memory.fetch_sub(
+            unused.min(self.memory.load(Ordering::SeqCst)),
+            Ordering::SeqCst,
+        );
         Ok(Written {
+            stored,
+            rejected,
+            answer,
             gzip: matches!(encoding, Encoding::Gzip),
-            ..written
         })
     }
 
-    /// Handles a read: `render` turns the points of the database the
-    /// query names into the body.
-    fn read(
-        &self,
-        query: Result<Query<Params>, QueryRejection>,
-        headers: &HeaderMap,
-        render: impl FnOnce(&[Point<'static>]) -> Result<Vec<u8>, Failure>,
-    ) -> Response {
-        match self.try_read(query, headers, render) {
-            Ok(text) => {
-                ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
-            }
-            Err(failure) => failure.into_response(Api::V3),
+    /// The database `name`: created when `create` and it is new, if the
+    /// database limit allows.
+    fn database(&self, name: &str, create: bool) -> Result<Arc<Mutex<Database>>, Failure> {
+        let not_found =
+            || Failure::new(StatusCode::NOT_FOUND, format!("database not found: {name}"));
+        if let Some(database) = self.read_databases().get(name) {
+            return Ok(Arc::clone(database));
         }
+        if !create {
+            return Err(not_found());
+        }
+        let mut databases = self
+            .databases
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(database) = databases.get(name) {
+            return Ok(Arc::clone(database));
+        }
+        if databases.len() >= self.limits.max_databases {
+            return Err(Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "cannot create database `{name}`: the limit of {} databases is reached (--max-databases)",
+                    self.limits.max_databases
+                ),
+            ));
+        }
+        let database = Arc::new(Mutex::new(Database::default()));
+        databases.insert(name.to_owned(), Arc::clone(&database));
+        Ok(database)
     }
 
-    fn try_read(
+    /// The map of databases, for looking one up. Nothing panics while
+    /// holding a lock, and were something to, the points stored are still
+    /// worth serving, so a poisoned lock is taken as it is.
+    fn read_databases(
         &self,
-        query: Result<Query<Params>, QueryRejection>,
-        headers: &HeaderMap,
-        render: impl FnOnce(&[Point<'static>]) -> Result<Vec<u8>, Failure>,
-    ) -> Result<Vec<u8>, Failure> {
-        let Query(params) =
-            query.map_err(|rejection| Failure::bad_request(rejection.body_text()))?;
-        self.authorize(Api::V3, headers, &params)?;
-        let name = database(&params, "db")?;
-        let databases = self.databases();
-        let database = databases.get(&name).ok_or_else(|| {
-            Failure::new(StatusCode::NOT_FOUND, format!("database not found: {name}"))
-        })?;
-        render(&database.points)
+    ) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Mutex<Database>>>> {
+        self.databases.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The databases, locked. Nothing panics while holding the lock, and
-    /// were something to, the points stored are still worth serving, so a
-    /// poisoned lock is taken as it is.
-    fn databases(&self) -> MutexGuard<'_, HashMap<String, Database>> {
-        self.databases
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    /// Handles a read: finds the database, then streams its answer.
+    async fn read(&self, uri: &Uri, headers: &HeaderMap, answer: Answer) -> Response {
+        let database = params(uri).and_then(|params| {
+            self.authorize(Api::V3, headers, &params)?;
+            self.database(&database(&params, "db")?, false)
+        });
+        let database = match database {
+            Ok(database) => database,
+            Err(failure) => return failure.into_response(Api::V3),
+        };
+        let body = match answer {
+            Answer::LineProtocol => reads::line_protocol(database, self.limits.read),
+            Answer::Tables => reads::tables(database, self.limits.read).await,
+        };
+        (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            body,
+        )
+            .into_response()
     }
 
     /// Checks the token of a request, when the server has one.
@@ -708,10 +996,12 @@ impl Server {
         let Some(expected) = &self.token else {
             return Ok(());
         };
-        let given = header_token(headers).or_else(|| match api {
-            Api::V1 => params.get("p").map(String::as_str),
-            Api::V2 | Api::V3 => None,
-        });
+        let given = match api {
+            Api::V1 => header_token(headers)
+                .or_else(|| basic_password(headers))
+                .or_else(|| params.get("p").cloned()),
+            Api::V2 | Api::V3 => header_token(headers),
+        };
         match given {
             Some(token) if same_secret(token.as_bytes(), expected.as_bytes()) => Ok(()),
             Some(_) => Err(Failure::new(StatusCode::UNAUTHORIZED, "invalid token")),
@@ -719,7 +1009,7 @@ impl Server {
                 StatusCode::UNAUTHORIZED,
                 match api {
                     Api::V1 => {
-                        "missing token: send `Authorization: Token TOKEN` or ?u=USER&p=TOKEN"
+                        "missing token: send `Authorization: Token TOKEN`, `Authorization: Basic` with the token as password, or ?u=USER&p=TOKEN"
                     }
                     Api::V2 | Api::V3 => "missing token: send `Authorization: Token TOKEN`",
                 },
@@ -727,34 +1017,35 @@ impl Server {
         }
     }
 
-    /// The body, decompressed, within the size limit.
-    fn decoded_body(
-        &self,
-        body: Result<Bytes, BytesRejection>,
-        encoding: Encoding,
-    ) -> Result<Bytes, Failure> {
-        let body = body.map_err(|rejection| match rejection.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => self.too_large("the body"),
-            status => Failure::new(status, rejection.body_text()),
-        })?;
-        match encoding {
-            Encoding::Identity => Ok(body),
-            Encoding::Gzip => self.gunzip(&body),
-        }
-    }
-
-    /// Decompresses a gzip body, refusing to inflate it past the limit.
-    fn gunzip(&self, body: &[u8]) -> Result<Bytes, Failure> {
-        let limit = u64::try_from(self.max_body_bytes).unwrap_or(u64::MAX);
+    /// Decompresses a gzip body of at most [`MAX_GZIP_MEMBERS`] members,
+    /// refusing to inflate it past the body limit.
+    fn gunzip(&self, body: &[u8]) -> Result<Vec<u8>, Failure> {
+        let limit = u64::try_from(self.limits.max_body_bytes).unwrap_or(u64::MAX);
         let mut inflated = Vec::new();
-        MultiGzDecoder::new(body)
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut inflated)
-            .map_err(|err| Failure::bad_request(format!("invalid gzip body: {err}")))?;
-        if inflated.len() > self.max_body_bytes {
-            return Err(self.too_large("the decompressed body"));
+        let mut rest = body;
+        let mut members = 0;
+        while !rest.is_empty() || members == 0 {
+            members += 1;
+            if members > MAX_GZIP_MEMBERS {
+                return Err(Failure::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "the gzip body has more than {MAX_GZIP_MEMBERS} members (concatenated gzip streams), the most one body may have"
+                    ),
+                ));
+            }
+            let room = (limit + 1).saturating_sub(inflated.len() as u64);
+            let mut member = GzDecoder::new(rest);
+            (&mut member)
+                .take(room)
+                .read_to_end(&mut inflated)
+                .map_err(|err| Failure::bad_request(format!("invalid gzip body: {err}")))?;
+            if inflated.len() > self.limits.max_body_bytes {
+                return Err(self.too_large("the decompressed body"));
+            }
+            rest = member.into_inner();
         }
-        Ok(Bytes::from(inflated))
+        Ok(inflated)
     }
 
     fn too_large(&self, what: &str) -> Failure {
@@ -762,18 +1053,70 @@ impl Server {
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
                 "{what} is larger than the limit of {} bytes",
-                self.max_body_bytes
+                self.limits.max_body_bytes
             ),
         )
     }
 }
 
+/// A database, locked. Nothing panics while holding the lock, and were
+/// something to, the points stored are still worth serving, so a poisoned
+/// lock is taken as it is.
+fn lock(database: &Mutex<Database>) -> MutexGuard<'_, Database> {
+    database.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// The token of an `Authorization: Token T` or `Bearer T` header.
-fn header_token(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
+fn header_token(headers: &HeaderMap) -> Option<String> {
+    let (scheme, token) = authorization(headers)?;
     let known = scheme.eq_ignore_ascii_case("token") || scheme.eq_ignore_ascii_case("bearer");
-    known.then(|| token.trim())
+    known.then(|| token.to_owned())
+}
+
+/// The password of an `Authorization: Basic BASE64(USER:PASSWORD)` header,
+/// which InfluxDB 1 clients send; an empty string when the header is
+/// Basic but malformed (so the answer is "invalid token").
+fn basic_password(headers: &HeaderMap) -> Option<String> {
+    let (scheme, credentials) = authorization(headers)?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let password = base64_decode(credentials)
+        .and_then(|decoded| String::from_utf8(decoded).ok())
+        .and_then(|decoded| decoded.split_once(':').map(|(_, password)| password.to_owned()));
+    Some(password.unwrap_or_default())
+}
+
+/// The scheme and the credentials of the `Authorization` header.
+fn authorization(headers: &HeaderMap) -> Option<(&str, &str)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, credentials) = value.trim().split_once(' ')?;
+    Some((scheme, credentials.trim()))
+}
+
+/// Standard base64 (padding optional), or `None` if `text` is not.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let mut buffer = 0u32;
+    let mut bits = 0;
+    for byte in text.trim_end_matches('=').bytes() {
+        let value = match byte {
+            b'A'..=b'Z' => byte - b'A',
+            b'a'..=b'z' => byte - b'a' + 26,
+            b'0'..=b'9' => byte - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        buffer = (buffer << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
 }
 
 /// Compares two secrets in a time that depends on their lengths only.
@@ -821,110 +1164,6 @@ fn now_nanos() -> i64 {
         })
 }
 
-// ---------------------------------------------------------------------------
-// A database
-// ---------------------------------------------------------------------------
-
-/// The points of one database and the field types they fixed.
-#[derive(Default)]
-struct Database {
-    schema: Schema,
-    /// In the order first written.
-    points: Vec<Point<'static>>,
-    /// Where each series and time is in `points`.
-    index: HashMap<SeriesTime, usize>,
-}
-
-/// What identifies a stored point: measurement, tag set (sorted by key)
-/// and timestamp.
-#[derive(PartialEq, Eq, Hash)]
-struct SeriesTime {
-    measurement: String,
-    tags: Vec<(String, String)>,
-    time: Option<i64>,
-}
-
-impl SeriesTime {
-    /// The identity of `point`, whose tags are sorted.
-    fn of(point: &Point<'_>) -> Self {
-        SeriesTime {
-            measurement: point.measurement().to_owned(),
-            tags: point
-                .tags()
-                .map(|tag| (tag.key().to_owned(), tag.value().to_owned()))
-                .collect(),
-            time: point.timestamp(),
-        }
-    }
-}
-
-impl Database {
-    /// Parses `body`, checks it against the field types stored, and
-    /// stores its good points (none when the request refuses partial
-    /// writes and a line is bad).
-    fn write(&mut self, body: &[u8], request: &WriteRequest, now: i64) -> Written {
-        let batch = Batch::parse(body, &request.batch_options(now), &mut self.schema);
-        let rejected = batch.errors().len();
-        let answer = batch.partial_write_json();
-        let points = batch.into_points();
-        let stored = points.len();
-        for mut point in points {
-            request.unit.rescale(&mut point);
-            self.upsert(point.into_owned());
-        }
-        Written {
-            stored,
-            rejected,
-            answer,
-            gzip: false,
-        }
-    }
-
-    /// Stores `point`, or merges its fields into the stored point of the
-    /// same series and time.
-    fn upsert(&mut self, mut point: Point<'static>) {
-        point.sort_tags();
-        let key = SeriesTime::of(&point);
-        let stored = self
-            .index
-            .get(&key)
-            .and_then(|&index| self.points.get_mut(index));
-        match stored {
-            Some(stored) => *stored = merged(stored, point),
-            None => {
-                self.index.insert(key, self.points.len());
-                self.points.push(point);
-            }
-        }
-    }
-}
-
-/// `update` with the fields of `stored` it does not set, as InfluxDB
-/// merges a point into the one it overwrites.
-fn merged(stored: &Point<'static>, update: Point<'static>) -> Point<'static> {
-    let kept = stored
-        .fields()
-        .iter()
-        .filter(|field| update.field(field.key()).is_none());
-    if kept.clone().next().is_none() {
-        return update;
-    }
-    // `Point` offers no way to add fields, so build the merged point anew.
-    let mut builder = Point::builder(update.measurement().to_owned());
-    for tag in update.tags() {
-        builder = builder.tag(tag.key().to_owned(), tag.value().to_owned());
-    }
-    for field in kept.chain(update.fields()) {
-        builder = builder.field(field.key().to_owned(), field.value().clone());
-    }
-    if let Some(time) = update.timestamp() {
-        builder = builder.timestamp(time);
-    }
-    // Both points were valid and their field keys are distinct, so the
-    // builder accepts the merge; keep the update should it ever not.
-    builder.build().unwrap_or(update)
-}
-
 /// What a write came to.
 struct Written {
     stored: usize,
@@ -959,27 +1198,4 @@ fn counted(count: usize, noun: &str) -> String {
         1 => format!("1 {noun}"),
         _ => format!("{count} {noun}s"),
     }
-}
-
-// ---------------------------------------------------------------------------
-// Reads
-// ---------------------------------------------------------------------------
-
-/// The points as line protocol, nanosecond timestamps, one per line.
-fn line_protocol(points: &[Point<'static>]) -> Result<Vec<u8>, Failure> {
-    let mut out = Vec::new();
-    for point in points {
-        point
-            .write_to_vec(&mut out, Precision::Nanoseconds)
-            .map_err(|err| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()))?;
-    }
-    Ok(out)
-}
-
-/// The points as the tables `lp table` prints.
-fn tables(points: &[Point<'static>]) -> Result<Vec<u8>, Failure> {
-    let mut out = Vec::new();
-    table::write_tables(&mut out, points)
-        .map_err(|err| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()))?;
-    Ok(out)
 }

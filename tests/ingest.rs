@@ -226,7 +226,9 @@ fn parse_reply(raw: &[u8]) -> Reply {
         headers,
         body: raw[split + 4..].to_vec(),
     };
-    assert_eq!(reply.header("transfer-encoding"), None, "{reply:?}");
+    if reply.header("transfer-encoding") == Some("chunked") {
+        reply.body = unchunked(&reply.body);
+    }
     if let Some(length) = reply.header("content-length") {
         assert_eq!(
             reply.body.len(),
@@ -236,6 +238,27 @@ fn parse_reply(raw: &[u8]) -> Reply {
     }
     reply.headers.retain(|(name, _)| name != "date");
     reply
+}
+
+/// The body of a `Transfer-Encoding: chunked` answer, which must be
+/// complete (end with the empty chunk).
+fn unchunked(mut raw: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = raw
+            .windows(2)
+            .position(|window| window == b"\r\n")
+            .expect("a chunk size line");
+        let size = usize::from_str_radix(std::str::from_utf8(&raw[..line_end]).unwrap(), 16)
+            .expect("a hexadecimal chunk size");
+        raw = &raw[line_end + 2..];
+        if size == 0 {
+            return body;
+        }
+        body.extend_from_slice(&raw[..size]);
+        assert_eq!(&raw[size..size + 2], b"\r\n");
+        raw = &raw[size + 2..];
+    }
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {
