@@ -784,7 +784,6 @@ fn json_body(body: String) -> impl IntoResponse {
     )
 }
 
-
 // ---------------------------------------------------------------------------
 // The server
 // ---------------------------------------------------------------------------
@@ -888,7 +887,11 @@ impl Server {
         let database = self.database(&request.database, true)?;
         let mut database = lock(&database);
         let database = &mut *database;
-        let batch = Batch::parse(body, &request.batch_options(now_nanos()), &mut database.schema);
+        let batch = Batch::parse(
+            body,
+            &request.batch_options(now_nanos()),
+            &mut database.schema,
+        );
         let rejected = batch.errors().len();
         let answer = batch.partial_write_json();
         let mut points = batch.into_points();
@@ -896,9 +899,11 @@ impl Server {
         // before storing any, then give back what merges saved.
         let wanted: usize = points.iter().map(point_bytes).sum();
         let budget = self.limits.max_memory_bytes;
-        let reserved = self.memory.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
-            used.checked_add(wanted).filter(|&total| total <= budget)
-        });
+        let reserved = self
+            .memory
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                used.checked_add(wanted).filter(|&total| total <= budget)
+            });
         if let Err(used) = reserved {
             return Err(Failure::new(
                 StatusCode::INSUFFICIENT_STORAGE,
@@ -967,7 +972,9 @@ impl Server {
     fn read_databases(
         &self,
     ) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Mutex<Database>>>> {
-        self.databases.read().unwrap_or_else(PoisonError::into_inner)
+        self.databases
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Handles a read: finds the database, then streams its answer.
@@ -984,11 +991,7 @@ impl Server {
             Answer::LineProtocol => reads::line_protocol(database, self.limits.read),
             Answer::Tables => reads::tables(database, self.limits.read).await,
         };
-        (
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            body,
-        )
-            .into_response()
+        ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
     }
 
     /// Checks the token of a request, when the server has one.
@@ -1083,7 +1086,11 @@ fn basic_password(headers: &HeaderMap) -> Option<String> {
     }
     let password = base64_decode(credentials)
         .and_then(|decoded| String::from_utf8(decoded).ok())
-        .and_then(|decoded| decoded.split_once(':').map(|(_, password)| password.to_owned()));
+        .and_then(|decoded| {
+            decoded
+                .split_once(':')
+                .map(|(_, password)| password.to_owned())
+        });
     Some(password.unwrap_or_default())
 }
 

@@ -176,9 +176,8 @@ impl Selection {
         let mut measurements: BTreeMap<String, Vec<Point<'static>>> = BTreeMap::new();
         let mut columns: BTreeMap<&str, HashSet<&str>> = BTreeMap::new();
         let mut cells = 0usize;
-        let mut taken = 0usize;
         let mut note = None;
-        for point in &database.points {
+        for (taken, point) in database.points.iter().enumerate() {
             if taken >= limits.rows {
                 note = Some(format!(
                     "(the first {taken} of {total} points are shown: the limit set by --max-read-rows)"
@@ -186,9 +185,7 @@ impl Selection {
                 break;
             }
             let known = columns.entry(point.measurement()).or_default();
-            let rows = measurements
-                .get(point.measurement())
-                .map_or(0, Vec::len);
+            let rows = measurements.get(point.measurement()).map_or(0, Vec::len);
             let new_columns = point
                 .tags()
                 .map(|tag| tag.key())
@@ -212,7 +209,6 @@ impl Selection {
                 .entry(point.measurement().to_owned())
                 .or_default()
                 .push(point.clone());
-            taken += 1;
         }
         Selection { measurements, note }
     }
@@ -308,7 +304,8 @@ impl Write for Bounded {
             ));
         }
         let taken = buf.len().min(room);
-        self.out.extend_from_slice(buf.get(..taken).unwrap_or_default());
+        self.out
+            .extend_from_slice(buf.get(..taken).unwrap_or_default());
         Ok(taken)
     }
 

@@ -57,7 +57,11 @@ const ALLOCATION_OVERHEAD: usize = 16;
 /// control byte, and the packed series key).
 pub(crate) fn point_bytes(point: &Point<'_>) -> usize {
     let strings: usize = std::iter::once(point.measurement().len())
-        .chain(point.tags().flat_map(|tag| [tag.key().len(), tag.value().len()]))
+        .chain(
+            point
+                .tags()
+                .flat_map(|tag| [tag.key().len(), tag.value().len()]),
+        )
         .chain(point.fields().iter().flat_map(field_strings))
         .map(|len| len + ALLOCATION_OVERHEAD)
         .sum();
