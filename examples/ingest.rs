@@ -63,12 +63,19 @@
 //! | `--max-body-bytes N` [10 MiB] | a body, before and after gzip decompression | `413` |
 //! | (fixed) 1,024 | the gzip members of one body (each a concatenated gzip stream) | `413` |
 //! | `--max-databases N` [5, InfluxDB 3 Core's] | databases; a write creating one more is refused | `422` |
+//! | `--max-tables N` [2,000, InfluxDB 3 Core's] | tables (measurements), across databases; a line of a new table past it is rejected | `400`, the line listed: `table limit reached: ..` |
+//! | `--max-columns N` [500, InfluxDB 3 Core's] | the columns of one table: `time`, tag keys and field keys (so a point rewritten with new fields never grows past it either) | `400`, the line listed: `column limit reached: ..` |
 //! | `--max-memory-bytes N` [1 GiB] | the estimated memory of the stored points (per point: its tags, fields and strings, its slot in the store and in the index); a write that would pass it stores nothing | `507` |
 //! | `--max-read-rows N` [100,000] | the points (rows) of one read answer | answer cut, with a note |
 //! | `--max-read-bytes N` [16 MiB] | the bytes of one read answer (and `/table` copies and lays out at most N/6 cells) | answer cut, with a note |
 //! | `--header-timeout SECONDS` [10] | the time to send a request's headers, counted from the connection's start or, on a kept-alive connection, from the end of the previous answer: so it also closes idle connections | connection closed |
 //! | `--body-timeout SECONDS` [60] | the time to send a request's body, all of it | `408` |
 //! | `--max-connections N` [512] | open connections; more wait to be accepted | (they wait) |
+//!
+//! Tables and columns are checked line by line, as InfluxDB 3 does, so a
+//! write past them is a partial write whose answer names the limit. A
+//! write refused whole (a database past the limit, the memory full) may
+//! still have fixed the types of its new fields and tables.
 //!
 //! A read's answer cut by a limit ends with a note: a `#` comment line for
 //! `query_lp` (which line protocol ignores, so the answer can be written
@@ -98,7 +105,7 @@ use flate2::bufread::GzDecoder;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use lineproto::{Batch, BatchOptions, ParseOptions, Point, Precision};
+use lineproto::{Batch, BatchOptions, ParseOptions, Point, Precision, Schema};
 use serde_json::json;
 use tokio::sync::Semaphore;
 use tower_http::timeout::{RequestBodyDeadlineLayer, TimeoutError};
@@ -117,7 +124,8 @@ use store::{Database, point_bytes};
 
 const USAGE: &str = "\
 usage: ingest [--addr HOST:PORT] [--token TOKEN] [--max-body-bytes N]
-              [--max-databases N] [--max-memory-bytes N]
+              [--max-databases N] [--max-tables N] [--max-columns N]
+              [--max-memory-bytes N]
               [--max-read-rows N] [--max-read-bytes N]
               [--header-timeout SECONDS] [--body-timeout SECONDS]
               [--max-connections N]
@@ -129,6 +137,10 @@ const DETAILS: &str = "
   --max-body-bytes N    the largest body accepted, before and after gzip
                         decompression (default 10485760, 10 MiB)
   --max-databases N     the most databases (default 5, as InfluxDB 3 Core)
+  --max-tables N        the most tables (measurements), across databases
+                        (default 2000, as InfluxDB 3 Core)
+  --max-columns N       the most columns of one table: time, tags and fields
+                        (default 500, as InfluxDB 3 Core)
   --max-memory-bytes N  the most memory the stored points may take, as
                         estimated (default 1073741824, 1 GiB)
   --max-read-rows N     the most points one read answers (default 100000)
@@ -148,6 +160,10 @@ const DEFAULT_ADDR: &str = "127.0.0.1:8181";
 const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 /// InfluxDB 3 Core's default `--num-database-limit`.
 const DEFAULT_MAX_DATABASES: usize = 5;
+/// InfluxDB 3 Core's default `--num-table-limit`, across databases.
+const DEFAULT_MAX_TABLES: usize = Schema::DEFAULT_MAX_TABLES;
+/// InfluxDB 3 Core's default `--num-total-columns-per-table-limit`.
+const DEFAULT_MAX_COLUMNS: usize = Schema::DEFAULT_MAX_COLUMNS_PER_TABLE;
 const DEFAULT_MAX_MEMORY_BYTES: usize = 1024 * 1024 * 1024;
 const DEFAULT_MAX_READ_ROWS: usize = 100_000;
 const DEFAULT_MAX_READ_BYTES: usize = 16 * 1024 * 1024;
@@ -306,6 +322,8 @@ struct Config {
 struct Limits {
     max_body_bytes: usize,
     max_databases: usize,
+    max_tables: usize,
+    max_columns: usize,
     max_memory_bytes: usize,
     read: ReadLimits,
 }
@@ -328,6 +346,8 @@ impl Config {
             limits: Limits {
                 max_body_bytes: DEFAULT_MAX_BODY_BYTES,
                 max_databases: DEFAULT_MAX_DATABASES,
+                max_tables: DEFAULT_MAX_TABLES,
+                max_columns: DEFAULT_MAX_COLUMNS,
                 max_memory_bytes: DEFAULT_MAX_MEMORY_BYTES,
                 read: ReadLimits {
                     rows: DEFAULT_MAX_READ_ROWS,
@@ -363,6 +383,8 @@ impl Config {
                 }
                 "--max-body-bytes" => limits.max_body_bytes = count(name, inline, &mut args)?,
                 "--max-databases" => limits.max_databases = count(name, inline, &mut args)?,
+                "--max-tables" => limits.max_tables = count(name, inline, &mut args)?,
+                "--max-columns" => limits.max_columns = count(name, inline, &mut args)?,
                 "--max-memory-bytes" => limits.max_memory_bytes = count(name, inline, &mut args)?,
                 "--max-read-rows" => limits.read.rows = count(name, inline, &mut args)?,
                 "--max-read-bytes" => limits.read.bytes = count(name, inline, &mut args)?,
@@ -802,6 +824,8 @@ struct Server {
     token: Option<String>,
     limits: Limits,
     databases: RwLock<HashMap<String, Arc<Mutex<Database>>>>,
+    /// The tables of every database.
+    tables: AtomicUsize,
     /// The estimated bytes of every stored point, across databases.
     memory: AtomicUsize,
 }
@@ -812,6 +836,7 @@ impl Server {
             token: config.token,
             limits: config.limits,
             databases: RwLock::new(HashMap::new()),
+            tables: AtomicUsize::new(0),
             memory: AtomicUsize::new(0),
         }
     }
@@ -887,13 +912,20 @@ impl Server {
         let database = self.database(&request.database, true)?;
         let mut database = lock(&database);
         let database = &mut *database;
-        let batch = Batch::parse(
-            body,
-            &request.batch_options(now_nanos()),
-            &mut database.schema,
-        );
-        let rejected = batch.errors().len();
-        let answer = batch.partial_write_json();
+        // The table limit holds across databases: this one may have the
+        // tables the others leave. (Two writes to two databases at once may
+        // each take the same room; the memory limit bounds what that costs.)
+        let own = database.tables();
+        let others = self.tables.load(Ordering::SeqCst).saturating_sub(own);
+        let room = self.limits.max_tables.saturating_sub(others);
+        database.schema = std::mem::take(&mut database.schema).with_max_tables(room);
+        let batch = Batch::parse(body, &request.batch_options(now_nanos()), &mut database.schema);
+        let new_tables = database.tables().saturating_sub(own);
+        self.tables.fetch_add(new_tables, Ordering::SeqCst);
+        let rejected = batch.error_count();
+        let answer = batch
+            .partial_write_json()
+            .map(|answer| self.with_table_limit(answer, room, others));
         let mut points = batch.into_points();
         // Reserve the memory the points could take (as many new points)
         // before storing any, then give back what merges saved.
@@ -961,7 +993,9 @@ impl Server {
                 ),
             ));
         }
-        let database = Arc::new(Mutex::new(Database::default()));
+        let database = Arc::new(Mutex::new(Database::new(
+            Schema::new().with_max_columns_per_table(self.limits.max_columns),
+        )));
         databases.insert(name.to_owned(), Arc::clone(&database));
         Ok(database)
     }
@@ -1049,6 +1083,22 @@ impl Server {
             rest = member.into_inner();
         }
         Ok(inflated)
+    }
+
+    /// `answer` with each table-limit error naming the limit across
+    /// databases, when other databases took part of it (the schema of one
+    /// database knows only the room it was given).
+    fn with_table_limit(&self, answer: String, room: usize, others: usize) -> String {
+        if others == 0 {
+            return answer;
+        }
+        answer.replace(
+            &format!(" of at most {room}\""),
+            &format!(
+                " of at most {room} in this database: the limit is {} tables across databases (--max-tables), and other databases hold {others}\"",
+                self.limits.max_tables
+            ),
+        )
     }
 
     fn too_large(&self, what: &str) -> Failure {

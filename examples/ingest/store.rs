@@ -6,7 +6,6 @@ use std::mem::size_of;
 use lineproto::{Field, FieldValue, Point, Schema};
 
 /// The points of one database and the field types they fixed.
-#[derive(Default)]
 pub(crate) struct Database {
     pub(crate) schema: Schema,
     /// In the order first written. Points are only appended or replaced
@@ -89,6 +88,20 @@ fn field_strings(field: &Field<'_>) -> Vec<usize> {
 }
 
 impl Database {
+    /// A database without points, checked against `schema`.
+    pub(crate) fn new(schema: Schema) -> Self {
+        Database {
+            schema,
+            points: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+
+    /// The tables (measurements) the schema knows.
+    pub(crate) fn tables(&self) -> usize {
+        self.schema.measurements().count()
+    }
+
     /// Stores `point`, or merges its fields into the stored point of the
     /// same series and time. Returns how the estimate of the memory held
     /// changed: what was added, and what a replaced point released.
