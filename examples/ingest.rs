@@ -919,7 +919,11 @@ impl Server {
         let others = self.tables.load(Ordering::SeqCst).saturating_sub(own);
         let room = self.limits.max_tables.saturating_sub(others);
         database.schema = std::mem::take(&mut database.schema).with_max_tables(room);
-        let batch = Batch::parse(body, &request.batch_options(now_nanos()), &mut database.schema);
+        let batch = Batch::parse(
+            body,
+            &request.batch_options(now_nanos()),
+            &mut database.schema,
+        );
         let new_tables = database.tables().saturating_sub(own);
         self.tables.fetch_add(new_tables, Ordering::SeqCst);
         let rejected = batch.error_count();

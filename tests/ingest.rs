@@ -885,6 +885,15 @@ fn the_command_line_is_checked() {
     for args in [
         &["--max-body-bytes", "0"][..],
         &["--max-body-bytes=lots"],
+        &["--max-databases", "-1"],
+        &["--max-tables", "0"],
+        &["--max-columns", ""],
+        &["--max-memory-bytes", "1.5"],
+        &["--max-read-rows", "0"],
+        &["--max-read-bytes", "x"],
+        &["--header-timeout", "0"],
+        &["--body-timeout", "forever"],
+        &["--max-connections", "0"],
         &["--token"],
         &["--port", "1"],
     ] {
@@ -898,4 +907,392 @@ fn the_command_line_is_checked() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("cannot listen on"), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------
+// Hostile clients
+// ---------------------------------------------------------------------------
+
+/// A connection to `addr` with a read timeout, for requests sent by hand.
+fn connect(addr: &str) -> TcpStream {
+    let stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+}
+
+/// Reads until the server closes the connection (or 10 s pass) and returns
+/// what it sent and how long it took.
+fn read_until_closed(stream: &mut TcpStream) -> (Vec<u8>, Duration) {
+    let started = Instant::now();
+    let mut raw = Vec::new();
+    let mut buffer = [0; 4096];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => return (raw, started.elapsed()),
+            Ok(n) => raw.extend_from_slice(&buffer[..n]),
+        }
+    }
+}
+
+#[test]
+fn many_bad_lines_list_the_first_100_and_count_all() {
+    let server = Server::start(&[]);
+    // 10 KB of gzip that inflates to 5,000 bad lines.
+    let body = gzip(&b"x\n".repeat(5000));
+    let reply = server.send(
+        "POST",
+        "/api/v3/write_lp?db=db",
+        &[("Content-Encoding", "gzip")],
+        &body,
+    );
+    assert_eq!(reply.status, 400, "{reply:?}");
+    assert!(reply.body.len() < 20_000, "{} bytes", reply.body.len());
+    let answer = reply.json();
+    assert_eq!(
+        answer["error"],
+        "partial write of line protocol occurred: 5000 lines were rejected, the first 100 are listed"
+    );
+    let data = answer["data"].as_array().unwrap();
+    assert_eq!(data.len(), 100);
+    assert_eq!(data[99]["line_number"], 100);
+    server.log_line("0 points stored, 5000 lines rejected, gzip body");
+}
+
+#[test]
+fn reads_stop_at_the_row_limit_with_a_note() {
+    let server = Server::start(&["--max-read-rows", "10"]);
+    let body: String = (0..25)
+        .map(|i| format!("m,host=h{i:02} v={i}i {i}\n"))
+        .collect();
+    assert_eq!(server.post("/api/v2/write?bucket=db", &body).status, 204);
+
+    let stored = server.stored("db");
+    let lines: Vec<&str> = stored.lines().collect();
+    assert_eq!(lines.len(), 11, "{stored}");
+    assert_eq!(lines[0], "m,host=h00 v=0i 0");
+    assert_eq!(lines[9], "m,host=h09 v=9i 9");
+    assert_eq!(
+        lines[10],
+        "# truncated: the answer stops after 10 points (--max-read-rows); 15 more of 25 points not shown"
+    );
+    // The cut answer is still line protocol: written back, it stores the
+    // ten points shown.
+    assert_eq!(
+        server.post("/api/v2/write?bucket=copy", &stored).status,
+        204
+    );
+    assert_eq!(server.stored("copy"), lines[..10].join("\n") + "\n");
+
+    let table = server.table("db");
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 2 + 10 + 2, "{table}");
+    assert_eq!(lines[12], "");
+    assert_eq!(
+        lines[13],
+        "(the first 10 of 25 points are shown: the limit set by --max-read-rows)"
+    );
+}
+
+#[test]
+fn reads_stop_at_the_byte_limit_with_a_note() {
+    let server = Server::start(&["--max-read-bytes", "200"]);
+    let body: String = (0..25)
+        .map(|i| format!("m,host=h{i:02} v={i}i {i}\n"))
+        .collect();
+    assert_eq!(server.post("/api/v2/write?bucket=db", &body).status, 204);
+
+    let stored = server.stored("db");
+    let (shown, note) = stored.trim_end().rsplit_once('\n').unwrap();
+    assert!(shown.len() <= 200, "{stored}");
+    assert_eq!(shown.lines().count(), 200 / "m,host=h00 v=0i 0\n".len());
+    assert!(
+        note.starts_with("# truncated: the answer stops before 200 bytes (--max-read-bytes); "),
+        "{note}"
+    );
+
+    let table = server.table("db");
+    let (shown, note) = table.trim_end().rsplit_once("\n\n").unwrap();
+    assert!(shown.len() <= 200, "{table}");
+    assert!(shown.lines().all(|line| line.starts_with('|')), "{table}");
+    assert!(note.contains("--max-read-bytes"), "{note}");
+}
+
+#[test]
+fn the_column_limit_holds_when_a_point_is_rewritten_with_new_fields() {
+    let server = Server::start(&["--max-columns", "8"]);
+    // time, the tag and five fields: seven columns.
+    let first = "m,host=a f0=0,f1=1,f2=2,f3=3,f4=4 1\n";
+    assert_eq!(server.post("/api/v2/write?bucket=db", first).status, 204);
+    // The same series and time, with new field keys: one more fits.
+    let second = "m,host=a g0=0 1\nm,host=a g1=1,g2=2 1\n";
+    let reply = server.post("/api/v2/write?bucket=db", second);
+    assert_eq!(
+        rejected_lines(&reply),
+        [(
+            2,
+            "m,host=a g1=1,g2=2 1".to_owned(),
+            "column limit reached: measurement `m` would have 10 columns (time, tags and fields), at most 8 are allowed"
+                .to_owned()
+        )]
+    );
+    assert_eq!(
+        server.stored("db"),
+        "m,host=a f0=0,f1=1,f2=2,f3=3,f4=4,g0=0 1\n"
+    );
+}
+
+#[test]
+fn the_table_limit_counts_the_tables_of_every_database() {
+    let server = Server::start(&["--max-tables", "3"]);
+    assert_eq!(
+        server.post("/write?db=a", "t1 v=1 1\nt2 v=1 1\n").status,
+        204
+    );
+    let reply = server.post("/write?db=b", "t3 v=1 1\nt4 v=1 1\n");
+    assert_eq!(
+        rejected_lines(&reply),
+        [(
+            2,
+            "t4 v=1 1".to_owned(),
+            "table limit reached: measurement `t4` would be table 2 of at most 1 in this database: the limit is 3 tables across databases (--max-tables), and other databases hold 2"
+                .to_owned()
+        )]
+    );
+    assert_eq!(server.stored("b"), "t3 v=1 1\n");
+    // The tables already there take more points.
+    assert_eq!(server.post("/write?db=a", "t2 v=2 2\n").status, 204);
+}
+
+#[test]
+fn the_database_limit_is_422() {
+    let server = Server::start(&["--max-databases", "2"]);
+    assert_eq!(server.post("/write?db=a", "m v=1 1\n").status, 204);
+    assert_eq!(server.post("/write?db=b", "m v=1 1\n").status, 204);
+    let reply = server.post("/api/v2/write?bucket=c", "m v=1 1\n");
+    assert_eq!(reply.status, 422, "{reply:?}");
+    assert_eq!(
+        reply.json(),
+        json!({"code": "unprocessable entity", "message": "cannot create database `c`: the limit of 2 databases is reached (--max-databases)"})
+    );
+    assert_eq!(server.get("/table?db=c").status, 404);
+    assert_eq!(server.post("/write?db=a", "m v=2 2\n").status, 204);
+}
+
+#[test]
+fn the_memory_limit_is_507_and_keeps_what_was_stored() {
+    let server = Server::start(&["--max-memory-bytes", "100000"]);
+    let mut stored = 0;
+    let mut full = None;
+    for batch in 0..100 {
+        let body: String = (0..10)
+            .map(|i| format!("m,host=h{batch}_{i} value={i}i {batch}\n"))
+            .collect();
+        let reply = server.post("/api/v2/write?bucket=db", &body);
+        if reply.status == 204 {
+            stored += 10;
+        } else {
+            full = Some(reply);
+            break;
+        }
+    }
+    let reply = full.expect("the store fills up");
+    assert_eq!(reply.status, 507, "{reply:?}");
+    let message = reply.json()["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.starts_with("the store is full: its 10 points would take about "),
+        "{message}"
+    );
+    assert!(
+        message.contains("past the memory limit of 100000 bytes (--max-memory-bytes"),
+        "{message}"
+    );
+    // Roughly 300 to 1,000 bytes a point of this size, by the estimate.
+    assert!((100..=340).contains(&stored), "{stored} points stored");
+    assert_eq!(server.stored("db").lines().count(), stored);
+    // Rewriting a stored point takes no more room.
+    assert_eq!(
+        server
+            .post("/api/v2/write?bucket=db", "m,host=h0_0 value=7i 0\n")
+            .status,
+        204
+    );
+}
+
+#[test]
+fn the_token_is_checked_before_the_body_is_read() {
+    let server = Server::start(&[]);
+    for (target, auth) in [
+        ("/api/v2/write?bucket=db", ""),
+        ("/write?db=db", "Authorization: Token wrong\r\n"),
+    ] {
+        let mut stream = connect(&server.addr);
+        // Ten megabytes announced, none sent: the answer cannot wait for
+        // them.
+        write!(
+            stream,
+            "POST {target} HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: 10485760\r\n\r\n"
+        )
+        .unwrap();
+        let (raw, took) = read_until_closed(&mut stream);
+        let reply = parse_reply(&raw);
+        assert_eq!(reply.status, 401, "{reply:?}");
+        assert!(took < Duration::from_secs(5), "{took:?}");
+    }
+}
+
+#[test]
+fn a_body_declared_over_the_limit_is_413_before_it_is_read() {
+    let server = Server::start(&["--max-body-bytes", "1024"]);
+    let mut stream = connect(&server.addr);
+    write!(
+        stream,
+        "POST /write?db=db HTTP/1.1\r\nHost: x\r\nAuthorization: Token {TOKEN}\r\nContent-Length: 2048\r\n\r\n"
+    )
+    .unwrap();
+    let (raw, took) = read_until_closed(&mut stream);
+    assert_eq!(parse_reply(&raw).status, 413);
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}
+
+#[test]
+fn a_connection_that_never_finishes_its_headers_is_closed() {
+    let server = Server::start(&["--header-timeout", "0.5"]);
+    let mut stream = connect(&server.addr);
+    stream
+        .write_all(b"POST /write?db=db HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let (raw, took) = read_until_closed(&mut stream);
+    assert!(took < Duration::from_secs(5), "{took:?}: {raw:?}");
+    // Nothing was answered: there was no request.
+    assert!(
+        raw.is_empty() || raw.starts_with(b"HTTP/1.1 408"),
+        "{raw:?}"
+    );
+}
+
+#[test]
+fn an_idle_kept_alive_connection_is_closed() {
+    let server = Server::start(&["--header-timeout", "0.5"]);
+    let mut stream = connect(&server.addr);
+    write!(stream, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let (raw, took) = read_until_closed(&mut stream);
+    assert!(raw.starts_with(b"HTTP/1.1 204"), "{raw:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}
+
+#[test]
+fn a_body_sent_too_slowly_is_408() {
+    let server = Server::start(&["--body-timeout", "0.5"]);
+    let mut stream = connect(&server.addr);
+    write!(
+        stream,
+        "POST /write?db=db HTTP/1.1\r\nHost: x\r\nAuthorization: Token {TOKEN}\r\nContent-Length: 100\r\n\r\nm v=1 1\n"
+    )
+    .unwrap();
+    let (raw, took) = read_until_closed(&mut stream);
+    let reply = parse_reply(&raw);
+    assert_eq!(reply.status, 408, "{reply:?}");
+    assert_eq!(
+        reply.json(),
+        json!({"error": "the body was not received within the time set by --body-timeout"})
+    );
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert_eq!(server.get("/table?db=db").status, 404, "nothing stored");
+}
+
+#[test]
+fn connections_past_the_limit_wait_for_one_to_close() {
+    let server = Server::start(&["--max-connections", "2", "--header-timeout", "1"]);
+    // Two connections that send nothing hold both places...
+    let idle: Vec<TcpStream> = (0..2).map(|_| connect(&server.addr)).collect();
+    thread::sleep(Duration::from_millis(200));
+    // ...so a third waits until the header timeout closes them.
+    let started = Instant::now();
+    let reply = server.post("/write?db=db", "m v=1 1\n");
+    let took = started.elapsed();
+    assert_eq!(reply.status, 204, "{reply:?}");
+    assert!(took >= Duration::from_millis(500), "{took:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    drop(idle);
+}
+
+/// `count` empty gzip members, one after another.
+fn empty_gzip_members(count: usize) -> Vec<u8> {
+    gzip(b"").repeat(count)
+}
+
+#[test]
+fn a_gzip_body_of_too_many_members_is_413() {
+    let server = Server::start(&[]);
+    let send = |body: &[u8]| {
+        server.send(
+            "POST",
+            "/write?db=db",
+            &[("Content-Encoding", "gzip")],
+            body,
+        )
+    };
+    let reply = send(&empty_gzip_members(1025));
+    assert_eq!(reply.status, 413, "{reply:?}");
+    assert_eq!(
+        reply.json(),
+        json!({"error": "the gzip body has more than 1024 members (concatenated gzip streams), the most one body may have"})
+    );
+    // Up to the limit, members are read one after another.
+    let mut body = empty_gzip_members(1023);
+    body.extend(gzip(b"m v=1 1\n"));
+    assert_eq!(send(&body).status, 204);
+    assert_eq!(server.stored("db"), "m v=1 1\n");
+}
+
+#[test]
+fn v1_takes_basic_auth_with_the_token_as_password() {
+    let server = Server::start(&[]);
+    // base64("anyone:test-token"), as the influx shell sends it.
+    let basic = ("Authorization", "Basic YW55b25lOnRlc3QtdG9rZW4=");
+    let reply = http(&server.addr, "POST", "/write?db=db", &[basic], b"m v=1 1\n");
+    assert_eq!(reply.status, 204, "{reply:?}");
+    assert_eq!(server.stored("db"), "m v=1 1\n");
+    // The v2 and v3 APIs take tokens only.
+    for target in ["/api/v2/write?bucket=db", "/api/v3/write_lp?db=db"] {
+        let reply = http(&server.addr, "POST", target, &[basic], b"m v=2 2\n");
+        assert_eq!(reply.status, 401, "{target}: {reply:?}");
+    }
+    // base64("anyone:wrong").
+    let wrong = ("Authorization", "Basic YW55b25lOndyb25n");
+    let reply = http(&server.addr, "POST", "/write?db=db", &[wrong], b"m v=2 2\n");
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.json(), json!({"error": "invalid token"}));
+    let garbage = ("Authorization", "Basic !!!");
+    let reply = http(
+        &server.addr,
+        "POST",
+        "/write?db=db",
+        &[garbage],
+        b"m v=2 2\n",
+    );
+    assert_eq!(reply.status, 401);
+    assert_eq!(server.stored("db"), "m v=1 1\n");
+}
+
+#[test]
+fn ping_and_health_answer_as_influxdb_does_without_a_token() {
+    let server = Server::start(&[]);
+    let ping = http(&server.addr, "GET", "/ping", &[], b"");
+    assert_eq!(ping.status, 204, "{ping:?}");
+    assert!(
+        ping.header("x-influxdb-version")
+            .unwrap()
+            .starts_with("lineproto-ingest-"),
+        "{ping:?}"
+    );
+    let head = http(&server.addr, "HEAD", "/ping", &[], b"");
+    assert_eq!(head.status, 204);
+    let health = http(&server.addr, "GET", "/health", &[], b"");
+    assert_eq!(health.status, 200);
+    let answer = health.json();
+    assert_eq!(answer["status"], "pass");
+    assert_eq!(answer["name"], "ingest");
 }
