@@ -79,11 +79,15 @@
 //!
 //! A read's answer cut by a limit ends with a note: a `#` comment line for
 //! `query_lp` (which line protocol ignores, so the answer can be written
-//! back), a line after a blank one for `/table`. A read locks its database
-//! only while copying points out, never while formatting or sending, and
-//! no request locks more than one database, so a read never holds up a
-//! write to another database. Decompressing, parsing and formatting run on
-//! the blocking thread pool, off the async workers.
+//! back), a line after a blank one for `/table`. `query_lp` copies and
+//! formats 512 points at a time as the client reads; `/table` lays its
+//! tables out whole (one table answer at a time per core, since that takes
+//! memory in proportion to the cells) and then sends the text in chunks.
+//! A read locks its database only while copying points out, never while
+//! formatting or sending, and no request locks more than one database, so
+//! a read never holds up a write to another database. Decompressing,
+//! parsing and formatting run on the blocking thread pool, off the async
+//! workers.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -828,6 +832,8 @@ struct Server {
     tables: AtomicUsize,
     /// The estimated bytes of every stored point, across databases.
     memory: AtomicUsize,
+    /// Permits to lay out a table: one per core.
+    renders: Arc<Semaphore>,
 }
 
 impl Server {
@@ -838,6 +844,9 @@ impl Server {
             databases: RwLock::new(HashMap::new()),
             tables: AtomicUsize::new(0),
             memory: AtomicUsize::new(0),
+            renders: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(1, usize::from),
+            )),
         }
     }
 
@@ -1027,7 +1036,9 @@ impl Server {
         };
         let body = match answer {
             Answer::LineProtocol => reads::line_protocol(database, self.limits.read),
-            Answer::Tables => reads::tables(database, self.limits.read).await,
+            Answer::Tables => {
+                reads::tables(database, self.limits.read, Arc::clone(&self.renders)).await
+            }
         };
         ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
     }

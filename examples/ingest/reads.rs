@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use axum::body::{Body, Bytes};
 use futures_util::stream;
 use lineproto::{Point, Precision};
+use tokio::sync::Semaphore;
 
 use crate::store::Database;
 use crate::{lock, table};
@@ -125,39 +126,58 @@ impl LineCursor {
     }
 }
 
-/// The body of `GET /table`: the tables `lp table` prints, one measurement
-/// per chunk. It shows the first points written, up to the row and cell
-/// limits, copied out under one short lock; a table cut by a limit is
-/// followed by a blank line and a note saying why.
-pub(crate) async fn tables(database: Arc<Mutex<Database>>, limits: ReadLimits) -> Body {
-    let selection = tokio::task::spawn_blocking(move || Selection::of(&database, limits)).await;
-    let Ok(selection) = selection else {
+/// How many bytes of a rendered table each chunk of the answer carries.
+const TABLE_CHUNK_BYTES: usize = 64 * 1024;
+
+/// The body of `GET /table`: the tables `lp table` prints. It shows the
+/// first points written, up to the row and cell limits, copied out under
+/// one short lock; a table cut by a limit is followed by a blank line and
+/// a note saying why.
+///
+/// Laying out a table takes memory in proportion to its cells, so at most
+/// `renders` permits' worth of tables are laid out at once, on the
+/// blocking pool; the points copied are let go as soon as the text is
+/// made, and the text (at most `--max-read-bytes`) is then sent in chunks.
+pub(crate) async fn tables(
+    database: Arc<Mutex<Database>>,
+    limits: ReadLimits,
+    renders: Arc<Semaphore>,
+) -> Body {
+    let Ok(permit) = renders.acquire_owned().await else {
         return Body::from("# the table could not be made\n");
     };
-    let titled = selection.measurements.len() > 1;
-    let state = TableState {
-        measurements: selection.measurements.into_iter().collect(),
-        next: 0,
-        titled,
-        bytes: 0,
-        limits,
-        note: selection.note,
-        done: false,
-    };
-    let chunks = stream::unfold(state, |state| async move {
-        if state.done {
-            return None;
+    let rendered = tokio::task::spawn_blocking(move || {
+        let selection = Selection::of(&database, limits);
+        let titled = selection.measurements.len() > 1;
+        let mut state = TableState {
+            measurements: selection.measurements.into_iter().collect(),
+            next: 0,
+            titled,
+            bytes: 0,
+            limits,
+            note: selection.note,
+            done: false,
+        };
+        let mut out = Vec::new();
+        while !state.done {
+            out.extend(state.chunk());
         }
-        let (state, chunk) = tokio::task::spawn_blocking(move || {
-            let mut state = state;
-            let chunk = state.chunk();
-            (state, chunk)
+        drop(permit);
+        out
+    })
+    .await;
+    let Ok(rendered) = rendered else {
+        return Body::from("# the table could not be made\n");
+    };
+    let rendered = Bytes::from(rendered);
+    let chunks: Vec<Result<Bytes, Infallible>> = (0..rendered.len())
+        .step_by(TABLE_CHUNK_BYTES)
+        .map(|start| {
+            let end = start.saturating_add(TABLE_CHUNK_BYTES).min(rendered.len());
+            Ok(rendered.slice(start..end))
         })
-        .await
-        .ok()?;
-        Some((Ok::<_, Infallible>(Bytes::from(chunk)), state))
-    });
-    Body::from_stream(chunks)
+        .collect();
+    Body::from_stream(stream::iter(chunks))
 }
 
 /// The points a table shows, by measurement, and why some are left out.
