@@ -1296,3 +1296,49 @@ fn ping_and_health_answer_as_influxdb_does_without_a_token() {
     assert_eq!(answer["status"], "pass");
     assert_eq!(answer["name"], "ingest");
 }
+
+#[test]
+fn a_long_read_does_not_hold_up_writes_to_another_database() {
+    // Wide enough that laying the table out takes a while: 128 points of
+    // 64 field keys each, all different (8,193 columns, a million cells).
+    let server = Server::start(&["--max-columns", "10000", "--max-read-bytes", "100000000"]);
+    for request in 0..32 {
+        let body: String = (0..4)
+            .map(|i| {
+                let point = request * 4 + i;
+                let fields: Vec<String> = (0..64).map(|k| format!("f{point}_{k}=1")).collect();
+                format!("m {} {point}\n", fields.join(","))
+            })
+            .collect();
+        assert_eq!(server.post("/api/v2/write?bucket=wide", &body).status, 204);
+    }
+    let addr = server.addr.clone();
+    let read = thread::spawn(move || {
+        let started = Instant::now();
+        let token = format!("Token {TOKEN}");
+        let reply = http(
+            &addr,
+            "GET",
+            "/table?db=wide",
+            &[("Authorization", &token)],
+            b"",
+        );
+        assert_eq!(reply.status, 200);
+        started.elapsed()
+    });
+    let mut slowest = Duration::ZERO;
+    let mut writes = 0;
+    while !read.is_finished() {
+        let started = Instant::now();
+        let body = format!("m v={writes}i {writes}\n");
+        assert_eq!(server.post("/api/v2/write?bucket=other", &body).status, 204);
+        slowest = slowest.max(started.elapsed());
+        writes += 1;
+        thread::sleep(Duration::from_millis(20));
+    }
+    let took = read.join().unwrap();
+    assert!(
+        slowest < Duration::from_millis(500),
+        "a write to another database took {slowest:?} while the read took {took:?}"
+    );
+}
