@@ -137,7 +137,8 @@ usage: ingest [--addr HOST:PORT] [--token TOKEN] [--max-body-bytes N]
 
 const DETAILS: &str = "
   --addr HOST:PORT      where to listen (default 127.0.0.1:8181; port 0 picks one)
-  --token TOKEN         the token every request must carry (default: none needed)
+  --token TOKEN         the token every write and read must carry (default:
+                        none needed)
   --max-body-bytes N    the largest body accepted, before and after gzip
                         decompression (default 10485760, 10 MiB)
   --max-databases N     the most databases (default 5, as InfluxDB 3 Core)
