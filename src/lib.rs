@@ -12,9 +12,11 @@
 //! blank; both are skipped and still count in line numbers. Elements are
 //! separated by one or more spaces; any other tab outside a string value is
 //! an error. A UTF-8 byte-order mark (`EF BB BF`) at the very start of the
-//! input, of a buffer given to [`parse`] or of a [`Stream`], is skipped, as
-//! InfluxDB's own readers skip it; columns of the first line count from
-//! after it. Anywhere else it is text (and not allowed in a name).
+//! input, of a buffer given to [`parse`] or of a [`Stream`], is skipped:
+//! editors put it there, and it is no part of the data. Columns of the
+//! first line count from after it. Anywhere else it is text, even at the start of a later line's
+//! measurement; the writer refuses a measurement that starts with it,
+//! since as the first line of a body it would be read without it.
 //!
 //! **Names and escapes.** The measurement ends at an unescaped `,` or space;
 //! `\,`, `\ ` and `\\` are escapes in it. Tag keys, tag values and field

@@ -55,8 +55,13 @@ fuzz_target!(|input: Input<'_>| {
     let expected: Vec<_> = lineproto::parse_with(input.data, options)
         .map(|r| r.map(Point::into_owned))
         .collect();
-    // Physical lines, and without their line ends (LF or CRLF).
-    let raw: Vec<&[u8]> = input.data.split(|&b| b == b'\n').collect();
+    // Physical lines, and without their line ends (LF or CRLF); the first
+    // without the byte-order mark the stream skips.
+    let data = input
+        .data
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(input.data);
+    let raw: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
     let mut lines = raw.clone();
     let last = lines.len() - 1;
     for line in &mut lines[..last] {
