@@ -59,15 +59,20 @@ impl Run {
     }
 }
 
-/// Runs `lp ARGS` with `stdin` as standard input.
-fn lp(args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(lp_binary())
+/// Starts `lp ARGS` with its standard streams piped.
+fn spawn_lp(args: &[&str]) -> std::process::Child {
+    Command::new(lp_binary())
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("lp starts");
+        .expect("lp starts")
+}
+
+/// Runs `lp ARGS` with `stdin` as standard input.
+fn lp(args: &[&str], stdin: &str) -> Run {
+    let mut child = spawn_lp(args);
     let mut input = child.stdin.take().unwrap();
     let stdin = stdin.to_owned();
     // `lp` may exit before reading (a usage error), so a failed write is
@@ -293,32 +298,11 @@ fn parse_reads_standard_input_without_file_or_with_dash() {
 
 #[test]
 fn a_reader_that_goes_away_stops_lp_quietly() {
-    let input = SAMPLE.repeat(2_000);
-    let mut child = Command::new(lp_binary())
-        .args(["parse", "--precision", "s"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let mut first = String::new();
-    {
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        stdout.read_line(&mut first).unwrap();
-    }
-    let output = child.wait_with_output().unwrap();
     // lp streams its input, so it may stop reading before all was written.
-    let written = writer.join().unwrap();
-    assert!(
-        matches!(&written, Ok(()))
-            || matches!(&written, Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe),
-        "{written:?}"
-    );
+    let (first, code) =
+        first_line_then_hang_up(&["parse", "--precision", "s"], SAMPLE.repeat(2_000));
     assert!(first.starts_with(r#"{"name":"home""#), "{first}");
-    assert_eq!(output.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    assert_eq!(code, 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -786,14 +770,10 @@ fn table_lines_up_cells_wider_than_a_format_width() {
 /// closes the pipe, as `lp ARGS | head -1` does; returns that line and
 /// the exit status.
 fn first_line_then_hang_up(args: &[&str], input: String) -> (String, i32) {
-    let mut child = Command::new(lp_binary())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_lp(args);
     let mut stdin = child.stdin.take().unwrap();
+    // lp may stop reading once its reader has gone: a failed write is no
+    // failure of the test.
     let writer = thread::spawn(move || {
         let _ = stdin.write_all(input.as_bytes());
     });
@@ -820,9 +800,6 @@ fn a_reader_that_goes_away_keeps_the_verdict_of_the_lines_read() {
     let (first, code) = first_line_then_hang_up(&["parse"], bad);
     assert!(first.starts_with("{\"error\""), "{first}");
     assert_eq!(code, 1);
-    // Good lines keep status 0.
-    let (_, code) = first_line_then_hang_up(&["parse"], SAMPLE.repeat(2_000));
-    assert_eq!(code, 0);
 }
 
 #[test]
@@ -863,13 +840,7 @@ fn check_memory_stays_bounded_whatever_the_number_of_bad_lines() {
     // lines used to hold about 145 MB.
     let lines = 1_000_000;
     for format in ["text", "json"] {
-        let mut child = Command::new(lp_binary())
-            .args(["check", "--format", format])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_lp(&["check", "--format", format]);
         let mut stdin = child.stdin.take().unwrap();
         let stdout = child.stdout.take().unwrap();
         // Count the output as it comes, so lp never waits on a full pipe.
