@@ -164,6 +164,127 @@ pub(crate) fn telegraf(lines: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// Text as people write it, for names and strings: ASCII words and CJK,
+/// Greek, Arabic and emoji.
+const WORDS: [&str; 12] = [
+    "temperature",
+    "Living Room",
+    "東京都",
+    "温度",
+    "Θερμοκρασία",
+    "αισθητήρας",
+    "درجة الحرارة",
+    "مستشعر",
+    "🌡️",
+    "🏠 home",
+    "rack=7",
+    "a,b",
+];
+
+/// Escapes `text` for a name or tag value: `,`, `=` and space get a
+/// backslash.
+fn escaped_name(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        if matches!(c, ',' | '=' | ' ') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Escapes `text` for a string field value: `"` and `\` get a backslash.
+fn escaped_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if matches!(c, '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Escapes in every element: measurements, tag keys and values and field
+/// keys with `\ `, `\,` and `\=`; non-ASCII text everywhere; strings of
+/// up to 1.5 KB with `\"` and `\\`; all five field types; one line in
+/// eight without a timestamp.
+pub(crate) fn escapes(lines: usize) -> Vec<u8> {
+    let mut rng = Lcg(0xe5c);
+    let mut out = String::new();
+    let word = |rng: &mut Lcg| WORDS[rng.below(WORDS.len() as u64) as usize];
+    for i in 0..lines {
+        let measurement = format!("{} {}", word(&mut rng), rng.below(10));
+        let _ = write!(out, "{}", escaped_name(&measurement));
+        for t in 0..1 + rng.below(4) {
+            let key = format!("tag {t},{}", word(&mut rng));
+            let value = format!("{}={}", word(&mut rng), rng.below(100));
+            let _ = write!(out, ",{}={}", escaped_name(&key), escaped_name(&value));
+        }
+        let long = rng.below(1_500) as usize;
+        let mut text = String::new();
+        while text.len() < long {
+            let _ = write!(
+                text,
+                "{} \"quoted\" C:\\path\\{} ",
+                word(&mut rng),
+                rng.below(1000)
+            );
+        }
+        let _ = write!(
+            out,
+            " {}={}.{},{}={}i,{}={}u,{}={},{}=\"{}\"",
+            escaped_name(&format!("reading {}", word(&mut rng))),
+            rng.below(1000),
+            rng.below(100),
+            escaped_name("count,total"),
+            rng.below(1_000_000) as i64 - 500_000,
+            escaped_name("bytes=sent"),
+            rng.below(1 << 40),
+            escaped_name("ok flag"),
+            if rng.below(2) == 0 { "true" } else { "F" },
+            escaped_name(&format!("note {}", word(&mut rng))),
+            escaped_string(&text),
+        );
+        if i % 8 == 7 {
+            out.push('\n');
+        } else {
+            let _ = writeln!(out, " {}", 1_700_000_000_000_000_000u64 + i as u64);
+        }
+    }
+    out.into_bytes()
+}
+
+/// Every value a float with a long shortest representation (16 or 17
+/// significant digits, as measurements divided or averaged give), some
+/// with exponents.
+pub(crate) fn floats(lines: usize) -> Vec<u8> {
+    let mut rng = Lcg(0xf10a7);
+    let mut out = String::new();
+    for i in 0..lines {
+        let _ = write!(out, "sensor,id=s{}", i % 1000);
+        for f in 0..8 {
+            let mantissa = rng.below(1 << 52) as f64 / (1u64 << 52) as f64 + 1.0;
+            let value = match f {
+                6 => mantissa * 1e-9,
+                7 => -mantissa * 1e21,
+                _ => mantissa * rng.below(10_000) as f64 / 7.0,
+            };
+            let _ = write!(out, "{}v{f}={value:?}", if f == 0 { ' ' } else { ',' });
+        }
+        let _ = writeln!(out, " {}", 1_700_000_000_000_000_000u64 + i as u64);
+    }
+    out.into_bytes()
+}
+
+/// The data of `generate` at about `bytes` bytes: as many lines as fit,
+/// judged by the first thousand.
+pub(crate) fn of_size(generate: fn(usize) -> Vec<u8>, bytes: usize) -> Vec<u8> {
+    let per_line = generate(1_000).len().div_ceil(1_000).max(1);
+    generate(bytes.div_ceil(per_line))
+}
+
 /// A small deterministic generator (a 64-bit LCG).
 struct Lcg(u64);
 

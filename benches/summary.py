@@ -2,8 +2,9 @@
 """Summarises the last `cargo bench --bench codec` run as a Markdown table.
 
 Reads criterion's estimates under target/criterion and prints, for each
-group and data set, the throughput of lineproto and influxdb-line-protocol
-and their ratio.
+group and data set, the throughput of lineproto and influxdb-line-protocol,
+their ratio, and (for the parse groups) lineproto's share of the
+byte-class scan over the same bytes.
 """
 import glob
 import json
@@ -25,8 +26,8 @@ for estimates in glob.glob(os.path.join(root, "*", "*", "*", "new", "estimates.j
         continue
     rows[(bench["group_id"], bench["value_str"], bench["function_id"])] = (rate, unit)
 
-print("| group | data | lineproto | influxdb-line-protocol | ratio |")
-print("|---|---|--:|--:|--:|")
+print("| group | data | lineproto | influxdb-line-protocol | ratio | share of byte-class scan |")
+print("|---|---|--:|--:|--:|--:|")
 for (group, data, crate), (rate, unit) in sorted(rows.items()):
     if crate != "lineproto":
         continue
@@ -34,4 +35,6 @@ for (group, data, crate), (rate, unit) in sorted(rows.items()):
     other = rows.get((group, data, "influxdb-line-protocol")) or rows.get(("parse", data, "influxdb-line-protocol"))
     other_text = f"{other[0]:,.1f} {other[1]}" if other else ""
     ratio = f"{rate / other[0]:.1f}x" if other else ""
-    print(f"| {group} | {data} | {rate:,.1f} {unit} | {other_text} | {ratio} |")
+    scan = rows.get(("parse", data, "byte-class-scan")) if group in ("parse", "parse_reuse") else None
+    share = f"{100 * rate / scan[0]:.0f}%" if scan else ""
+    print(f"| {group} | {data} | {rate:,.1f} {unit} | {other_text} | {ratio} | {share} |")
