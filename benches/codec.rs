@@ -327,7 +327,9 @@ struct Hostile {
 /// Hostile inputs of about `size` bytes (see `tests/hostile.rs`), with
 /// `home` of the same size to compare against.
 fn hostile_inputs(size: usize) -> Vec<Hostile> {
-    let defaults = ParseOptions::new();
+    // Lines of up to `size` bytes are let through: the inputs measure the
+    // cost of long lines, not the limit.
+    let defaults = ParseOptions::new().with_max_line_length(2 * size);
     let mut tags = b"m".to_vec();
     let mut count = 0;
     while tags.len() < size {
@@ -412,12 +414,13 @@ fn hostile_inputs(size: usize) -> Vec<Hostile> {
     ]
 }
 
-/// Throughput on hostile input at 1 MiB and 4 MiB, next to `home`: a
-/// quadratic path would show as a rate that falls with the size.
+/// Throughput on hostile input at 1, 4 and 16 MiB, next to `home`, through
+/// `next_into` on the whole buffer and through a `Stream` reading 64 KiB at
+/// a time: a quadratic path would show as a rate that falls with the size.
 fn adversarial(c: &mut Criterion) {
     let mut group = c.benchmark_group("adversarial");
     group.sample_size(10);
-    for mib in [1, 4] {
+    for mib in [1, 4, 16] {
         for input in hostile_inputs(mib << 20) {
             group.throughput(Throughput::Bytes(input.bytes.len() as u64));
             let id = BenchmarkId::new(input.name, format!("{mib}MiB"));
@@ -430,6 +433,24 @@ fn adversarial(c: &mut Criterion) {
                         match result {
                             Ok(()) => points += 1,
                             Err(_) => errors += 1,
+                        }
+                    }
+                    assert_eq!((points, errors), input.results, "{}", input.name);
+                })
+            });
+            let id = BenchmarkId::new(format!("{}-stream", input.name), format!("{mib}MiB"));
+            group.bench_function(id, |b| {
+                b.iter(|| {
+                    let reader = black_box(&input.bytes[..]);
+                    let mut stream = lineproto::Stream::with_options(reader, input.options);
+                    let (mut points, mut errors) = (0, 0);
+                    while let Some(mut chunk) = stream.next_chunk().unwrap() {
+                        let mut point = Point::new();
+                        while let Some(result) = chunk.next_into(&mut point) {
+                            match result {
+                                Ok(()) => points += 1,
+                                Err(_) => errors += 1,
+                            }
                         }
                     }
                     assert_eq!((points, errors), input.results, "{}", input.name);

@@ -49,7 +49,9 @@
 //! **Limits.** A line may be at most 16 MiB long, hold at most 1,024
 //! tags and 1,024 fields, and string values at most 64 KiB (unescaped);
 //! [`ParseOptions`] changes or lifts each limit. Crossing one is an error
-//! of that line. A point whose string values hold line feeds spans
+//! of that line. Every physical line counts, blank and comment lines
+//! included: one longer than the limit is reported at the byte where it
+//! crosses the limit, like any other line. A point whose string values hold line feeds spans
 //! several physical lines and counts as one line for the limit; when such
 //! a point (say, one opened by a stray quote that pairs with a quote far
 //! below) runs past the limit, the error is reported on the physical line

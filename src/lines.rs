@@ -92,6 +92,32 @@ pub struct Points<'a> {
     /// incomplete input: the rest of that line, up to its line feed, is
     /// still to be skipped.
     unfinished_line: bool,
+    /// Why the iteration over an incomplete input stopped before the end
+    /// of its data, if it did: what more input must bring before parsing
+    /// again can get further.
+    stall: Option<Stall>,
+}
+
+/// What an incomplete input must gain before the line at its end can be
+/// parsed to an item (besides its end, or the line passing the length
+/// limit, which settle every line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stall {
+    /// A line feed: the line has not ended.
+    LineEnd,
+    /// A quote: a string value is open.
+    Quote,
+}
+
+impl Stall {
+    /// Whether `added` bytes may let the stalled line get further.
+    pub(crate) fn may_resume_with(self, added: &[u8]) -> bool {
+        let wanted = match self {
+            Stall::LineEnd => b'\n',
+            Stall::Quote => b'"',
+        };
+        added.contains(&wanted)
+    }
 }
 
 /// How far ahead of the grammar the input is checked for UTF-8 at a time:
@@ -115,6 +141,7 @@ impl<'a> Points<'a> {
             scratch_sized: false,
             complete: true,
             unfinished_line: false,
+            stall: None,
         }
     }
 
@@ -142,6 +169,11 @@ impl<'a> Points<'a> {
     /// input, so the stream must skip to its line feed.
     pub(crate) fn unfinished_line(&self) -> bool {
         self.unfinished_line
+    }
+
+    /// Why the last call stopped before the end of an incomplete input.
+    pub(crate) fn stall(&self) -> Option<Stall> {
+        self.stall
     }
 
     /// Checks the next block of input from `start` for UTF-8, once the
@@ -189,19 +221,28 @@ impl<'a> Points<'a> {
     /// ```
     #[must_use = "a bad line is reported only through the returned result"]
     pub fn next_into(&mut self, point: &mut Point<'a>) -> Option<Result<(), ParseError>> {
+        self.stall = None;
         loop {
             let start = self.offset;
             let rest = self.input.get(start..).filter(|rest| !rest.is_empty())?;
+            let limit = self.cx.limits.max_line_length;
             // Blank and comment lines may be indented with spaces and tabs;
             // a point may be indented with spaces only.
             let blank = rest
                 .iter()
                 .take_while(|&&b| b == b' ' || b == b'\t')
                 .count();
+            if blank > limit {
+                // Too long whatever follows: a blank or comment line counts
+                // towards the limit too, so a stream need not keep it.
+                return Some(Err(self.line_too_long(start, start.saturating_add(limit))));
+            }
             let after_blank = rest.get(blank..).unwrap_or_default();
             if after_blank.is_empty() {
                 if self.complete {
                     self.offset = self.input.len();
+                } else {
+                    self.stall = Some(Stall::LineEnd);
                 }
                 return None;
             }
@@ -211,16 +252,21 @@ impl<'a> Points<'a> {
             }
             if !self.complete && after_blank == b"\r" {
                 // Perhaps the first half of a blank line's CRLF.
+                self.stall = Some(Stall::LineEnd);
                 return None;
             }
             if after_blank.first() == Some(&b'#') {
                 let end = self.next_line_start(self.input.len() - after_blank.len());
-                if !self.complete
-                    && !self
-                        .input
-                        .get(..end)
-                        .is_some_and(|read| read.ends_with(b"\n"))
-                {
+                let ended = self
+                    .input
+                    .get(..end)
+                    .is_some_and(|read| read.ends_with(b"\n"));
+                // The comment's length, its line feed aside.
+                if end - start - usize::from(ended) > limit {
+                    return Some(Err(self.line_too_long(start, start.saturating_add(limit))));
+                }
+                if !self.complete && !ended {
+                    self.stall = Some(Stall::LineEnd);
                     return None;
                 }
                 self.advance_to(start, end);
@@ -263,6 +309,7 @@ impl<'a> Points<'a> {
                     return Some(Err(self.line_too_long(start, view_end)));
                 }
                 if !ended_with_lf && !self.complete {
+                    self.stall = Some(Stall::LineEnd);
                     return None;
                 }
                 self.last_line = self.line;
@@ -292,14 +339,19 @@ impl<'a> Points<'a> {
                 // bytes still to come cannot change it: not a string that
                 // may yet close, and a line feed ends the line within the
                 // input.
-                if !self.complete
-                    && (matches!(*err.kind, ParseErrorKind::UnterminatedString { .. })
-                        || !self
-                            .input
-                            .get(position..)
-                            .is_some_and(|rest| rest.contains(&b'\n')))
-                {
-                    return None;
+                if !self.complete {
+                    if matches!(*err.kind, ParseErrorKind::UnterminatedString { .. }) {
+                        self.stall = Some(Stall::Quote);
+                        return None;
+                    }
+                    if !self
+                        .input
+                        .get(position..)
+                        .is_some_and(|rest| rest.contains(&b'\n'))
+                    {
+                        self.stall = Some(Stall::LineEnd);
+                        return None;
+                    }
                 }
                 Some(Err(self.error(start, position, *err.kind)))
             }

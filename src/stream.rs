@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::io::{self, Read};
 
 use crate::error::ParseError;
-use crate::lines::{BYTE_ORDER_MARK, LineTexts, Points};
+use crate::lines::{BYTE_ORDER_MARK, LineTexts, Points, Stall};
 use crate::options::ParseOptions;
 use crate::point::Point;
 
@@ -26,7 +26,10 @@ const READ_SIZE: usize = 64 * 1024;
 ///
 /// For every input and however the reads split it, a stream yields exactly
 /// the points and errors of [`parse_with`](crate::parse_with) on the whole
-/// input, with the same line numbers.
+/// input, with the same line numbers. A line that the buffer holds only in
+/// part is parsed again only once a read brings what can end it (a line
+/// feed, or the quote that closes an open string), so a long line costs
+/// time in proportion to its length, however small the reads.
 ///
 /// ```
 /// use lineproto::Stream;
@@ -71,6 +74,8 @@ struct Progress {
     /// The rest of the current line, up to its line feed, is to be skipped
     /// (it was too long).
     skip_line: Cell<bool>,
+    /// The line at the end of the buffer could not be parsed yet, and why.
+    stall: Cell<Option<Stall>>,
 }
 
 impl<R: Read> Stream<R> {
@@ -90,6 +95,7 @@ impl<R: Read> Stream<R> {
                 consumed: Cell::new(0),
                 line: Cell::new(1),
                 skip_line: Cell::new(false),
+                stall: Cell::new(None),
             },
             end_of_input: false,
             started: false,
@@ -117,11 +123,26 @@ impl<R: Read> Stream<R> {
         if self.end_of_input && self.buffer.is_empty() {
             return Ok(None);
         }
+        let parsed = self.buffer.len();
         if !self.end_of_input {
             self.read_more()?;
         }
         if !self.started {
             self.skip_byte_order_mark()?;
+        }
+        // A line that could not be parsed yet is parsed again only when the
+        // bytes read since can take it further (or settle it: the end of
+        // the input, or the line passing the limit), so that a long line
+        // costs time in proportion to its length, not to its length times
+        // the number of reads.
+        let stall = self.progress.stall.take();
+        let resting = stall.is_some_and(|stall| {
+            !self.end_of_input
+                && self.buffer.len() <= self.options.max_line_length()
+                && !stall.may_resume_with(self.buffer.get(parsed..).unwrap_or_default())
+        });
+        if resting {
+            self.progress.stall.set(stall);
         }
         let first_line = self.progress.line.get();
         let points = Points::resume(&self.buffer, self.options, first_line, self.end_of_input);
@@ -130,6 +151,7 @@ impl<R: Read> Stream<R> {
             progress: &self.progress,
             texts: LineTexts::new(&self.buffer),
             first_line,
+            resting,
         }))
     }
 
@@ -235,6 +257,9 @@ pub struct Chunk<'s> {
     progress: &'s Progress,
     texts: LineTexts<'s>,
     first_line: usize,
+    /// Nothing read since the last chunk can take its unfinished line
+    /// further: this chunk holds no line.
+    resting: bool,
 }
 
 impl<'s> Chunk<'s> {
@@ -255,11 +280,20 @@ impl<'s> Chunk<'s> {
     /// ```
     #[must_use = "a bad line is reported only through the returned result"]
     pub fn next_into(&mut self, point: &mut Point<'s>) -> Option<Result<(), ParseError>> {
+        if self.resting {
+            return None;
+        }
         let result = self.points.next_into(point);
+        self.record_progress();
+        result
+    }
+
+    /// Tells the stream how far the chunk has got.
+    fn record_progress(&self) {
         self.progress.consumed.set(self.points.offset());
         self.progress.line.set(self.points.next_line_number());
         self.progress.skip_line.set(self.points.unfinished_line());
-        result
+        self.progress.stall.set(self.points.stall());
     }
 
     /// The physical line on which the last point or error returned began.
@@ -296,10 +330,11 @@ impl<'s> Iterator for Chunk<'s> {
     type Item = Result<Point<'s>, ParseError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if self.resting {
+            return None;
+        }
         let item = self.points.next();
-        self.progress.consumed.set(self.points.offset());
-        self.progress.line.set(self.points.next_line_number());
-        self.progress.skip_line.set(self.points.unfinished_line());
+        self.record_progress();
         item
     }
 }

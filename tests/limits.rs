@@ -198,3 +198,21 @@ fn the_default_string_limit_is_64_kib() {
         ParseErrorKind::StringTooLong { limit: 65536, .. }
     ));
 }
+
+#[test]
+fn blank_and_comment_lines_count_towards_the_line_limit() {
+    let options = ParseOptions::new().with_max_line_length(8);
+    // At the limit they are skipped as ever; past it, they are too long.
+    let input = b"        \n# 345678\n         \n  # 45678\r\nm f=1\n";
+    let results = parse_both(input, options);
+    assert_eq!(results.len(), 3, "{results:?}");
+    assert_eq!(
+        error(&results[0]),
+        (3, 9, ParseErrorKind::LineTooLong { limit: 8 })
+    );
+    assert_eq!(
+        error(&results[1]),
+        (4, 9, ParseErrorKind::LineTooLong { limit: 8 })
+    );
+    assert!(results[2].is_ok());
+}

@@ -82,6 +82,8 @@ fn line() -> impl Strategy<Value = String> {
         "[ -~]{0,30}",
         Just("x".repeat(70)),
         Just("\u{feff}m v=1".to_owned()),
+        Just(" ".repeat(70)),
+        Just(format!("  # {}", "c".repeat(70))),
         Just("m s=\"stray".to_owned()),
         Just("m s=\"closing\" 1".to_owned()),
     ]
@@ -236,6 +238,63 @@ fn a_stray_quote_costs_only_its_own_line() {
     assert!(expected[1..].iter().all(Result::is_ok));
     assert_eq!(expected[1].as_ref().unwrap().tag("host"), Some("h0"));
     for sizes in [&[1000][..], &[65_536], &[7, 100_000]] {
+        assert_eq!(streamed(&input, sizes, options), expected);
+    }
+}
+
+#[test]
+fn long_blank_and_comment_lines_are_too_long_and_never_held_whole() {
+    // Blank and comment lines count towards the limit: a stream need not
+    // keep 2 MB of spaces waiting for what follows them.
+    for filler in [&b" "[..], b"\t", b"# comment "] {
+        let mut input = b"a v=1\n".to_vec();
+        let mut line = filler.to_vec();
+        while line.len() < 2_000_000 {
+            line.extend_from_slice(if filler.starts_with(b"#") {
+                b"x"
+            } else {
+                filler
+            });
+        }
+        input.extend(&line);
+        input.extend(b"\nb v=2\n");
+        let options = ParseOptions::new().with_max_line_length(1024);
+        let expected = whole(&input, options);
+        assert_eq!(expected.len(), 3);
+        let err = expected[1].as_ref().unwrap_err();
+        assert_eq!(
+            (err.line(), err.column(), err.kind()),
+            (2, 1025, &ParseErrorKind::LineTooLong { limit: 1024 })
+        );
+        assert_eq!(expected[2].as_ref().unwrap().measurement(), "b");
+        let mut stream = Stream::with_options(&input[..], options);
+        let mut largest = 0;
+        while let Some(chunk) = stream.next_chunk().unwrap() {
+            chunk.for_each(drop);
+            largest = largest.max(stream.buffer_capacity());
+        }
+        assert!(largest <= 1024 + 2 * 64 * 1024, "{largest}");
+        for sizes in [&[65_536][..], &[4_096, 7]] {
+            assert_eq!(streamed(&input, sizes, options), expected);
+        }
+    }
+}
+
+#[test]
+fn a_long_line_read_in_small_pieces_is_parsed_whole() {
+    // The stream parses a pending line again only when a read brings what
+    // can finish it; the results are those of the whole buffer however the
+    // reads fall.
+    let mut input = b"m,t=".to_vec();
+    input.extend(std::iter::repeat_n(b'\\', 200_000));
+    input.extend(b"x f=1 1\nm s=\"");
+    input.extend(std::iter::repeat_n(b'y', 100_000));
+    input.extend(b"\nstill in the string\n\" 2\nm v=3 3\n");
+    let options = ParseOptions::new().without_limits();
+    let expected = whole(&input, options);
+    assert_eq!(expected.len(), 3, "{expected:?}");
+    assert!(expected.iter().all(Result::is_ok), "{expected:?}");
+    for sizes in [&[1_000][..], &[4_096, 1], &[65_536]] {
         assert_eq!(streamed(&input, sizes, options), expected);
     }
 }
