@@ -110,13 +110,26 @@ pub(crate) enum Stall {
 }
 
 impl Stall {
-    /// Whether `added` bytes may let the stalled line get further.
-    pub(crate) fn may_resume_with(self, added: &[u8]) -> bool {
-        let wanted = match self {
-            Stall::LineEnd => b'\n',
-            Stall::Quote => b'"',
-        };
-        added.contains(&wanted)
+    /// Whether the bytes of `buffer` from `parsed` on, read since the
+    /// stall, may let the stalled line get further: a line feed, or a quote
+    /// that is not escaped (an even run of backslashes before it, counted
+    /// back into the bytes read before).
+    pub(crate) fn may_resume_with(self, buffer: &[u8], parsed: usize) -> bool {
+        let added = buffer.get(parsed..).unwrap_or_default();
+        match self {
+            Stall::LineEnd => added.contains(&b'\n'),
+            // Each quote looks back over its own run of backslashes only,
+            // so the scan stays linear.
+            Stall::Quote => added
+                .iter()
+                .enumerate()
+                .filter(|&(_, &byte)| byte == b'"')
+                .any(|(index, _)| {
+                    let before = buffer.get(..parsed + index).unwrap_or_default();
+                    let run = before.iter().rev().take_while(|&&b| b == b'\\').count();
+                    run % 2 == 0
+                }),
+        }
     }
 }
 

@@ -139,7 +139,7 @@ impl<R: Read> Stream<R> {
         let resting = stall.is_some_and(|stall| {
             !self.end_of_input
                 && self.buffer.len() <= self.options.max_line_length()
-                && !stall.may_resume_with(self.buffer.get(parsed..).unwrap_or_default())
+                && !stall.may_resume_with(&self.buffer, parsed)
         });
         if resting {
             self.progress.stall.set(stall);

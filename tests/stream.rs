@@ -290,10 +290,19 @@ fn a_long_line_read_in_small_pieces_is_parsed_whole() {
     input.extend(b"x f=1 1\nm s=\"");
     input.extend(std::iter::repeat_n(b'y', 100_000));
     input.extend(b"\nstill in the string\n\" 2\nm v=3 3\n");
+    // Escaped quotes do not end a string; a quote after an even run of
+    // backslashes does.
+    input.extend(b"m s=\"");
+    for _ in 0..50_000 {
+        input.extend(br#"\\\" "#);
+    }
+    input.extend(br#"\\\\" 4"#);
+    input.push(b'\n');
     let options = ParseOptions::new().without_limits();
     let expected = whole(&input, options);
-    assert_eq!(expected.len(), 3, "{expected:?}");
+    assert_eq!(expected.len(), 4, "{expected:?}");
     assert!(expected.iter().all(Result::is_ok), "{expected:?}");
+    assert_eq!(expected[3].as_ref().unwrap().timestamp(), Some(4));
     for sizes in [&[1_000][..], &[4_096, 1], &[65_536]] {
         assert_eq!(streamed(&input, sizes, options), expected);
     }
