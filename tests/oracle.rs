@@ -17,11 +17,15 @@
     clippy::indexing_slicing
 )]
 
+#[path = "common/split_reader.rs"]
+mod split_reader;
+
 use std::io::{self, Read};
 
 use lineproto::{FieldValue, ParseError, ParseOptions, Point, Precision, Stream};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
+use split_reader::SplitReader;
 
 // ---------------------------------------------------------------------------
 // The oracle
@@ -528,31 +532,9 @@ fn via_next_into(input: &[u8], options: ParseOptions) -> Results {
     results
 }
 
-/// A reader that hands out its data in reads of the given sizes (cycled).
-struct SplitReader<'a> {
-    data: &'a [u8],
-    sizes: Vec<usize>,
-    next: usize,
-}
-
-impl Read for SplitReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let size = self.sizes[self.next % self.sizes.len()].max(1);
-        self.next += 1;
-        let n = size.min(buf.len()).min(self.data.len());
-        buf[..n].copy_from_slice(&self.data[..n]);
-        self.data = &self.data[n..];
-        Ok(n)
-    }
-}
-
 /// Through a stream's chunks, half of them read with `Chunk::next_into`.
 fn via_stream(input: &[u8], sizes: &[usize], options: ParseOptions) -> Results {
-    let reader = SplitReader {
-        data: input,
-        sizes: sizes.to_vec(),
-        next: 0,
-    };
+    let reader = SplitReader::new(input, sizes);
     let mut stream = Stream::with_options(reader, options);
     let mut results = Vec::new();
     let mut reuse = false;

@@ -7,29 +7,14 @@
     clippy::indexing_slicing
 )]
 
+#[path = "common/split_reader.rs"]
+mod split_reader;
+
 use std::io::{self, Read};
 
 use lineproto::{ParseError, ParseErrorKind, ParseOptions, Point, Stream};
 use proptest::prelude::*;
-
-/// A reader that hands out its data in reads of the given sizes (cycled),
-/// the way a socket or a decompressor does.
-struct SplitReader<'a> {
-    data: &'a [u8],
-    sizes: Vec<usize>,
-    next: usize,
-}
-
-impl Read for SplitReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let size = self.sizes[self.next % self.sizes.len()].max(1);
-        self.next += 1;
-        let n = size.min(buf.len()).min(self.data.len());
-        buf[..n].copy_from_slice(&self.data[..n]);
-        self.data = &self.data[n..];
-        Ok(n)
-    }
-}
+use split_reader::SplitReader;
 
 type Results = Vec<Result<Point<'static>, ParseError>>;
 
@@ -42,11 +27,7 @@ fn whole(input: &[u8], options: ParseOptions) -> Results {
 /// The stream's results, through the chunk iterator and through
 /// `Chunk::next_into`, which must agree.
 fn streamed(input: &[u8], sizes: &[usize], options: ParseOptions) -> Results {
-    let reader = || SplitReader {
-        data: input,
-        sizes: sizes.to_vec(),
-        next: 0,
-    };
+    let reader = || SplitReader::new(input, sizes);
     let mut via_iterator = Vec::new();
     let mut stream = Stream::with_options(reader(), options);
     while let Some(chunk) = stream.next_chunk().unwrap() {
@@ -135,6 +116,19 @@ fn one_byte_reads_give_every_line_number() {
     assert_eq!(expected[1].as_ref().unwrap_err().line(), 4);
 }
 
+/// Streams `input` and asserts that the buffer never took more than the
+/// line limit and two reads of 64 KiB.
+fn assert_buffer_stays_bounded(input: &[u8], options: ParseOptions) {
+    let mut stream = Stream::with_options(input, options);
+    let mut largest = 0;
+    while let Some(chunk) = stream.next_chunk().unwrap() {
+        chunk.for_each(drop);
+        largest = largest.max(stream.buffer_capacity());
+    }
+    let bound = options.max_line_length() + 2 * 64 * 1024;
+    assert!(largest <= bound, "{largest} > {bound}");
+}
+
 #[test]
 fn a_line_over_the_limit_is_skipped_and_memory_stays_bounded() {
     // One 10 MB line between two good ones, with a 1 KiB limit: the stream
@@ -143,13 +137,7 @@ fn a_line_over_the_limit_is_skipped_and_memory_stays_bounded() {
     input.extend(std::iter::repeat_n(b'x', 10_000_000));
     input.extend(b" v=2\nb v=3\n");
     let options = ParseOptions::new().with_max_line_length(1024);
-    let mut stream = Stream::with_options(&input[..], options);
-    let mut largest = 0;
-    while let Some(chunk) = stream.next_chunk().unwrap() {
-        chunk.for_each(drop);
-        largest = largest.max(stream.buffer_capacity());
-    }
-    assert!(largest <= 1024 + 2 * 64 * 1024, "{largest}");
+    assert_buffer_stays_bounded(&input, options);
     let results = streamed(&input, &[100_000], options);
     assert_eq!(results.len(), 3);
     assert!(results[0].is_ok());
@@ -267,13 +255,7 @@ fn long_blank_and_comment_lines_are_too_long_and_never_held_whole() {
             (2, 1025, &ParseErrorKind::LineTooLong { limit: 1024 })
         );
         assert_eq!(expected[2].as_ref().unwrap().measurement(), "b");
-        let mut stream = Stream::with_options(&input[..], options);
-        let mut largest = 0;
-        while let Some(chunk) = stream.next_chunk().unwrap() {
-            chunk.for_each(drop);
-            largest = largest.max(stream.buffer_capacity());
-        }
-        assert!(largest <= 1024 + 2 * 64 * 1024, "{largest}");
+        assert_buffer_stays_bounded(&input, options);
         for sizes in [&[65_536][..], &[4_096, 7]] {
             assert_eq!(streamed(&input, sizes, options), expected);
         }
