@@ -20,8 +20,6 @@
 #[path = "common/split_reader.rs"]
 mod split_reader;
 
-use std::io::{self, Read};
-
 use lineproto::{FieldValue, ParseError, ParseOptions, Point, Precision, Stream};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
