@@ -13,7 +13,6 @@
 //!
 //! A backslash before any other byte is an ordinary byte and is kept.
 
-use std::borrow::Cow;
 use std::fmt;
 
 /// The part of a line a name or value belongs to; used in error messages.
@@ -170,40 +169,41 @@ pub(crate) const fn is_control(byte: u8) -> bool {
     byte < 0x20 || byte == 0x7f
 }
 
-/// Removes the escapes of `element` from a token the parser has scanned.
+/// Appends `raw`, a token the parser has scanned, to `out` without the
+/// escapes of `element`.
 ///
 /// Only escapes whose second byte is special in `element` are removed; any
-/// other backslash stays.
-pub(crate) fn unescape(raw: &str, element: Element) -> String {
+/// other backslash stays. The runs between backslashes are copied whole,
+/// and a backslash is found by a byte search, so the cost is a copy of the
+/// token whatever its escapes.
+pub(crate) fn unescape_into(raw: &str, element: Element, out: &mut String) {
     let classes = element.classes();
-    let mut out = Vec::with_capacity(raw.len());
-    let mut bytes = raw.bytes().peekable();
-    while let Some(byte) = bytes.next() {
-        if byte == b'\\' {
-            if let Some(&next) = bytes.peek() {
-                if classes.escapable(next) {
-                    out.push(next);
-                    bytes.next();
-                    continue;
-                }
+    out.reserve(raw.len());
+    let mut rest = raw;
+    while let Some((run, after_backslash)) = rest.split_once('\\') {
+        out.push_str(run);
+        match after_backslash.as_bytes().first() {
+            Some(&next) if classes.escapable(next) => {
+                // Every escapable byte is ASCII, so it is a whole character.
+                out.push(char::from(next));
+                rest = after_backslash.get(1..).unwrap_or_default();
+            }
+            _ => {
+                out.push('\\');
+                rest = after_backslash;
             }
         }
-        out.push(byte);
     }
-    // Removing an ASCII backslash before an ASCII byte keeps UTF-8 valid, so
-    // the lossy branch is never taken; it exists so that no input can panic.
-    String::from_utf8(out)
-        .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
+    out.push_str(rest);
 }
 
-/// [`unescape`] that borrows when `has_escapes` is false.
-#[inline(always)]
-pub(crate) fn unescape_cow(raw: &str, element: Element, has_escapes: bool) -> Cow<'_, str> {
-    if has_escapes {
-        Cow::Owned(unescape(raw, element))
-    } else {
-        Cow::Borrowed(raw)
-    }
+/// `raw` without the escapes of `element`, in a new string (see
+/// [`unescape_into`]).
+#[cfg(test)]
+pub(crate) fn unescape(raw: &str, element: Element) -> String {
+    let mut out = String::new();
+    unescape_into(raw, element, &mut out);
+    out
 }
 
 /// Where the writer puts bytes: a buffer, or nowhere when it only checks.

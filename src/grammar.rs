@@ -1,27 +1,40 @@
 //! The grammar of one line, as nom parsers over the bytes of the input.
 //!
-//! Each production is a function with the rule it reads in its doc
-//! comment. The input of every production is the rest of the buffer, so a
-//! string value may run over line breaks and only the grammar decides where
-//! a line ends. Line protocol never needs to backtrack: once a production
-//! has seen its first byte it commits, and every error is a
-//! [`nom::Err::Failure`] that carries the exact place and what was expected
-//! there.
+//! Each production of line protocol is one function here, with the rule it
+//! reads in its doc comment, and every one has nom's shape: it takes the
+//! rest of the input and returns an [`IResult`] whose error is the crate's
+//! own [`GrammarError`]. The input of every production is the rest of the
+//! buffer, so a string value may run over line breaks and only the grammar
+//! decides where a line ends. Line protocol never needs to backtrack: once
+//! a production has seen its first byte it commits, and every error it
+//! makes is a [`nom::Err::Failure`] that carries the exact place and what
+//! was expected there. Only [`line_end`] answers with a recoverable
+//! [`nom::Err::Error`], for callers that ask whether a line ends here.
 //!
-//! The productions are nom parsers (they take and return `IResult` with a
-//! committed error type of our own), but their bodies are plain loops over
-//! the slice: on lines of many short tokens nom's generic `fold_many0` and
-//! `take_while` cost more than the scanning itself (replacing them made the
-//! TSBS benchmark 1.5 times faster), so stock combinators remain only
-//! where speed does not matter.
+//! # How the work is divided
 //!
-//! The common shapes of a token have fast paths beside the productions:
-//! [`plain_tag`], [`plain_field`] and [`plain_name`] read a tag, field or
-//! name with no escape sequence in one pass, straight into the point, and
-//! numbers of up to 19 digits are accumulated while they are scanned. A
-//! fast path answers only when it is sure and otherwise leaves the token to
-//! the production, which also makes every error; property tests check that
-//! the two agree wherever the fast path answers.
+//! The productions decide; the primitives they call do the byte work:
+//!
+//! - the token scanner ([`ByteClasses::run_length`]) finds the next byte
+//!   that ends or interrupts a name or string, one table look-up per byte,
+//!   eight bytes per turn of its loop;
+//! - the number reader ([`crate::number`]) reads a numeral once, digits
+//!   accumulated as they are scanned, and gives its value by type;
+//! - the unescaper ([`unescape_into`]) copies the runs between backslashes
+//!   into a string the point keeps for reuse, only for tokens the scanner
+//!   saw an escape in;
+//! - UTF-8 is checked ahead of the grammar in large blocks (see
+//!   [`Context`]), so a token becomes a `&str` by a bounds check.
+//!
+//! Names and strings come out of the productions as [`Text`]: the raw
+//! token and whether it holds escapes. The set productions, which store
+//! what they read in the point, turn them into the point's text, borrowed
+//! from the input or unescaped into reused storage.
+//!
+//! Loops over repeated elements (the tag set, the field set) are written
+//! as plain loops of the same shape as nom's `fold_many0`: on lines of many
+//! short tokens the generic combinator cost more than the scanning itself.
+//! Stock combinators remain where they measure as free.
 
 use std::borrow::Cow;
 
@@ -30,56 +43,142 @@ use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
 use crate::error::{Found, ParseErrorKind, ValueProblem, excerpt};
+#[cfg(doc)]
 use crate::escape::ByteClasses;
-use crate::escape::{Element, is_control, unescape_cow};
+use crate::escape::{Element, is_control, unescape_into};
+use crate::number::{NumberError, numeral};
 use crate::options::Limits;
-use crate::point::{Field, FieldValue, Point, duplicate_tag_index};
+use crate::point::{Field, FieldValue, Point, SpareText, duplicate_tag_index};
 use crate::precision::Precision;
 
 /// A grammar error: the rest of the input where it was found, and what.
+///
+/// A single pointer: every production returns it inside the same
+/// `Result` as its value, and an error that shares no bytes of note with
+/// the value lets the compiler keep the value in registers. (A wider error
+/// made the value pass through memory in narrow stores and wide loads that
+/// stalled on them, costing a third of the parse time of short tokens.)
 #[derive(Debug)]
-pub(crate) struct GrammarError<'a> {
-    /// The input from the error's position on; always a suffix of the
-    /// buffer being parsed, so its length gives the position.
-    pub(crate) at: &'a [u8],
-    /// Boxed, so that the `Result`s every production returns stay small.
-    pub(crate) kind: Box<ParseErrorKind>,
+pub(crate) struct GrammarError(Option<Box<Located>>);
+
+/// A grammar error's place and kind.
+#[derive(Debug)]
+struct Located {
+    /// How many bytes of the buffer being parsed remain from the error's
+    /// position on: the length of the input where it was found.
+    remaining: usize,
+    kind: ParseErrorKind,
 }
 
-impl<'a> GrammarError<'a> {
-    pub(crate) fn new(at: &'a [u8], kind: ParseErrorKind) -> Self {
-        GrammarError {
-            at,
-            kind: Box::new(kind),
+impl GrammarError {
+    fn new(at: &[u8], kind: ParseErrorKind) -> Self {
+        GrammarError(Some(Box::new(Located {
+            remaining: at.len(),
+            kind,
+        })))
+    }
+
+    /// How many bytes remain from the error's position on, if it has one:
+    /// nom's own errors, which only say that a parser did not match, have
+    /// none (and never leave the grammar).
+    pub(crate) fn remaining(&self) -> Option<usize> {
+        self.0.as_ref().map(|located| located.remaining)
+    }
+
+    /// What was wrong, given `at`, the input at the error's position: for
+    /// nom's own errors, the byte found there.
+    pub(crate) fn into_kind(self, at: &[u8]) -> ParseErrorKind {
+        match self.0 {
+            Some(located) => located.kind,
+            None => ParseErrorKind::Unexpected {
+                found: Found::at(at),
+            },
         }
     }
-}
 
-impl<'a> nom::error::ParseError<&'a [u8]> for GrammarError<'a> {
-    fn from_error_kind(input: &'a [u8], _kind: nom::error::ErrorKind) -> Self {
-        GrammarError::new(
-            input,
-            ParseErrorKind::Unexpected {
-                found: Found::at(input),
-            },
+    /// Whether the error is a string left open, which more input may close.
+    pub(crate) fn is_unterminated_string(&self) -> bool {
+        matches!(
+            self.0.as_deref(),
+            Some(Located {
+                kind: ParseErrorKind::UnterminatedString { .. },
+                ..
+            })
         )
     }
+}
 
-    fn append(_input: &'a [u8], _kind: nom::error::ErrorKind, other: Self) -> Self {
+impl nom::error::ParseError<&[u8]> for GrammarError {
+    fn from_error_kind(_input: &[u8], _kind: nom::error::ErrorKind) -> Self {
+        GrammarError(None)
+    }
+
+    fn append(_input: &[u8], _kind: nom::error::ErrorKind, other: Self) -> Self {
         other
     }
 }
 
-type Parsed<'a, T> = IResult<&'a [u8], T, GrammarError<'a>>;
+/// What every production returns.
+pub(crate) type Parsed<'a, T> = IResult<&'a [u8], T, GrammarError>;
 
-/// Fails, committed, at `at` with `kind`.
-fn fail<T>(at: &[u8], kind: ParseErrorKind) -> Parsed<'_, T> {
-    Err(nom::Err::Failure(GrammarError::new(at, kind)))
+/// Fails, committed, at `at` with the error `kind` makes.
+///
+/// Errors are made out of line: kept out of the productions, their
+/// messages do not crowd the code of the paths that succeed.
+#[cold]
+#[inline(never)]
+fn fail<T>(at: &[u8], kind: impl FnOnce() -> ParseErrorKind) -> Parsed<'_, T> {
+    Err(nom::Err::Failure(GrammarError::new(at, kind())))
 }
 
-/// `key` quoted in an error message.
-fn key_text(key: &str) -> String {
-    excerpt(key.as_bytes())
+/// `key`, a key of `element`, quoted in an error message.
+fn key_text(key: Text<'_>, element: Element) -> String {
+    excerpt(key.unescaped(element).as_bytes())
+}
+
+/// The key of `element` at the start of `input` (a tag or field), read
+/// again for an error message.
+#[cold]
+fn key_text_at(input: &[u8], element: Element) -> String {
+    match name(input, element, &Context::default()) {
+        Ok((_, key)) => key_text(key, element),
+        Err(_) => String::new(),
+    }
+}
+
+/// A name or string value as it stands in the input: its text, with any
+/// escape sequences still in it, and whether it has any.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Text<'a> {
+    raw: &'a str,
+    /// Whether there are escapes: a whole word rather than a `bool`, which
+    /// spares the padding copies of a smaller field when a production
+    /// returns a text.
+    escaped: usize,
+}
+
+impl<'a> Text<'a> {
+    fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// The text without its escapes, borrowed from the input when it has
+    /// none, otherwise unescaped into a string taken from `spare`.
+    #[inline(always)]
+    fn store(self, element: Element, spare: &mut SpareText) -> Cow<'a, str> {
+        if self.escaped != 0 {
+            let mut text = spare.take();
+            unescape_into(self.raw, element, &mut text);
+            Cow::Owned(text)
+        } else {
+            Cow::Borrowed(self.raw)
+        }
+    }
+
+    /// The text without its escapes, for messages.
+    fn unescaped(self, element: Element) -> Cow<'a, str> {
+        self.store(element, &mut SpareText::default())
+    }
 }
 
 /// `spaces = " "*`
@@ -90,16 +189,17 @@ pub(crate) fn spaces(input: &[u8]) -> Parsed<'_, &[u8]> {
 
 /// `line_end = "\n" | "\r\n" | end of input`
 ///
-/// Returns `None` when `input` does not start with a line end.
-pub(crate) fn line_end(input: &[u8]) -> Option<&[u8]> {
+/// Fails with a recoverable [`nom::Err::Error`] when `input` does not start
+/// with a line end.
+pub(crate) fn line_end(input: &[u8]) -> Parsed<'_, ()> {
     match input {
-        [] => Some(input),
-        [b'\n', rest @ ..] | [b'\r', b'\n', rest @ ..] => Some(rest),
-        _ => None,
+        [] => Ok((input, ())),
+        [b'\n', rest @ ..] | [b'\r', b'\n', rest @ ..] => Ok((rest, ())),
+        _ => Err(nom::Err::Error(GrammarError(None))),
     }
 }
 
-/// `line = measurement ("," tag)* " "+ field ("," field)* (" "+ timestamp)? " "* line_end`
+/// `line = measurement tag_set " "+ field_set (" "+ timestamp)? " "* line_end`
 ///
 /// Fills `point` (which the caller has cleared) and returns the input
 /// after the line end, with the number of line feeds inside string values.
@@ -110,70 +210,50 @@ pub(crate) fn line<'a>(
     precision: Precision,
     cx: &Context<'a>,
 ) -> Parsed<'a, usize> {
-    let (rest, name) = match plain_name(input, Element::Measurement.classes(), cx) {
-        Some((rest, name)) if !name.is_empty() && matches!(rest, [b',' | b' ', ..]) => {
-            (rest, Cow::Borrowed(name))
-        }
-        _ => measurement(input, cx)?,
-    };
-    point.measurement = name;
-    let rest = tag_set(rest, &mut point.entries, cx)?;
+    let (rest, name) = measurement(input, cx)?;
+    point.measurement = name.store(Element::Measurement, &mut point.spare);
+    let (rest, ()) = tag_set(rest, &mut point.entries, &mut point.spare, cx)?;
     point.tag_count = point.entries.len();
-
-    let (rest, separator) = spaces(rest)?;
-    if separator.is_empty() || line_end(rest).is_some() {
-        return fail(
-            rest,
-            ParseErrorKind::ExpectedFieldSet {
-                found: Found::at(rest),
-            },
-        );
-    }
-    let (rest, newlines) = field_set(rest, &mut point.entries, point.tag_count, cx)?;
-
+    let (rest, ()) = field_set_separator(rest)?;
+    let (rest, newlines) = field_set(
+        rest,
+        &mut point.entries,
+        point.tag_count,
+        &mut point.spare,
+        cx,
+    )?;
     let (rest, _) = spaces(rest)?;
-    if let Some(after) = line_end(rest) {
+    if let Ok((after, ())) = line_end(rest) {
         return Ok((after, newlines));
     }
-    let (after_timestamp, written) = match plain_integer(rest) {
-        Some((after, value)) if matches!(after, [] | [b' ' | b'\n' | b'\r', ..]) => (after, value),
-        _ => timestamp(rest)?,
-    };
+    let (after_timestamp, written) = timestamp(rest)?;
     let nanos = match precision.to_nanos(written) {
         Ok(nanos) => nanos,
         Err(_) => {
-            return fail(
-                rest,
-                ParseErrorKind::TimestampOverflow {
-                    value: written,
-                    precision,
-                },
-            );
+            return fail(rest, move || ParseErrorKind::TimestampOverflow {
+                value: written,
+                precision,
+            });
         }
     };
     point.timestamp = Some(nanos);
     let (rest, _) = spaces(after_timestamp)?;
     match line_end(rest) {
-        Some(after) => Ok((after, newlines)),
-        None => fail(
-            rest,
-            ParseErrorKind::ExpectedEndOfLine {
-                found: Found::at(rest),
-            },
-        ),
+        Ok((after, ())) => Ok((after, newlines)),
+        Err(_) => fail(rest, move || ParseErrorKind::ExpectedEndOfLine {
+            found: Found::at(rest),
+        }),
     }
 }
 
 /// `measurement = name` (non-empty; `,` and space end it, `\` escapes them)
-fn measurement<'a>(input: &'a [u8], cx: &Context<'a>) -> Parsed<'a, Cow<'a, str>> {
+#[inline(always)]
+fn measurement<'a>(input: &'a [u8], cx: &Context<'a>) -> Parsed<'a, Text<'a>> {
     let (rest, name) = name(input, Element::Measurement, cx)?;
     if name.is_empty() {
-        return fail(
-            input,
-            ParseErrorKind::ExpectedMeasurement {
-                found: Found::at(input),
-            },
-        );
+        return fail(input, move || ParseErrorKind::ExpectedMeasurement {
+            found: Found::at(input),
+        });
     }
     Ok((rest, name))
 }
@@ -198,71 +278,51 @@ fn fill_in_place<'a>(entries: &mut Vec<Field<'a>>, make: impl FnOnce() -> Field<
 
 /// `tag_set = ("," tag)*`, with no key repeated
 ///
-/// Tags without escapes are read by [`plain_tag`]; any other tag, and
-/// every error, goes through [`tag`]. A repeated key is reported at the
-/// first tag that repeats one.
+/// Stores each tag in `tags` (see [`Point::tag_entries`]). A repeated key
+/// is reported at the first tag that repeats one.
+#[inline(never)]
 fn tag_set<'a>(
     input: &'a [u8],
     tags: &mut Vec<Field<'a>>,
+    spare: &mut SpareText,
     cx: &Context<'a>,
-) -> Result<&'a [u8], nom::Err<GrammarError<'a>>> {
+) -> Parsed<'a, ()> {
     let mut rest = input;
-    while let Some(after_comma) = rest.strip_prefix(b",") {
+    while let [b',', after_comma @ ..] = rest {
         if tags.len() == cx.limits.max_tags {
             let limit = cx.limits.max_tags;
-            return fail(after_comma, ParseErrorKind::TooManyTags { limit }).map(|(rest, ())| rest);
+            return fail(after_comma, move || ParseErrorKind::TooManyTags { limit });
         }
-        if let Some((after_tag, key, value)) = plain_tag(after_comma, cx) {
-            fill_in_place(tags, || Field {
-                key: Cow::Borrowed(key),
-                value: FieldValue::String(Cow::Borrowed(value)),
-            });
-            rest = after_tag;
-        } else {
-            let (after_tag, tag) = tag(after_comma, cx)?;
-            tags.push(tag);
-            rest = after_tag;
-        }
+        let (after_tag, ()) = tag(after_comma, tags, spare, cx)?;
+        rest = after_tag;
     }
     // Checking the keys in a loop of their own, once the set is read,
     // measured faster than checking each tag as it is read.
     if let Some(index) = duplicate_tag_index(tags) {
         return Err(duplicate_tag_error(input, index, cx));
     }
-    Ok(rest)
-}
-
-/// `tag` when neither its key nor its value holds an escape sequence and
-/// a `,` or space follows it: the common case, read without building the
-/// intermediate values of [`tag`]. `None` leaves the tag to [`tag`].
-#[inline(always)]
-fn plain_tag<'a>(input: &'a [u8], cx: &Context<'a>) -> Option<(&'a [u8], &'a str, &'a str)> {
-    let (after_key, key) = plain_name(input, Element::TagKey.classes(), cx)?;
-    let value_start = match after_key {
-        [b'=', value_start @ ..] if !key.is_empty() => value_start,
-        _ => return None,
-    };
-    let (rest, value) = plain_name(value_start, Element::TagValue.classes(), cx)?;
-    (!value.is_empty() && matches!(rest, [b',' | b' ', ..])).then_some((rest, key, value))
+    Ok((rest, ()))
 }
 
 /// The error for the tag at `index` of the tag set at `input` repeating
 /// an earlier key, placed at that tag's key. Only runs on the error path.
+#[cold]
 fn duplicate_tag_error<'a>(
     input: &'a [u8],
     index: usize,
     cx: &Context<'a>,
-) -> nom::Err<GrammarError<'a>> {
+) -> nom::Err<GrammarError> {
     let mut at = input;
+    let (mut tags, mut spare) = (Vec::new(), SpareText::default());
     for _ in 0..index {
-        match preceded(char(','), |input| tag(input, cx)).parse(at) {
+        match preceded(char(','), |input| tag(input, &mut tags, &mut spare, cx)).parse(at) {
             Ok((rest, _)) => at = rest,
             Err(err) => return err,
         }
     }
     let key_start = at.get(1..).unwrap_or_default();
     let key = match name(key_start, Element::TagKey, cx) {
-        Ok((_, key)) => key_text(&key),
+        Ok((_, key)) => key_text(key, Element::TagKey),
         Err(err) => return err,
     };
     nom::Err::Failure(GrammarError::new(
@@ -274,315 +334,293 @@ fn duplicate_tag_error<'a>(
 /// `tag = tag_key "=" tag_value`
 ///
 /// Keys end at `,`, `=` and space; values at `,` and space (an unescaped
-/// `=` in a value is part of it). Neither may be empty. The tag is returned
-/// as a tag entry (see [`Point::tag_entries`]).
+/// `=` in a value is part of it). Neither may be empty. Stores the tag at
+/// the end of `tags` (see [`Point::tag_entries`]).
 #[inline(always)]
-fn tag<'a>(input: &'a [u8], cx: &Context<'a>) -> Parsed<'a, Field<'a>> {
+fn tag<'a>(
+    input: &'a [u8],
+    tags: &mut Vec<Field<'a>>,
+    spare: &mut SpareText,
+    cx: &Context<'a>,
+) -> Parsed<'a, ()> {
     let (rest, key) = name(input, Element::TagKey, cx)?;
     if key.is_empty() {
-        return fail(
-            input,
-            ParseErrorKind::ExpectedTagKey {
-                found: Found::at(input),
-            },
-        );
+        return fail(input, move || ParseErrorKind::ExpectedTagKey {
+            found: Found::at(input),
+        });
     }
-    let Some(value_start) = rest.strip_prefix(b"=") else {
-        return fail(
-            rest,
-            ParseErrorKind::ExpectedTagEquals {
-                key: key_text(&key),
-                found: Found::at(rest),
-            },
-        );
+    let [b'=', value_start @ ..] = rest else {
+        return fail(rest, move || ParseErrorKind::ExpectedTagEquals {
+            key: key_text(key, Element::TagKey),
+            found: Found::at(rest),
+        });
     };
+    // The key is stored before the value is read, so that it need not be
+    // kept while the value is.
+    fill_in_place(tags, || Field {
+        key: key.store(Element::TagKey, spare),
+        value: FieldValue::Boolean(false),
+    });
     let (rest, value) = name(value_start, Element::TagValue, cx)?;
     if value.is_empty() {
-        return fail(
-            value_start,
-            ParseErrorKind::ExpectedTagValue {
-                key: key_text(&key),
-                found: Found::at(value_start),
-            },
-        );
+        return fail(value_start, move || ParseErrorKind::ExpectedTagValue {
+            key: key_text_at(input, Element::TagKey),
+            found: Found::at(value_start),
+        });
     }
-    Ok((
-        rest,
-        Field {
-            key,
-            value: FieldValue::String(value),
-        },
-    ))
+    set_value(
+        tags,
+        FieldValue::String(value.store(Element::TagValue, spare)),
+    );
+    Ok((rest, ()))
+}
+
+/// Sets the value of the last entry, which holds no string yet.
+#[inline(always)]
+fn set_value<'a>(entries: &mut [Field<'a>], value: FieldValue<'a>) {
+    if let Some(last) = entries.last_mut() {
+        // The placeholder value owns nothing: no need to drop it.
+        std::mem::forget(std::mem::replace(&mut last.value, value));
+    }
+}
+
+/// `" "+`, not followed by a line end: what separates the tag set from
+/// the field set.
+#[inline(always)]
+fn field_set_separator(input: &[u8]) -> Parsed<'_, ()> {
+    let (rest, separator) = spaces(input)?;
+    if separator.is_empty() || line_end(rest).is_ok() {
+        return fail(rest, move || ParseErrorKind::ExpectedFieldSet {
+            found: Found::at(rest),
+        });
+    }
+    Ok((rest, ()))
 }
 
 /// `field_set = field ("," field)*`
 ///
-/// Returns the number of line feeds inside its string values.
+/// Stores each field in `entries`, after the `tag_count` tags there, and
+/// returns the number of line feeds inside its string values.
+#[inline(never)]
 fn field_set<'a>(
     input: &'a [u8],
     entries: &mut Vec<Field<'a>>,
     tag_count: usize,
+    spare: &mut SpareText,
     cx: &Context<'a>,
 ) -> Parsed<'a, usize> {
     let mut rest = input;
     let mut newlines = 0;
     loop {
-        if let Some((after_field, key, value)) = plain_field(rest, cx) {
-            fill_in_place(entries, || Field {
-                key: Cow::Borrowed(key),
-                value,
-            });
-            rest = after_field;
-        } else {
-            let (after_field, (field, more)) = field(rest, cx)?;
-            entries.push(field);
-            newlines += more;
-            rest = after_field;
-        }
-        let Some(after_comma) = rest.strip_prefix(b",") else {
-            return Ok((rest, newlines));
+        let (after_field, lines) = field(rest, entries, spare, cx)?;
+        newlines += lines;
+        let [b',', after_comma @ ..] = after_field else {
+            return Ok((after_field, newlines));
         };
         if entries.len() - tag_count == cx.limits.max_fields {
-            return fail(
-                after_comma,
-                ParseErrorKind::TooManyFields {
-                    limit: cx.limits.max_fields,
-                },
-            );
+            return fail(after_comma, move || ParseErrorKind::TooManyFields {
+                limit: cx.limits.max_fields,
+            });
         }
         rest = after_comma;
     }
 }
 
-/// `field` when its key holds no escape sequence and its value is a
-/// number of at most 19 digits without exponent, a one-letter boolean, or
-/// a one-line string without escapes, followed by `,`, space or `\n`: the
-/// common case, read in one pass. `None` leaves the field to [`field`].
-#[inline(always)]
-fn plain_field<'a>(
-    input: &'a [u8],
-    cx: &Context<'a>,
-) -> Option<(&'a [u8], &'a str, FieldValue<'a>)> {
-    let (after_key, key) = plain_name(input, Element::TagKey.classes(), cx)?;
-    let value_start = match after_key {
-        [b'=', value_start @ ..] if !key.is_empty() => value_start,
-        _ => return None,
-    };
-    let (rest, value) = match value_start.first()? {
-        b'"' => plain_string(value_start, cx)?,
-        b't' | b'T' | b'f' | b'F' => {
-            let len = value_start
-                .iter()
-                .take_while(|b| b.is_ascii_alphabetic())
-                .count();
-            let (token, rest) = value_start.split_at_checked(len)?;
-            (rest, FieldValue::Boolean(boolean_value(token)?))
-        }
-        _ => plain_number(value_start)?,
-    };
-    matches!(rest, [] | [b',' | b' ' | b'\n', ..]).then_some((rest, key, value))
-}
-
-/// A string value with no escape sequence, line feed or `\r`, within the
-/// length limit; `None` leaves it to [`string_value`].
-#[inline(always)]
-fn plain_string<'a>(input: &'a [u8], cx: &Context<'a>) -> Option<(&'a [u8], FieldValue<'a>)> {
-    let body = input.get(1..)?;
-    let classes = Element::StringValue.classes();
-    let len = classes.run_length(body);
-    let (raw, rest) = body.split_at_checked(len)?;
-    let rest = rest.strip_prefix(b"\"")?;
-    if len > cx.limits.max_string_length {
-        return None;
-    }
-    Some((rest, FieldValue::String(Cow::Borrowed(cx.utf8(raw)?))))
-}
-
-/// A number `-?digit+` followed by `i` or `u`, or `-?digit*.?digit*` as a
-/// float, with at most 19 digits and, for floats, a value that one exact
-/// IEEE division gives (see [`exact_decimal`]); `None` leaves it to
-/// [`number`].
-#[inline(always)]
-fn plain_number(input: &[u8]) -> Option<(&[u8], FieldValue<'static>)> {
-    let (negative, whole, magnitude, rest) = signed_digits(input);
-    match rest {
-        [b'i', rest @ ..] => Some((
-            rest,
-            FieldValue::Integer(within_i64(negative, whole, magnitude)?),
-        )),
-        [b'u', rest @ ..] if !negative && (1..=19).contains(&whole) => {
-            Some((rest, FieldValue::UInteger(magnitude)))
-        }
-        _ => exact_decimal(negative, whole, magnitude, rest)
-            .map(|(rest, value)| (rest, FieldValue::Float(value))),
-    }
-}
-
-/// `-?digit+` with at most 19 digits, within `i64`; `None` leaves it to
-/// the general path.
-#[inline(always)]
-fn plain_integer(input: &[u8]) -> Option<(&[u8], i64)> {
-    let (negative, count, magnitude, rest) = signed_digits(input);
-    Some((rest, within_i64(negative, count, magnitude)?))
-}
-
-/// The sign and the leading digits of a number: whether it starts with
-/// `-`, then what [`digits`] reads after it.
-#[inline(always)]
-fn signed_digits(input: &[u8]) -> (bool, usize, u64, &[u8]) {
-    let (negative, unsigned) = match input {
-        [b'-', rest @ ..] => (true, rest),
-        _ => (false, input),
-    };
-    let (count, magnitude, rest) = digits(unsigned, 0);
-    (negative, count, magnitude, rest)
-}
-
-/// `magnitude`, read from `count` digits, with its sign as an `i64`: `None`
-/// for no digits, more than 19 (where the magnitude wrapped) or a value
-/// out of range.
-#[inline(always)]
-fn within_i64(negative: bool, count: usize, magnitude: u64) -> Option<i64> {
-    if !(1..=19).contains(&count) {
-        return None;
-    }
-    if negative {
-        0i64.checked_sub_unsigned(magnitude)
-    } else {
-        i64::try_from(magnitude).ok()
-    }
-}
-
-/// The float `-?whole(.fraction)?` whose whole part, `whole` digits worth
-/// `mantissa`, was read and whose `rest` may go on with a point and the
-/// fraction, with the input after it: when there is at least one digit and
-/// the decimal mantissa and exponent are small enough for one exact IEEE
-/// division (at most 19 digits below 2^53, and 10^22; Clinger's fast
-/// path), which covers the values of almost every real line.
-#[inline(always)]
-fn exact_decimal(negative: bool, whole: usize, mantissa: u64, rest: &[u8]) -> Option<(&[u8], f64)> {
-    let (fraction, mantissa, rest) = match rest {
-        [b'.', after_point @ ..] => digits(after_point, mantissa),
-        _ => (0, mantissa, rest),
-    };
-    let count = whole + fraction;
-    if count == 0 || count > 19 || mantissa > 1 << 53 {
-        return None;
-    }
-    let magnitude = mantissa as f64 / *POWERS_OF_TEN.get(fraction)?;
-    Some((rest, if negative { -magnitude } else { magnitude }))
-}
-
-/// The decimal digits at the start of `input`, appended to `value`: how
-/// many, the value (wrapping, so only meaningful for up to 19 digits in
-/// all) and the rest of the input.
-#[inline(always)]
-fn digits(input: &[u8], mut value: u64) -> (usize, u64, &[u8]) {
-    let mut count = 0;
-    while let Some(&byte) = input.get(count) {
-        let digit = byte.wrapping_sub(b'0');
-        if digit > 9 {
-            break;
-        }
-        value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
-        count += 1;
-    }
-    (count, value, input.get(count..).unwrap_or_default())
-}
-
-/// The bytes of `input` up to the first that stops the scan of `classes`,
-/// as UTF-8, with the rest of the input; `None` if they are not in the
-/// checked stretch of [`Context`].
+/// A field value as the grammar reads it: its type, the bits of a number
+/// or boolean, or the text of a string and the number of line feeds in it.
 ///
-/// This is a name (see [`name`]) only when the caller accepts the byte
-/// that follows it, and every caller accepts only delimiters there, never
-/// the backslash of an escape or a control byte: those lines fall through
-/// to [`name`]. It may be empty.
-#[inline(always)]
-fn plain_name<'a>(
-    input: &'a [u8],
-    classes: &ByteClasses,
-    cx: &Context<'a>,
-) -> Option<(&'a [u8], &'a str)> {
-    let len = classes.run_length(input);
-    let (raw, rest) = input.split_at_checked(len)?;
-    Some((rest, cx.utf8(raw)?))
+/// Every field is a whole word and it owns nothing: productions return it
+/// through memory, and an enum of narrow fields was copied there in narrow
+/// stores that wide loads then waited on (a third of the TSBS parse time);
+/// a [`FieldValue`] would also need drop checks at every move.
+#[derive(Clone, Copy, Debug)]
+struct Value<'a> {
+    kind: ValueKind,
+    /// The `f64`, `i64` or `u64` bits of a number, or 0 or 1.
+    bits: u64,
+    /// The text of a string; `None`, all zeros, for the other types.
+    text: Option<Text<'a>>,
+    newlines: usize,
+}
+
+/// The type of a [`Value`], a whole word wide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(usize)]
+enum ValueKind {
+    Float,
+    Integer,
+    UInteger,
+    Boolean,
+    String,
+}
+
+impl<'a> Value<'a> {
+    #[inline(always)]
+    fn scalar(kind: ValueKind, bits: u64) -> Self {
+        Value {
+            kind,
+            bits,
+            text: None,
+            newlines: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn float(value: f64) -> Self {
+        Value::scalar(ValueKind::Float, value.to_bits())
+    }
+
+    #[inline(always)]
+    fn integer(value: i64) -> Self {
+        Value::scalar(ValueKind::Integer, value as u64)
+    }
+
+    #[inline(always)]
+    fn unsigned(value: u64) -> Self {
+        Value::scalar(ValueKind::UInteger, value)
+    }
+
+    #[inline(always)]
+    fn boolean(value: bool) -> Self {
+        Value::scalar(ValueKind::Boolean, u64::from(value))
+    }
+
+    #[inline(always)]
+    fn string(text: Text<'a>, newlines: usize) -> Self {
+        Value {
+            kind: ValueKind::String,
+            bits: 0,
+            text: Some(text),
+            newlines,
+        }
+    }
+
+    /// The field value, its text stored with `spare` (see [`Text::store`]).
+    #[inline(always)]
+    fn store(self, spare: &mut SpareText) -> FieldValue<'a> {
+        match self.kind {
+            ValueKind::Float => FieldValue::Float(f64::from_bits(self.bits)),
+            ValueKind::Integer => FieldValue::Integer(self.bits as i64),
+            ValueKind::UInteger => FieldValue::UInteger(self.bits),
+            ValueKind::Boolean => FieldValue::Boolean(self.bits != 0),
+            ValueKind::String => FieldValue::String(self.text.map_or(Cow::Borrowed(""), |text| {
+                text.store(Element::StringValue, spare)
+            })),
+        }
+    }
 }
 
 /// `field = field_key "=" field_value`, followed by `,`, space or line end
+///
+/// Stores the field at the end of `entries` and returns the number of line
+/// feeds in its value.
 #[inline(always)]
-fn field<'a>(input: &'a [u8], cx: &Context<'a>) -> Parsed<'a, (Field<'a>, usize)> {
+fn field<'a>(
+    input: &'a [u8],
+    entries: &mut Vec<Field<'a>>,
+    spare: &mut SpareText,
+    cx: &Context<'a>,
+) -> Parsed<'a, usize> {
     let (rest, key) = name(input, Element::FieldKey, cx)?;
     if key.is_empty() {
-        return fail(
-            input,
-            ParseErrorKind::ExpectedFieldKey {
-                found: Found::at(input),
-            },
-        );
+        return fail(input, move || ParseErrorKind::ExpectedFieldKey {
+            found: Found::at(input),
+        });
     }
-    let Some(value_start) = rest.strip_prefix(b"=") else {
-        return fail(
-            rest,
-            ParseErrorKind::ExpectedFieldEquals {
-                key: key_text(&key),
-                found: Found::at(rest),
-            },
-        );
+    let [b'=', value_start @ ..] = rest else {
+        return fail(rest, move || ParseErrorKind::ExpectedFieldEquals {
+            key: key_text(key, Element::FieldKey),
+            found: Found::at(rest),
+        });
     };
-    let (rest, (value, newlines)) = field_value(value_start, &key, cx)?;
+    // The key is stored before the value is read, so that it need not be
+    // kept while the value is; errors read it again from `input`.
+    fill_in_place(entries, || Field {
+        key: key.store(Element::FieldKey, spare),
+        value: FieldValue::Boolean(false),
+    });
+    let (rest, value) = field_value(value_start, input, cx)?;
     if !matches!(rest, [] | [b',' | b' ' | b'\n', ..] | [b'\r', b'\n', ..]) {
-        let kind = match (&value, rest.first()) {
-            (FieldValue::String(_), Some(&byte)) if !is_control(byte) => {
-                ParseErrorKind::UnescapedQuote {
-                    key: key_text(&key),
-                }
-            }
-            _ => ParseErrorKind::ExpectedFieldSeparator {
-                key: key_text(&key),
-                found: Found::at(rest),
-            },
-        };
+        return Err(field_separator_error(value_start, rest, input, value.kind));
+    }
+    set_value(entries, value.store(spare));
+    Ok((rest, value.newlines))
+}
+
+/// The error for a field value at `value_start` followed by `rest`, which
+/// is not a `,`, space or line end.
+#[cold]
+fn field_separator_error<'a>(
+    value_start: &'a [u8],
+    rest: &'a [u8],
+    field: &[u8],
+    kind: ValueKind,
+) -> nom::Err<GrammarError> {
+    let key = key_text_at(field, Element::FieldKey);
+    match (kind, rest.first()) {
         // An unescaped quote is reported where it stands: the quote that
         // closed the string too early.
-        let at = match kind {
-            ParseErrorKind::UnescapedQuote { .. } => {
-                let quote = value_start.len().saturating_sub(rest.len() + 1);
-                value_start.get(quote..).unwrap_or(rest)
-            }
-            _ => rest,
-        };
-        return fail(at, kind);
+        (ValueKind::String, Some(&byte)) if !is_control(byte) => {
+            let quote = value_start.len().saturating_sub(rest.len() + 1);
+            nom::Err::Failure(GrammarError::new(
+                value_start.get(quote..).unwrap_or(rest),
+                ParseErrorKind::UnescapedQuote { key },
+            ))
+        }
+        _ => nom::Err::Failure(GrammarError::new(
+            rest,
+            ParseErrorKind::ExpectedFieldSeparator {
+                key,
+                found: Found::at(rest),
+            },
+        )),
     }
-    Ok((rest, (Field { key, value }, newlines)))
 }
 
 /// `field_value = string_value | boolean | number`, chosen by the first
 /// byte: `"` starts a string, `t`, `T`, `f` or `F` a boolean, anything else
 /// a number.
-fn field_value<'a>(
-    input: &'a [u8],
-    key: &str,
-    cx: &Context<'a>,
-) -> Parsed<'a, (FieldValue<'a>, usize)> {
+#[inline(always)]
+fn field_value<'a>(input: &'a [u8], field: &[u8], cx: &Context<'a>) -> Parsed<'a, Value<'a>> {
     match input.first() {
-        Some(b'"') => string_value(input, key, cx),
+        Some(b'"') => string_value(input, field, cx)
+            .map(|(rest, (text, newlines))| (rest, Value::string(text, newlines))),
         Some(b't' | b'T' | b'f' | b'F') => {
-            boolean(input, key).map(|(rest, value)| (rest, (value, 0)))
+            boolean(input, field).map(|(rest, value)| (rest, Value::boolean(value)))
         }
-        _ => number(input, key).map(|(rest, value)| (rest, (value, 0))),
+        _ => number(input, field),
     }
 }
 
-/// `value_token = [0-9A-Za-z.+-]+`: the bytes of a number, boolean or
+/// Whether `byte` may stand in a [`value_token`].
+#[inline(always)]
+fn is_value_byte(byte: u8) -> bool {
+    /// The bytes of a value token, by a table: one load, not five range
+    /// checks.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "only evaluated at compile time, where an out-of-bounds index fails the build"
+    )]
+    static VALUE_BYTES: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            table[byte] =
+                matches!(byte as u8, b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'.' | b'+' | b'-');
+            byte += 1;
+        }
+        table
+    };
+    VALUE_BYTES.get(usize::from(byte)).copied().unwrap_or(false)
+}
+
+/// `value_token = [0-9A-Za-z.+-]*`: the bytes of a number, boolean or
 /// timestamp, read whole before their type is decided.
 #[inline(always)]
 fn value_token(input: &[u8]) -> Parsed<'_, &[u8]> {
     let count = input
         .iter()
-        .take_while(
-            |&&byte| matches!(byte, b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'.' | b'+' | b'-'),
-        )
+        .take_while(|&&byte| is_value_byte(byte))
         .count();
     Ok(split(input, count))
 }
@@ -594,39 +632,29 @@ fn split(input: &[u8], count: usize) -> (&[u8], &[u8]) {
     (rest, taken)
 }
 
-/// An [`ParseErrorKind::InvalidFieldValue`] at `input`.
+/// A [`ParseErrorKind::InvalidFieldValue`] at `input`.
+#[cold]
 fn invalid_value<'a, T>(
     input: &'a [u8],
-    key: &str,
+    field: &[u8],
     token: &[u8],
     problem: ValueProblem,
 ) -> Parsed<'a, T> {
-    fail(
-        input,
-        ParseErrorKind::InvalidFieldValue {
-            key: key_text(key),
-            value: excerpt(token),
-            problem,
-        },
-    )
+    fail(input, move || ParseErrorKind::InvalidFieldValue {
+        key: key_text_at(field, Element::FieldKey),
+        value: excerpt(token),
+        problem,
+    })
 }
 
 /// `boolean = "t" | "T" | "true" | "True" | "TRUE" | "f" | "F" | "false" | "False" | "FALSE"`
-fn boolean<'a>(input: &'a [u8], key: &str) -> Parsed<'a, FieldValue<'a>> {
-    let (rest, token) = value_token(input)?;
-    match boolean_value(token) {
-        Some(value) => Ok((rest, FieldValue::Boolean(value))),
-        None => invalid_value(input, key, token, ValueProblem::NotABoolean),
-    }
-}
-
-/// The value of a whole boolean token.
 #[inline(always)]
-fn boolean_value(token: &[u8]) -> Option<bool> {
+fn boolean<'a>(input: &'a [u8], field: &[u8]) -> Parsed<'a, bool> {
+    let (rest, token) = value_token(input)?;
     match token {
-        b"t" | b"T" | b"true" | b"True" | b"TRUE" => Some(true),
-        b"f" | b"F" | b"false" | b"False" | b"FALSE" => Some(false),
-        _ => None,
+        b"t" | b"T" | b"true" | b"True" | b"TRUE" => Ok((rest, true)),
+        b"f" | b"F" | b"false" | b"False" | b"FALSE" => Ok((rest, false)),
+        _ => invalid_value(input, field, token, ValueProblem::NotABoolean),
     }
 }
 
@@ -634,36 +662,86 @@ fn boolean_value(token: &[u8]) -> Option<bool> {
 ///
 /// `integer = "-"? digit+` (within `i64`), `unsigned = digit+` (within
 /// `u64`), `float = "-"? (digit+ ("." digit*)? | "." digit+) ([eE] [+-]? digit+)?`
-/// (finite).
+/// (finite). The whole [`value_token`] must be the number.
 #[inline(always)]
-fn number<'a>(input: &'a [u8], key: &str) -> Parsed<'a, FieldValue<'a>> {
-    let (rest, token) = value_token(input)?;
-    if token.is_empty() {
-        return fail(
-            input,
-            ParseErrorKind::ExpectedFieldValue {
-                key: key_text(key),
-                found: Found::at(input),
-            },
-        );
+fn number<'a>(input: &'a [u8], field: &[u8]) -> Parsed<'a, Value<'a>> {
+    let (rest, numeral) = numeral(input);
+    // The token must end where the numeral does.
+    if !rest.first().is_some_and(|&byte| is_value_byte(byte)) {
+        let value = match numeral.suffix() {
+            b'i' => numeral.integer().map(Value::integer),
+            b'u' => numeral.unsigned().map(Value::unsigned),
+            _ => numeral.float().map(Value::float),
+        };
+        if let Ok(value) = value {
+            return Ok((rest, value));
+        }
     }
-    let value = match token.split_last() {
-        Some((b'i', digits)) => parse_i64(digits).map(FieldValue::Integer).map_err(|range| {
-            range.problem(ValueProblem::NotAnInteger, ValueProblem::IntegerOutOfRange)
-        }),
-        Some((b'u', digits)) => parse_u64(digits)
-            .map(FieldValue::UInteger)
-            .map_err(|range| {
-                range.problem(
-                    ValueProblem::NotAnUnsignedInteger,
-                    ValueProblem::UnsignedOutOfRange,
-                )
-            }),
-        _ => parse_float(token).map(FieldValue::Float),
+    number_error(input, field)
+}
+
+/// The error for the value token at `input`, which is not a number.
+#[cold]
+#[inline(never)]
+fn number_error<'a, T>(input: &'a [u8], field: &[u8]) -> Parsed<'a, T> {
+    let (_, token) = value_token(input)?;
+    let numeral = match numeral(token) {
+        ([], numeral) => Some(numeral),
+        _ => None,
     };
-    match value {
-        Ok(value) => Ok((rest, value)),
-        Err(problem) => invalid_value(input, key, token, problem),
+    let problem = match token.last() {
+        None => {
+            return fail(input, move || ParseErrorKind::ExpectedFieldValue {
+                key: key_text_at(field, Element::FieldKey),
+                found: Found::at(input),
+            });
+        }
+        Some(b'i') => numeral
+            .map_or(Err(NumberError::Syntax), |numeral| {
+                numeral.integer().map(drop)
+            })
+            .map_or_else(
+                |err| {
+                    problem(
+                        err,
+                        ValueProblem::NotAnInteger,
+                        ValueProblem::IntegerOutOfRange,
+                    )
+                },
+                |()| ValueProblem::NotAnInteger,
+            ),
+        Some(b'u') => numeral
+            .map_or(Err(NumberError::Syntax), |numeral| {
+                numeral.unsigned().map(drop)
+            })
+            .map_or_else(
+                |err| {
+                    problem(
+                        err,
+                        ValueProblem::NotAnUnsignedInteger,
+                        ValueProblem::UnsignedOutOfRange,
+                    )
+                },
+                |()| ValueProblem::NotAnUnsignedInteger,
+            ),
+        Some(_) => numeral
+            .map_or(Err(NumberError::Syntax), |numeral| {
+                numeral.float().map(drop)
+            })
+            .map_or_else(
+                |err| problem(err, ValueProblem::NotANumber, ValueProblem::FloatOutOfRange),
+                |()| ValueProblem::NotANumber,
+            ),
+    };
+    invalid_value(input, field, token, problem)
+}
+
+/// The problem a [`NumberError`] is for a value of a type whose syntax and
+/// range errors are `syntax` and `range`.
+fn problem(err: NumberError, syntax: ValueProblem, range: ValueProblem) -> ValueProblem {
+    match err {
+        NumberError::Syntax => syntax,
+        NumberError::Range => range,
     }
 }
 
@@ -671,12 +749,13 @@ fn number<'a>(input: &'a [u8], key: &str) -> Parsed<'a, FieldValue<'a>> {
 ///
 /// `\"` is `"` and `\\` is `\`; any other backslash is kept. Line feeds and
 /// other control characters are part of the string. A string with no
-/// closing quote is an error at its opening quote.
+/// closing quote is an error at its opening quote. Returns the text and
+/// the number of line feeds in it.
 fn string_value<'a>(
     input: &'a [u8],
-    key: &str,
+    field: &[u8],
     cx: &Context<'a>,
-) -> Parsed<'a, (FieldValue<'a>, usize)> {
+) -> Parsed<'a, (Text<'a>, usize)> {
     let body = input.get(1..).unwrap_or_default();
     let classes = Element::StringValue.classes();
     let mut len = 0;
@@ -696,59 +775,58 @@ fn string_value<'a>(
             }
             Some([_, ..]) => len += 1,
             _ => {
-                return fail(
-                    input,
-                    ParseErrorKind::UnterminatedString { key: key_text(key) },
-                );
+                return fail(input, move || ParseErrorKind::UnterminatedString {
+                    key: key_text_at(field, Element::FieldKey),
+                });
             }
         }
     }
     if len - escapes > cx.limits.max_string_length {
-        return fail(
-            input,
-            ParseErrorKind::StringTooLong {
-                key: key_text(key),
-                limit: cx.limits.max_string_length,
-            },
-        );
+        return fail(input, move || ParseErrorKind::StringTooLong {
+            key: key_text_at(field, Element::FieldKey),
+            limit: cx.limits.max_string_length,
+        });
     }
     let (raw, rest) = body.split_at_checked(len).unwrap_or((body, &[]));
-    let text = utf8(raw, body, Element::StringValue, cx)?;
-    let rest = rest.get(1..).unwrap_or_default();
-    Ok((
-        rest,
-        (
-            FieldValue::String(unescape_cow(text, Element::StringValue, escapes > 0)),
-            newlines,
-        ),
-    ))
+    let raw = utf8(raw, body, Element::StringValue, cx)?;
+    let text = Text {
+        raw,
+        escaped: escapes,
+    };
+    Ok((rest.get(1..).unwrap_or_default(), (text, newlines)))
 }
 
 /// `timestamp = "-"? digit+`, within `i64`
+#[inline(always)]
 fn timestamp(input: &[u8]) -> Parsed<'_, i64> {
-    let (rest, token) = value_token(input)?;
-    if token.is_empty() {
-        return fail(
-            input,
-            ParseErrorKind::ExpectedTimestamp {
-                found: Found::at(input),
-            },
-        );
+    let (rest, numeral) = numeral(input);
+    if !rest.first().is_some_and(|&byte| is_value_byte(byte)) {
+        if let Ok(value) = numeral.timestamp() {
+            return Ok((rest, value));
+        }
     }
-    match parse_i64(token) {
-        Ok(value) => Ok((rest, value)),
-        Err(NumberError::Syntax) => fail(
-            input,
-            ParseErrorKind::InvalidTimestamp {
-                value: excerpt(token),
-            },
-        ),
-        Err(NumberError::Range) => fail(
-            input,
-            ParseErrorKind::TimestampOutOfRange {
-                value: excerpt(token),
-            },
-        ),
+    timestamp_error(input)
+}
+
+/// The error for the value token at `input`, which is not a timestamp.
+#[cold]
+#[inline(never)]
+fn timestamp_error<T>(input: &[u8]) -> Parsed<'_, T> {
+    let (_, token) = value_token(input)?;
+    let value = match numeral(token) {
+        ([], numeral) => numeral.timestamp(),
+        _ => Err(NumberError::Syntax),
+    };
+    match value {
+        _ if token.is_empty() => fail(input, move || ParseErrorKind::ExpectedTimestamp {
+            found: Found::at(input),
+        }),
+        Err(NumberError::Range) => fail(input, move || ParseErrorKind::TimestampOutOfRange {
+            value: excerpt(token),
+        }),
+        _ => fail(input, move || ParseErrorKind::InvalidTimestamp {
+            value: excerpt(token),
+        }),
     }
 }
 
@@ -757,31 +835,35 @@ fn timestamp(input: &[u8]) -> Parsed<'_, i64> {
 /// The shared scanner of measurements, tag keys, tag values and field keys.
 /// It stops at the first unescaped delimiter of `element` (see
 /// [`crate::escape`]) or line end, and rejects control characters and
-/// invalid UTF-8. The name borrows the input unless it held an escape.
+/// invalid UTF-8.
 #[inline(always)]
-fn name<'a>(input: &'a [u8], element: Element, cx: &Context<'a>) -> Parsed<'a, Cow<'a, str>> {
+fn name<'a>(input: &'a [u8], element: Element, cx: &Context<'a>) -> Parsed<'a, Text<'a>> {
     let classes = element.classes();
     let mut len = 0;
-    let mut has_escapes = false;
+    let mut escaped = 0;
     loop {
         len += input.get(len..).map_or(0, |rest| classes.run_length(rest));
         match input.get(len..) {
             Some([b'\\', next, ..]) if classes.escapable(*next) => {
-                has_escapes = true;
+                escaped = 1;
                 len += 2;
             }
             Some([b'\\', ..]) => len += 1,
+            Some([byte, after @ ..])
+                if is_control(*byte)
+                    && !matches!((byte, after), (b'\n', _) | (b'\r', [b'\n', ..])) =>
+            {
+                let byte = *byte;
+                return fail(input.get(len..).unwrap_or_default(), || {
+                    ParseErrorKind::ControlCharacter { element, byte }
+                });
+            }
             _ => break,
         }
     }
     let (raw, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
-    if let Some(&byte) = rest.first() {
-        if is_control(byte) && line_end(rest).is_none() {
-            return fail(rest, ParseErrorKind::ControlCharacter { element, byte });
-        }
-    }
-    let text = utf8(raw, input, element, cx)?;
-    Ok((rest, unescape_cow(text, element, has_escapes)))
+    let raw = utf8(raw, input, element, cx)?;
+    Ok((rest, Text { raw, escaped }))
 }
 
 /// What the productions need besides the input: the limits of a line, and
@@ -819,7 +901,7 @@ fn utf8<'a>(
     input: &'a [u8],
     element: Element,
     cx: &Context<'a>,
-) -> Result<&'a str, nom::Err<GrammarError<'a>>> {
+) -> Result<&'a str, nom::Err<GrammarError>> {
     if let Some(text) = cx.utf8(raw) {
         return Ok(text);
     }
@@ -831,416 +913,43 @@ fn utf8<'a>(
     })
 }
 
-/// The powers of ten that are exact in an `f64`.
-const POWERS_OF_TEN: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
-/// Why digits did not make an integer.
-#[derive(Debug, PartialEq, Eq)]
-enum NumberError {
-    /// Not of the form `-?[0-9]+` (or `[0-9]+` for unsigned).
-    Syntax,
-    /// Out of range of the type.
-    Range,
-}
-
-impl NumberError {
-    fn problem(self, syntax: ValueProblem, range: ValueProblem) -> ValueProblem {
-        match self {
-            NumberError::Syntax => syntax,
-            NumberError::Range => range,
-        }
-    }
-}
-
-/// `-?[0-9]+` as an `i64`, with overflow checks.
-fn parse_i64(text: &[u8]) -> Result<i64, NumberError> {
-    match text {
-        [b'-', digits @ ..] => 0i64.checked_sub_unsigned(parse_u64(digits)?),
-        digits => i64::try_from(parse_u64(digits)?).ok(),
-    }
-    .ok_or(NumberError::Range)
-}
-
-/// `[0-9]+` as a `u64`, with overflow checks.
-fn parse_u64(digits: &[u8]) -> Result<u64, NumberError> {
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(NumberError::Syntax);
-    }
-    let digit = |byte: &u8| u64::from(byte - b'0');
-    // Nineteen digits are below 10^19 < 2^64: only longer runs can overflow.
-    if digits.len() <= 19 {
-        return Ok(digits
-            .iter()
-            .fold(0, |value, byte| value * 10 + digit(byte)));
-    }
-    digits.iter().try_fold(0u64, |value, byte| {
-        value
-            .checked_mul(10)
-            .and_then(|value| value.checked_add(digit(byte)))
-            .ok_or(NumberError::Range)
-    })
-}
-
-/// A float of the grammar in [`number`], finite.
-fn parse_float(token: &[u8]) -> Result<f64, ValueProblem> {
-    if let Some(value) = exact_float(token) {
-        return Ok(value);
-    }
-    if !is_float_syntax(token) {
-        return Err(ValueProblem::NotANumber);
-    }
-    // The standard parser is exact, but it saturates huge exponents, which
-    // only matters when enough digits can cancel them: long tokens.
-    const SHORT_TOKEN: usize = 100;
-    let value = if token.len() <= SHORT_TOKEN {
-        std::str::from_utf8(token)
-            .ok()
-            .and_then(|text| text.parse::<f64>().ok())
-    } else {
-        normalized_decimal(token).parse::<f64>().ok()
-    }
-    .ok_or(ValueProblem::NotANumber)?;
-    if value.is_finite() {
-        Ok(value)
-    } else {
-        Err(ValueProblem::FloatOutOfRange)
-    }
-}
-
-/// A float token of valid syntax rewritten as `[-]0.DIGITSeEXP` with at
-/// most 801 significant digits and an exponent of a few hundred at most,
-/// which the standard library parses exactly.
-///
-/// The standard parser is exact for any number of digits but saturates
-/// large exponents, so `0.000…001e700000` (700,000 digits) would read as
-/// zero. Here leading and trailing zeros go into the exponent (computed
-/// with saturation), magnitudes far outside `f64` become `0e0` or `1e999`,
-/// and digits past the 800th are replaced by a single `1`: every digit
-/// past the 767th only decides rounding by being zero or not.
-fn normalized_decimal(token: &[u8]) -> String {
-    const KEPT_DIGITS: usize = 800;
-    let (negative, unsigned) = match token {
-        [b'-', rest @ ..] => (true, rest),
-        _ => (false, token),
-    };
-    let split = unsigned
-        .iter()
-        .position(|&b| matches!(b, b'e' | b'E'))
-        .unwrap_or(unsigned.len());
-    let (mantissa, exponent) = unsigned.split_at_checked(split).unwrap_or((unsigned, &[]));
-    let exponent = exponent.get(1..).unwrap_or_default();
-    let (exponent_negative, exponent_digits) = match exponent {
-        [b'-', rest @ ..] => (true, rest),
-        [b'+', rest @ ..] => (false, rest),
-        rest => (false, rest),
-    };
-    let exponent = exponent_digits.iter().fold(0i64, |value, &d| {
-        value.saturating_mul(10).saturating_add(i64::from(d - b'0'))
-    });
-    let exponent = if exponent_negative {
-        -exponent
-    } else {
-        exponent
-    };
-
-    let whole = mantissa.iter().take_while(|&&b| b != b'.').count();
-    let digits: Vec<u8> = mantissa
-        .iter()
-        .copied()
-        .filter(u8::is_ascii_digit)
-        .collect();
-    let leading_zeros = digits.iter().take_while(|&&d| d == b'0').count();
-    let significant = digits.get(leading_zeros..).unwrap_or_default();
-    let trailing_zeros = significant.iter().rev().take_while(|&&d| d == b'0').count();
-    let significant = significant
-        .get(..significant.len() - trailing_zeros)
-        .unwrap_or_default();
-
-    let sign = if negative { "-" } else { "" };
-    if significant.is_empty() {
-        return format!("{sign}0");
-    }
-    // value = 0.SIGNIFICANT × 10^scale
-    let scale = exponent
-        .saturating_add(whole as i64)
-        .saturating_sub(leading_zeros as i64);
-    if scale > 400 {
-        return format!("{sign}1e999");
-    }
-    if scale < -400 {
-        return format!("{sign}0");
-    }
-    let mut text = format!("{sign}0.");
-    match significant.get(..KEPT_DIGITS) {
-        Some(kept) if significant.len() > KEPT_DIGITS => {
-            text.push_str(&String::from_utf8_lossy(kept));
-            text.push('1');
-        }
-        _ => text.push_str(&String::from_utf8_lossy(significant)),
-    }
-    text.push_str(&format!("e{scale}"));
-    text
-}
-
-/// The float of `token` when it is valid and [`exact_decimal`] can read
-/// all of it; `None` leaves the token to the general path.
-fn exact_float(token: &[u8]) -> Option<f64> {
-    let (negative, whole, mantissa, rest) = signed_digits(token);
-    match exact_decimal(negative, whole, mantissa, rest)? {
-        ([], value) => Some(value),
-        _ => None,
-    }
-}
-
-/// `"-"? (digit+ ("." digit*)? | "." digit+) ([eE] [+-]? digit+)?`
-fn is_float_syntax(token: &[u8]) -> bool {
-    fn digits(bytes: &[u8]) -> (usize, &[u8]) {
-        let count = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
-        (count, bytes.get(count..).unwrap_or_default())
-    }
-    let unsigned = token.strip_prefix(b"-").unwrap_or(token);
-    let (whole, rest) = digits(unsigned);
-    let (fraction, rest) = match rest.strip_prefix(b".") {
-        Some(after_point) => digits(after_point),
-        None => (0, rest),
-    };
-    if whole + fraction == 0 {
-        return false;
-    }
-    match rest {
-        [] => true,
-        [b'e' | b'E', exponent @ ..] => {
-            let exponent = exponent
-                .strip_prefix(b"+")
-                .or_else(|| exponent.strip_prefix(b"-"))
-                .unwrap_or(exponent);
-            let (count, rest) = digits(exponent);
-            count > 0 && rest.is_empty()
-        }
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_exact_float_path_agrees_with_the_standard_library() {
-        let cases = [
-            "0",
-            "-0",
-            "1",
-            "1.",
-            ".5",
-            "-.5",
-            "21.1",
-            "35.9",
-            "-1.5",
-            "0.1",
-            "0.000001",
-            "123456789012345678",
-            "9007199254740992",
-            "9007199254740993",
-            "1.7976931348623157",
-            "0.0000000000000000000001",
-            "99999999999999.99999",
-        ];
-        for case in cases {
-            let expected: f64 = case.parse().unwrap();
-            let fast = exact_float(case.as_bytes());
-            if let Some(fast) = fast {
-                assert_eq!(fast.to_bits(), expected.to_bits(), "{case}");
-            }
-            assert_eq!(
-                parse_float(case.as_bytes()).unwrap().to_bits(),
-                expected.to_bits(),
-                "{case}"
-            );
-        }
-        for invalid in ["", "-", ".", "1.2.3", "1e5", "1x", "--1", "+1"] {
-            assert_eq!(exact_float(invalid.as_bytes()), None, "{invalid}");
-        }
-    }
-
-    #[test]
-    fn huge_decimals_are_normalized_before_the_standard_parser() {
-        let cases: [(String, f64); 7] = [
-            (format!("0.{}1e700000", "0".repeat(699_999)), 1.0),
-            (format!("1{}e-700000", "0".repeat(699_999)), 0.1),
-            (format!("-{}5e-3", "0".repeat(1000)), -0.005),
-            ("1e99999999999999999999".to_owned(), f64::INFINITY),
-            ("1e-99999999999999999999".to_owned(), 0.0),
-            ("123.456e2".to_owned(), 12345.6),
-            (format!("1.{}1", "0".repeat(2000)), 1.0),
-        ];
-        for (token, expected) in cases {
-            let parsed: f64 = normalized_decimal(token.as_bytes()).parse().unwrap();
-            assert_eq!(parsed.to_bits(), expected.to_bits(), "{}", token.len());
-        }
-        assert_eq!(parse_float(b"1e400"), Err(ValueProblem::FloatOutOfRange));
-        assert_eq!(
-            parse_float(b"-0e5").map(f64::to_bits),
-            Ok((-0.0f64).to_bits())
-        );
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn normalizing_keeps_every_ordinary_float(bits in proptest::prelude::any::<u64>()) {
-            let value = f64::from_bits(bits);
-            proptest::prop_assume!(value.is_finite());
-            for text in [format!("{value:e}"), format!("{value:?}")] {
-                let parsed: f64 = normalized_decimal(text.as_bytes()).parse().unwrap();
-                proptest::prop_assert_eq!(parsed.to_bits(), bits, "{}", text);
-            }
-        }
-    }
-
-    #[test]
-    fn float_syntax_accepts_the_dialect_and_nothing_else() {
-        for good in [
-            "1", "1.", ".5", "-1.5e-3", "1.e5", "1E+10", "-0", "007", "1e0",
-        ] {
-            assert!(is_float_syntax(good.as_bytes()), "{good}");
-        }
-        for bad in [
-            "", "-", ".", "+1", "1e", "1e+", "e5", ".e5", "1.2.3", "0x10", "1_0", "inf", "NaN",
-            "--1", "1..2",
-        ] {
-            assert!(!is_float_syntax(bad.as_bytes()), "{bad}");
-        }
-    }
-
-    #[test]
-    fn integers_cover_the_whole_range_and_no_more() {
-        assert_eq!(parse_i64(b"-9223372036854775808"), Ok(i64::MIN));
-        assert_eq!(parse_i64(b"9223372036854775807"), Ok(i64::MAX));
-        assert_eq!(parse_i64(b"9223372036854775808"), Err(NumberError::Range));
-        assert_eq!(parse_i64(b"-9223372036854775809"), Err(NumberError::Range));
-        assert_eq!(parse_i64(b"-"), Err(NumberError::Syntax));
-        assert_eq!(parse_i64(b"+1"), Err(NumberError::Syntax));
-        assert_eq!(parse_u64(b"18446744073709551615"), Ok(u64::MAX));
-        assert_eq!(parse_u64(b"18446744073709551616"), Err(NumberError::Range));
-        assert_eq!(parse_u64(b"-1"), Err(NumberError::Syntax));
-    }
-
-    /// A context whose checked stretch is all of `input`.
-    fn checked(input: &str) -> Context<'_> {
-        Context {
-            checked_utf8: input,
-            limits: Limits::default(),
-        }
-    }
-
-    /// Whether the fast path of a field and the general one agree on
-    /// `input`; `Some(true)` when the fast path took it.
-    fn plain_field_agrees(input: &str) -> Option<bool> {
-        let cx = &checked(input);
-        let bytes = input.as_bytes();
-        let Some((rest, key, value)) = plain_field(bytes, cx) else {
-            return Some(false);
-        };
-        let (general_rest, (field, newlines)) = field(bytes, cx).ok()?;
-        let same = rest == general_rest
-            && newlines == 0
-            && field.key == key
-            && format!("{:?}", field.value) == format!("{value:?}");
-        same.then_some(true)
-    }
-
-    #[test]
-    fn the_plain_paths_take_the_common_values() {
-        for case in [
-            "usage=58i,",
-            "t=-9223372036854775808i ",
-            "u=9999999999999999999u\n",
-            "f=21.1",
-            "f=-0",
-            "f=.5 ",
-            "f=1.",
-            "b=t,",
-            "b=FALSE ",
-            "s=\"a b=c\",",
-            "s=\"\"",
-            "f=9007199254740992 ",
-        ] {
-            assert_eq!(plain_field_agrees(case), Some(true), "{case}");
-        }
-        for case in [
-            "i=9223372036854775808i",
-            "f=1e5",
-            "f=9007199254740993",
-            "s=\"a\\\"b\"",
-            "s=\"two\nlines\"",
-            "k\\ ey=1",
-            "b=yes",
-            "f=1.5.3",
-            "f=+1",
-            "f=1\r\n",
-            "f=12345678901234567890",
-            "b=tru",
-            "u=18446744073709551615u",
-        ] {
-            assert_eq!(plain_field_agrees(case), Some(false), "{case}");
-        }
-        let cx = &checked("host=a\\ b,");
-        assert_eq!(plain_tag(b"host=a\\ b,", cx), None);
-        let cx = &checked("host=server-01 ");
-        assert_eq!(
-            plain_tag(b"host=server-01 ", cx),
-            Some((&b" "[..], "host", "server-01"))
-        );
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn plain_fields_agree_with_the_general_grammar(
-            input in "[a-z,= \\\\]{0,3}=[-0-9.eiu\"tTfFalsr\\\\ ,=\n\r]{0,10}"
-        ) {
-            proptest::prop_assert!(plain_field_agrees(&input).is_some(), "{:?}", input);
-        }
-
-        #[test]
-        fn plain_tags_and_names_agree_with_the_general_grammar(
-            input in "[a-z,= \\\\\n\r\t]{0,6}=[a-z,= \\\\\n\r\t]{0,6}"
-        ) {
-            let cx = &checked(&input);
-            let bytes = input.as_bytes();
-            if let Some((rest, key, value)) = plain_tag(bytes, cx) {
-                let (general_rest, tag) = tag(bytes, cx).unwrap();
-                proptest::prop_assert_eq!(general_rest, rest);
-                proptest::prop_assert_eq!((tag.key(), tag.value().as_str()), (key, Some(value)));
-            }
-            if let Some((rest, name)) = plain_name(bytes, Element::Measurement.classes(), cx) {
-                if !name.is_empty() && matches!(rest, [b',' | b' ', ..]) {
-                    let (general_rest, general) = measurement(bytes, cx).unwrap();
-                    proptest::prop_assert_eq!(general_rest, rest);
-                    proptest::prop_assert_eq!(&*general, name);
-                }
-            }
-        }
-
-        #[test]
-        fn plain_timestamps_agree_with_the_general_grammar(input in "-?[0-9]{0,21}[ \na]?") {
-            if let Some((rest, value)) = plain_integer(input.as_bytes()) {
-                if matches!(rest, [] | [b' ' | b'\n' | b'\r', ..]) {
-                    proptest::prop_assert_eq!(timestamp(input.as_bytes()).unwrap(), (rest, value));
-                }
-            }
-        }
+    fn stored<'a>(text: Text<'a>) -> Cow<'a, str> {
+        text.store(Element::Measurement, &mut SpareText::default())
     }
 
     #[test]
     fn names_borrow_unless_escaped() {
         let cx = &Context::default();
         let (rest, plain) = name(b"plain rest", Element::Measurement, cx).unwrap();
-        assert!(matches!(plain, Cow::Borrowed("plain")));
+        assert!(matches!(stored(plain), Cow::Borrowed("plain")));
         assert_eq!(rest, b" rest");
         let (_, escaped) = name(br"with\ space rest", Element::Measurement, cx).unwrap();
-        assert!(matches!(escaped, Cow::Owned(ref s) if s == "with space"));
+        assert!(matches!(stored(escaped), Cow::Owned(ref s) if s == "with space"));
+    }
+
+    #[test]
+    fn a_number_is_the_whole_value_token() {
+        let value = |input: &'static str| number(input.as_bytes(), b"k=");
+        let stored = |input| {
+            let (rest, value) = value(input).unwrap();
+            (rest, value.store(&mut SpareText::default()))
+        };
+        assert_eq!(stored("1.5,"), (&b","[..], FieldValue::Float(1.5)));
+        assert_eq!(stored("-7i "), (&b" "[..], FieldValue::Integer(-7)));
+        assert_eq!(stored("7u"), (&b""[..], FieldValue::UInteger(7)));
+        assert_eq!(stored("1e3\n"), (&b"\n"[..], FieldValue::Float(1000.0)));
+        for bad in ["1.5.3", "1x", "+1", "1e", "1ii", "1eu", "0x10", "-", "."] {
+            let Err(nom::Err::Failure(err)) = value(bad) else {
+                panic!("{bad} was accepted");
+            };
+            assert!(
+                matches!(err.into_kind(&[]), ParseErrorKind::InvalidFieldValue { value, .. } if value == bad),
+                "{bad}"
+            );
+        }
     }
 }

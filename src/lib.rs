@@ -84,6 +84,7 @@ mod error;
 mod escape;
 mod grammar;
 mod lines;
+mod number;
 mod options;
 mod point;
 pub mod precision;

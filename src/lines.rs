@@ -259,7 +259,7 @@ impl<'a> Points<'a> {
                 }
                 return None;
             }
-            if let Some(after) = grammar::line_end(after_blank) {
+            if let Ok((after, ())) = grammar::line_end(after_blank) {
                 self.advance_to(start, self.input.len() - after.len());
                 continue;
             }
@@ -334,7 +334,9 @@ impl<'a> Points<'a> {
                 Some(Ok(()))
             }
             Err(nom::Err::Error(err) | nom::Err::Failure(err)) => {
-                let position = view_end.saturating_sub(err.at.len());
+                let position = err.remaining().map_or(content_start, |remaining| {
+                    view_end.saturating_sub(remaining)
+                });
                 // An error is the line's own only if the line ends (a line
                 // feed) inside the view after it and it is not a string
                 // whose closing quote may lie past the limit; otherwise the
@@ -342,10 +344,7 @@ impl<'a> Points<'a> {
                 let line_ends_in_view = view
                     .get(position.saturating_sub(content_start)..)
                     .is_some_and(|rest| rest.contains(&b'\n'));
-                if truncated
-                    && (!line_ends_in_view
-                        || matches!(*err.kind, ParseErrorKind::UnterminatedString { .. }))
-                {
+                if truncated && (!line_ends_in_view || err.is_unterminated_string()) {
                     return Some(Err(self.line_too_long(start, view_end)));
                 }
                 // In an incomplete input, an error is final only if the
@@ -353,7 +352,7 @@ impl<'a> Points<'a> {
                 // may yet close, and a line feed ends the line within the
                 // input.
                 if !self.complete {
-                    if matches!(*err.kind, ParseErrorKind::UnterminatedString { .. }) {
+                    if err.is_unterminated_string() {
                         self.stall = Some(Stall::Quote);
                         return None;
                     }
@@ -366,7 +365,9 @@ impl<'a> Points<'a> {
                         return None;
                     }
                 }
-                Some(Err(self.error(start, position, *err.kind)))
+                let at = self.input.get(position..).unwrap_or_default();
+                let kind = err.into_kind(at);
+                Some(Err(self.error(start, position, kind)))
             }
             Err(nom::Err::Incomplete(_)) => Some(Err(self.error(
                 start,

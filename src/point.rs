@@ -44,6 +44,56 @@ pub struct Point<'a> {
     pub(crate) entries: Vec<Field<'a>>,
     pub(crate) tag_count: usize,
     pub(crate) timestamp: Option<i64>,
+    /// Strings of names and values the parser unescaped into this point,
+    /// kept by [`Point::clear`] for the next line parsed into it.
+    pub(crate) spare: SpareText,
+}
+
+/// Strings kept for reuse: the parser unescapes into them, so that a point
+/// reused for line after line allocates nothing once it has held lines of
+/// the same shape.
+///
+/// At most [`SpareText::MAX_STRINGS`] strings of at most
+/// [`SpareText::MAX_CAPACITY`] bytes each are kept, so a point never holds
+/// on to more than 4 MiB of them. A copy of a point keeps none, and they
+/// take no part in comparing points.
+#[derive(Default)]
+pub(crate) struct SpareText(Vec<String>);
+
+impl SpareText {
+    const MAX_STRINGS: usize = 256;
+    const MAX_CAPACITY: usize = 16 * 1024;
+
+    /// An empty string, reused when one is kept.
+    #[inline]
+    pub(crate) fn take(&mut self) -> String {
+        self.0.pop().unwrap_or_default()
+    }
+
+    /// Keeps the string of `text`, emptied, if it owns one and there is
+    /// room for it.
+    #[inline]
+    fn keep(&mut self, text: Cow<'_, str>) {
+        if let Cow::Owned(mut text) = text {
+            let room = self.0.len() < Self::MAX_STRINGS;
+            if room && (1..=Self::MAX_CAPACITY).contains(&text.capacity()) {
+                text.clear();
+                self.0.push(text);
+            }
+        }
+    }
+}
+
+impl Clone for SpareText {
+    fn clone(&self) -> Self {
+        SpareText::default()
+    }
+}
+
+impl PartialEq for SpareText {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
 }
 
 impl<'a> Point<'a> {
@@ -153,10 +203,25 @@ impl<'a> Point<'a> {
         }
     }
 
-    /// Empties the point and keeps the capacity of its tag and field list.
+    /// Empties the point and keeps its memory: the capacity of its tag
+    /// and field list, and the strings it unescaped names and values into,
+    /// for the next line parsed into it.
     pub fn clear(&mut self) {
-        self.measurement = Cow::Borrowed("");
-        self.entries.clear();
+        let kept = self.spare.0.len();
+        self.spare
+            .keep(std::mem::replace(&mut self.measurement, Cow::Borrowed("")));
+        for entry in self.entries.drain(..) {
+            self.spare.keep(entry.key);
+            if let FieldValue::String(text) = entry.value {
+                self.spare.keep(text);
+            }
+        }
+        // Strings are taken from the end: reversed, the next line's first
+        // escaped token gets the string of this line's first, which fits
+        // it when the lines have the same shape.
+        if let Some(added) = self.spare.0.get_mut(kept..) {
+            added.reverse();
+        }
         self.tag_count = 0;
         self.timestamp = None;
     }
@@ -178,6 +243,7 @@ impl<'a> Point<'a> {
             entries: self.entries.into_iter().map(Field::into_owned).collect(),
             tag_count: self.tag_count,
             timestamp: self.timestamp,
+            spare: SpareText::default(),
         }
     }
 
