@@ -839,31 +839,43 @@ fn timestamp_error<T>(input: &[u8]) -> Parsed<'_, T> {
 #[inline(always)]
 fn name<'a>(input: &'a [u8], element: Element, cx: &Context<'a>) -> Parsed<'a, Text<'a>> {
     let classes = element.classes();
-    let mut len = 0;
+    let run = classes.run_length(input);
+    let (len, escaped) = match input.get(run) {
+        Some(b'\\') => escaped_name_length(input, run, element),
+        _ => (run, 0),
+    };
+    let (raw, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
+    if let Some(&byte) = rest.first() {
+        if is_control(byte) && line_end(rest).is_err() {
+            return fail(rest, move || ParseErrorKind::ControlCharacter {
+                element,
+                byte,
+            });
+        }
+    }
+    let raw = utf8(raw, input, element, cx)?;
+    Ok((rest, Text { raw, escaped }))
+}
+
+/// The length of the name at the start of `input` whose first run of
+/// ordinary bytes ends at `run`, on a backslash: the rest of [`name`]'s
+/// rule, with whether an escape was found.
+#[inline(never)]
+fn escaped_name_length(input: &[u8], run: usize, element: Element) -> (usize, usize) {
+    let classes = element.classes();
+    let mut len = run;
     let mut escaped = 0;
     loop {
-        len += input.get(len..).map_or(0, |rest| classes.run_length(rest));
         match input.get(len..) {
             Some([b'\\', next, ..]) if classes.escapable(*next) => {
                 escaped = 1;
                 len += 2;
             }
             Some([b'\\', ..]) => len += 1,
-            Some([byte, after @ ..])
-                if is_control(*byte)
-                    && !matches!((byte, after), (b'\n', _) | (b'\r', [b'\n', ..])) =>
-            {
-                let byte = *byte;
-                return fail(input.get(len..).unwrap_or_default(), || {
-                    ParseErrorKind::ControlCharacter { element, byte }
-                });
-            }
-            _ => break,
+            _ => return (len, escaped),
         }
+        len += input.get(len..).map_or(0, |rest| classes.run_length(rest));
     }
-    let (raw, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
-    let raw = utf8(raw, input, element, cx)?;
-    Ok((rest, Text { raw, escaped }))
 }
 
 /// What the productions need besides the input: the limits of a line, and

@@ -88,6 +88,7 @@ mod number;
 mod options;
 mod point;
 pub mod precision;
+mod scan;
 mod stream;
 mod write;
 
