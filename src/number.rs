@@ -303,9 +303,7 @@ fn exact_float(text: &[u8]) -> Result<f64, NumberError> {
     // only matters when enough digits can cancel them: long tokens.
     const SHORT_TOKEN: usize = 100;
     let value = if text.len() <= SHORT_TOKEN {
-        std::str::from_utf8(text)
-            .ok()
-            .and_then(|text| text.parse::<f64>().ok())
+        fast_float2::parse::<f64, _>(text).ok()
     } else {
         normalized_decimal(text).parse::<f64>().ok()
     }
