@@ -337,6 +337,15 @@ fn hostile_inputs(size: usize) -> Vec<Hostile> {
         count += 1;
     }
     tags.extend_from_slice(b" f=1");
+    let mut escaped_tags = b"m".to_vec();
+    let mut escaped_count = 0;
+    while escaped_tags.len() < size {
+        escaped_tags.extend_from_slice(
+            format!(",t\\ {escaped_count}\\,k=v\\=\\ {escaped_count}").as_bytes(),
+        );
+        escaped_count += 1;
+    }
+    escaped_tags.extend_from_slice(b" f=1");
     let string = |unit: &[u8]| {
         let mut line = b"m s=\"".to_vec();
         line.extend_from_slice(&unit.repeat(size / unit.len()));
@@ -364,6 +373,30 @@ fn hostile_inputs(size: usize) -> Vec<Hostile> {
             bytes: tags,
             options: defaults.with_max_tags(count),
             results: (1, 0),
+        },
+        Hostile {
+            name: "escaped-tags",
+            bytes: escaped_tags,
+            options: defaults.with_max_tags(escaped_count),
+            results: (1, 0),
+        },
+        Hostile {
+            // The closing quote never comes: the error is known only at
+            // the end of the input.
+            name: "unterminated-string",
+            bytes: string(b"x")
+                .split_last()
+                .map(|(_, open)| open.to_vec())
+                .unwrap(),
+            options: defaults.with_max_string_length(size),
+            results: (0, 1),
+        },
+        Hostile {
+            // A long good line whose very last byte is wrong.
+            name: "error-in-last-byte",
+            bytes: [string(b"x"), b" x".to_vec()].concat(),
+            options: defaults.with_max_string_length(size),
+            results: (0, 1),
         },
         Hostile {
             name: "string",
@@ -414,9 +447,26 @@ fn hostile_inputs(size: usize) -> Vec<Hostile> {
     ]
 }
 
+/// A reader that gives at most `most` bytes per read.
+struct ShortReads<'a> {
+    bytes: &'a [u8],
+    most: usize,
+}
+
+impl std::io::Read for ShortReads<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let len = buf.len().min(self.most).min(self.bytes.len());
+        let (head, rest) = self.bytes.split_at(len);
+        buf[..len].copy_from_slice(head);
+        self.bytes = rest;
+        Ok(len)
+    }
+}
+
 /// Throughput on hostile input at 1, 4 and 16 MiB, next to `home`, through
-/// `next_into` on the whole buffer and through a `Stream` reading 64 KiB at
-/// a time: a quadratic path would show as a rate that falls with the size.
+/// `next_into` on the whole buffer and through a `Stream` whose reads give
+/// 64 KiB, 4 KiB or (at 1 MiB) one byte at a time: a quadratic path would
+/// show as a rate that falls with the size.
 fn adversarial(c: &mut Criterion) {
     let mut group = c.benchmark_group("adversarial");
     group.sample_size(10);
@@ -438,24 +488,35 @@ fn adversarial(c: &mut Criterion) {
                     assert_eq!((points, errors), input.results, "{}", input.name);
                 })
             });
-            let id = BenchmarkId::new(format!("{}-stream", input.name), format!("{mib}MiB"));
-            group.bench_function(id, |b| {
-                b.iter(|| {
-                    let reader = black_box(&input.bytes[..]);
-                    let mut stream = lineproto::Stream::with_options(reader, input.options);
-                    let (mut points, mut errors) = (0, 0);
-                    while let Some(mut chunk) = stream.next_chunk().unwrap() {
-                        let mut point = Point::new();
-                        while let Some(result) = chunk.next_into(&mut point) {
-                            match result {
-                                Ok(()) => points += 1,
-                                Err(_) => errors += 1,
+            // The stream asks for 64 KiB at a time; the reader gives all
+            // of it, or at most 4 KiB (a socket's share) or 1 byte.
+            for (reads, most) in [("", usize::MAX), ("-4KiB-reads", 4096), ("-1B-reads", 1)] {
+                if most == 1 && mib > 1 {
+                    continue;
+                }
+                let name = format!("{}-stream{reads}", input.name);
+                let id = BenchmarkId::new(name, format!("{mib}MiB"));
+                group.bench_function(id, |b| {
+                    b.iter(|| {
+                        let reader = ShortReads {
+                            bytes: black_box(&input.bytes[..]),
+                            most,
+                        };
+                        let mut stream = lineproto::Stream::with_options(reader, input.options);
+                        let (mut points, mut errors) = (0, 0);
+                        while let Some(mut chunk) = stream.next_chunk().unwrap() {
+                            let mut point = Point::new();
+                            while let Some(result) = chunk.next_into(&mut point) {
+                                match result {
+                                    Ok(()) => points += 1,
+                                    Err(_) => errors += 1,
+                                }
                             }
                         }
-                    }
-                    assert_eq!((points, errors), input.results, "{}", input.name);
-                })
-            });
+                        assert_eq!((points, errors), input.results, "{}", input.name);
+                    })
+                });
+            }
         }
     }
     group.finish();

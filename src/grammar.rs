@@ -48,7 +48,7 @@ use crate::escape::ByteClasses;
 use crate::escape::{Element, is_control, unescape_into};
 use crate::number::{NumberError, numeral};
 use crate::options::Limits;
-use crate::point::{Field, FieldValue, Point, SpareText, duplicate_tag_index};
+use crate::point::{Field, FieldValue, Point, SpareText, repeated_key_index};
 use crate::precision::Precision;
 
 /// A grammar error: the rest of the input where it was found, and what.
@@ -298,7 +298,7 @@ fn tag_set<'a>(
     }
     // Checking the keys in a loop of their own, once the set is read,
     // measured faster than checking each tag as it is read.
-    if let Some(index) = duplicate_tag_index(tags) {
+    if let Some(index) = repeated_key_index(tags) {
         return Err(duplicate_tag_error(input, index, cx));
     }
     Ok((rest, ()))

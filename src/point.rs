@@ -577,14 +577,14 @@ impl<'a> From<Cow<'a, str>> for FieldValue<'a> {
     }
 }
 
-/// The index of the first of the tag entries `tags` (see
-/// [`Point::tag_entries`]) whose key an earlier one already has.
+/// The index of the first of the entries `tags` (tags or fields) whose key
+/// an earlier one already has.
 ///
-/// Small tag sets (the usual case) go through [`SeenKeys`]; sets of up to
+/// Small sets (the usual case) go through [`SeenKeys`]; sets of up to
 /// 1,024 tags (the default limit) through a hash table on the stack, so
 /// neither allocates. Larger sets, possible only with the limits raised,
 /// are sorted, so a hostile line with many tags costs `n log n`, not `n²`.
-pub(crate) fn duplicate_tag_index(tags: &[Field<'_>]) -> Option<usize> {
+pub(crate) fn repeated_key_index(tags: &[Field<'_>]) -> Option<usize> {
     if tags.len() <= SeenKeys::INLINE {
         let mut seen = SeenKeys::default();
         return (0..tags.len()).find(|&index| match tags.split_at_checked(index) {
@@ -613,7 +613,7 @@ pub(crate) fn duplicate_tag_index(tags: &[Field<'_>]) -> Option<usize> {
         .min()
 }
 
-/// [`duplicate_tag_index`] for at most `SLOTS / 2` tags, by an
+/// [`repeated_key_index`] for at most `SLOTS / 2` tags, by an
 /// open-addressing hash table of `SLOTS` tag indexes (a power of two) on
 /// the stack: at most half full, so a key meets another in its slot
 /// rarely, and only then are two keys compared.
@@ -674,7 +674,7 @@ fn any_key_is(tags: &[Field<'_>], key: &str) -> bool {
 /// hash measured slower on TSBS, and a collision costs one comparison
 /// with each earlier key, not a wrong answer. For more than
 /// [`SeenKeys::INLINE`] keys the comparisons would grow with the square of
-/// the count; [`duplicate_tag_index`] sorts those instead.
+/// the count; [`repeated_key_index`] sorts those instead.
 #[derive(Debug, Default)]
 struct SeenKeys {
     bits: u64,
@@ -766,18 +766,18 @@ mod tests {
                     value: "v".into(),
                 };
                 let mut tags: Vec<Field<'_>> = keys.iter().map(|key| tag(key)).collect();
-                assert_eq!(duplicate_tag_index(&tags), first_repeat(&tags), "{count}");
+                assert_eq!(repeated_key_index(&tags), first_repeat(&tags), "{count}");
                 for repeated in [0, count / 2, count - 1] {
                     let mut with_repeat = tags.clone();
                     with_repeat.insert(count / 3 + 1, tag(&keys[repeated]));
                     assert_eq!(
-                        duplicate_tag_index(&with_repeat),
+                        repeated_key_index(&with_repeat),
                         first_repeat(&with_repeat),
                         "{count} {repeated}"
                     );
                 }
                 tags.push(tag(&keys[count - 1]));
-                assert_eq!(duplicate_tag_index(&tags), Some(count), "{count}");
+                assert_eq!(repeated_key_index(&tags), Some(count), "{count}");
             }
         }
     }
@@ -788,9 +788,9 @@ mod tests {
             key: key.into(),
             value: "v".into(),
         };
-        assert_eq!(duplicate_tag_index(&[tag("a"), tag("b")]), None);
+        assert_eq!(repeated_key_index(&[tag("a"), tag("b")]), None);
         assert_eq!(
-            duplicate_tag_index(&[tag("a"), tag("b"), tag("a"), tag("b")]),
+            repeated_key_index(&[tag("a"), tag("b"), tag("a"), tag("b")]),
             Some(2)
         );
         let keys: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
@@ -803,14 +803,14 @@ mod tests {
             .collect();
         // Keys of one length, first and last byte share a bucket of the
         // hash, and only a comparison tells them apart.
-        assert_eq!(duplicate_tag_index(&[tag("axb"), tag("ayb")]), None);
+        assert_eq!(repeated_key_index(&[tag("axb"), tag("ayb")]), None);
         assert_eq!(
-            duplicate_tag_index(&[tag("axb"), tag("ayb"), tag("c"), tag("ayb")]),
+            repeated_key_index(&[tag("axb"), tag("ayb"), tag("c"), tag("ayb")]),
             Some(3)
         );
-        assert_eq!(duplicate_tag_index(&many), None);
+        assert_eq!(repeated_key_index(&many), None);
         many.push(tag("k50"));
         many.push(tag("k3"));
-        assert_eq!(duplicate_tag_index(&many), Some(100));
+        assert_eq!(repeated_key_index(&many), Some(100));
     }
 }

@@ -10,7 +10,7 @@ use std::io;
 
 use crate::error::WriteError;
 use crate::escape::{Discard, Element, Sink, escape_into};
-use crate::point::{FieldValue, Point, duplicate_tag_index};
+use crate::point::{FieldValue, Point, repeated_key_index};
 use crate::precision::Precision;
 
 impl Point<'_> {
@@ -145,7 +145,7 @@ impl Point<'_> {
         if self.fields().is_empty() {
             return Err(WriteError::NoFields);
         }
-        if let Some(index) = duplicate_tag_index(self.tag_entries()) {
+        if let Some(index) = repeated_key_index(self.tag_entries()) {
             let key = self
                 .tags()
                 .nth(index)
