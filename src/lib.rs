@@ -89,6 +89,14 @@ mod options;
 mod point;
 pub mod precision;
 mod scan;
+
+/// Entry points into the crate's internals for its fuzz targets; not part
+/// of the public API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::scan::disagreement as scanner_disagreement;
+}
 mod stream;
 mod write;
 

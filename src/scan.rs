@@ -136,17 +136,36 @@ mod sse2 {
     }
 }
 
+/// The stops of every element the parser scans, and the backslash alone
+/// (see `crate::escape`).
+#[cfg(any(test, feature = "fuzzing"))]
+const ELEMENT_STOPS: [Stops; 4] = [
+    Stops::new(b",\\\x7f", 0x21),
+    Stops::new(b",=\\\x7f", 0x21),
+    Stops::new(b"\"\n\\", 0),
+    Stops::new(b"\\", 0),
+];
+
+/// The first disagreement between the vector path and the scalar path on
+/// `bytes` started at each of its first 32 offsets, for the stops of every
+/// element: `(start, which stops, vector answer, scalar answer)`. For the
+/// `scan` fuzz target.
+#[cfg(feature = "fuzzing")]
+pub fn disagreement(bytes: &[u8]) -> Option<(usize, usize, usize, usize)> {
+    (0..bytes.len().min(32)).find_map(|start| {
+        let bytes = bytes.get(start..).unwrap_or_default();
+        ELEMENT_STOPS.iter().enumerate().find_map(|(set, stops)| {
+            let (vector, scalar) = (run_length(bytes, stops), scalar_run_length(bytes, stops));
+            (vector != scalar).then_some((start, set, vector, scalar))
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The stops of every element the parser scans (see `crate::escape`).
-    const SETS: [Stops; 4] = [
-        Stops::new(b",\\\x7f", 0x21),
-        Stops::new(b",=\\\x7f", 0x21),
-        Stops::new(b"\"\n\\", 0),
-        Stops::new(b"\\", 0),
-    ];
+    const SETS: [Stops; 4] = ELEMENT_STOPS;
 
     #[test]
     fn every_stop_is_found_at_every_offset() {
