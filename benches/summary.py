@@ -1,17 +1,29 @@
 #!/usr/bin/env python3
-"""Summarises the last `cargo bench --bench codec` run as a Markdown table.
+"""Summarises the last `cargo bench --bench codec` run as a Markdown table,
+and checks it against the crate's performance bars.
 
 Reads criterion's estimates under target/criterion and prints, for each
 group and data set, the throughput of lineproto and influxdb-line-protocol,
 their ratio, and (for the parse groups) lineproto's share of the
 byte-class scan over the same bytes.
+
+With --alarm it then lists every ratio below half its bar (a regression
+alarm that machine noise cannot trip) and, with --alarm=fail, exits with
+status 1 if there is one. The bars:
+
+- parse and parse_reuse: 8x influxdb-line-protocol (6x on `escapes`);
+- parse and parse_reuse on tsbs-cpu and telegraf: 35% of the byte-class
+  scan;
+- write: 5x influxdb-line-protocol's builder.
 """
 import glob
 import json
 import os
 import sys
 
-root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "target", "criterion")
+args = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+alarm = next((arg for arg in sys.argv[1:] if arg.startswith("--alarm")), None)
+root = args[0] if args else os.path.join(os.path.dirname(__file__), "..", "target", "criterion")
 rows = {}
 for estimates in glob.glob(os.path.join(root, "*", "*", "*", "new", "estimates.json")):
     folder = os.path.dirname(estimates)
@@ -26,15 +38,38 @@ for estimates in glob.glob(os.path.join(root, "*", "*", "*", "new", "estimates.j
         continue
     rows[(bench["group_id"], bench["value_str"], bench["function_id"])] = (rate, unit)
 
+below = []
 print("| group | data | lineproto | influxdb-line-protocol | ratio | share of byte-class scan |")
 print("|---|---|--:|--:|--:|--:|")
 for (group, data, crate), (rate, unit) in sorted(rows.items()):
-    if crate != "lineproto":
+    if crate != "lineproto" or group not in ("parse", "parse_reuse", "write", "stream"):
         continue
-    # parse_reuse has no counterpart: compare it with the other crate's parse.
+    # parse_reuse and stream have no counterpart: compare them with the
+    # other crate's parse.
     other = rows.get((group, data, "influxdb-line-protocol")) or rows.get(("parse", data, "influxdb-line-protocol"))
     other_text = f"{other[0]:,.1f} {other[1]}" if other else ""
-    ratio = f"{rate / other[0]:.1f}x" if other else ""
+    ratio = rate / other[0] if other else None
     scan = rows.get(("parse", data, "byte-class-scan")) if group in ("parse", "parse_reuse") else None
-    share = f"{100 * rate / scan[0]:.0f}%" if scan else ""
-    print(f"| {group} | {data} | {rate:,.1f} {unit} | {other_text} | {ratio} | {share} |")
+    share = rate / scan[0] if scan else None
+    ratio_text = f"{ratio:.1f}x" if ratio is not None else ""
+    share_text = f"{100 * share:.0f}%" if share is not None else ""
+    print(f"| {group} | {data} | {rate:,.1f} {unit} | {other_text} | {ratio_text} | {share_text} |")
+    if group in ("parse", "parse_reuse") and ratio is not None:
+        bar = 6.0 if data.startswith("escapes") else 8.0
+        if ratio < bar / 2:
+            below.append(f"{group} {data}: {ratio:.1f}x influxdb-line-protocol, bar {bar:.0f}x")
+        if share is not None and data.split("-")[0] in ("tsbs", "telegraf") and share < 0.35 / 2:
+            below.append(f"{group} {data}: {100 * share:.0f}% of the byte-class scan, bar 35%")
+    if group == "write" and ratio is not None and ratio < 5.0 / 2:
+        below.append(f"{group} {data}: {ratio:.1f}x influxdb-line-protocol, bar 5x")
+
+if alarm:
+    print()
+    if below:
+        print("Below half their bar:")
+        for line in below:
+            print(f"- {line}")
+    else:
+        print("Every ratio is at least half its bar.")
+    if below and alarm == "--alarm=fail":
+        sys.exit(1)
