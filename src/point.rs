@@ -58,7 +58,12 @@ pub struct Point<'a> {
 /// on to more than 4 MiB of them. A copy of a point keeps none, and they
 /// take no part in comparing points.
 #[derive(Default)]
-pub(crate) struct SpareText(Vec<String>);
+pub(crate) struct SpareText {
+    strings: Vec<String>,
+    /// Whether a string was taken since the point was last cleared: only
+    /// then can the point hold strings to keep.
+    lent: bool,
+}
 
 impl SpareText {
     const MAX_STRINGS: usize = 256;
@@ -67,7 +72,8 @@ impl SpareText {
     /// An empty string, reused when one is kept.
     #[inline]
     pub(crate) fn take(&mut self) -> String {
-        self.0.pop().unwrap_or_default()
+        self.lent = true;
+        self.strings.pop().unwrap_or_default()
     }
 
     /// Keeps the string of `text`, emptied, if it owns one and there is
@@ -75,10 +81,10 @@ impl SpareText {
     #[inline]
     fn keep(&mut self, text: Cow<'_, str>) {
         if let Cow::Owned(mut text) = text {
-            let room = self.0.len() < Self::MAX_STRINGS;
+            let room = self.strings.len() < Self::MAX_STRINGS;
             if room && (1..=Self::MAX_CAPACITY).contains(&text.capacity()) {
                 text.clear();
-                self.0.push(text);
+                self.strings.push(text);
             }
         }
     }
@@ -207,7 +213,17 @@ impl<'a> Point<'a> {
     /// and field list, and the strings it unescaped names and values into,
     /// for the next line parsed into it.
     pub fn clear(&mut self) {
-        let kept = self.spare.0.len();
+        self.tag_count = 0;
+        self.timestamp = None;
+        if !self.spare.lent {
+            // Nothing was unescaped into the point: it owns no string to
+            // keep.
+            self.measurement = Cow::Borrowed("");
+            self.entries.clear();
+            return;
+        }
+        self.spare.lent = false;
+        let kept = self.spare.strings.len();
         self.spare
             .keep(std::mem::replace(&mut self.measurement, Cow::Borrowed("")));
         for entry in self.entries.drain(..) {
@@ -219,11 +235,9 @@ impl<'a> Point<'a> {
         // Strings are taken from the end: reversed, the next line's first
         // escaped token gets the string of this line's first, which fits
         // it when the lines have the same shape.
-        if let Some(added) = self.spare.0.get_mut(kept..) {
+        if let Some(added) = self.spare.strings.get_mut(kept..) {
             added.reverse();
         }
-        self.tag_count = 0;
-        self.timestamp = None;
     }
 
     /// A copy that owns all its names and strings, so it outlives the input.
