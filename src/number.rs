@@ -12,9 +12,12 @@
 //! Integers of up to 19 digits are accumulated without overflow checks
 //! (19 digits are below 2^64); longer ones are read again with checks.
 //! Floats whose digits and exponent are small enough for one exact IEEE
-//! operation (Clinger's fast path) are computed from the accumulated
-//! digits; the rest, a minority even of long shortest-representation
-//! values, are handed to the standard library's exact parser.
+//! operation (Clinger's fast path: at most 19 digits worth at most 2^53,
+//! and a power of ten up to 10^22) are computed from the accumulated
+//! digits: every value a sensor writes with a few decimals. The rest
+//! (most values of 17 significant digits, huge or tiny exponents) go to
+//! `fast-float2`, an exact parser of the same algorithm as the standard
+//! library's that takes the bytes as they are.
 
 /// Why a numeral has no value of the asked type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -296,11 +299,11 @@ impl<'a> Numeral<'a> {
 }
 
 /// The value of a float numeral of valid form that the fast path could
-/// not compute, by the standard library's exact parser.
-#[cold]
+/// not compute, by an exact parser.
+#[inline(never)]
 fn exact_float(text: &[u8]) -> Result<f64, NumberError> {
-    // The standard parser is exact, but it saturates huge exponents, which
-    // only matters when enough digits can cancel them: long tokens.
+    // The exact parsers saturate huge exponents, which only matters when
+    // enough digits can cancel them: long tokens, normalised first.
     const SHORT_TOKEN: usize = 100;
     let value = if text.len() <= SHORT_TOKEN {
         fast_float2::parse::<f64, _>(text).ok()
