@@ -331,7 +331,7 @@ fn duplicate_tag_error<'a>(
     ))
 }
 
-/// `tag = tag_key "=" tag_value`
+/// `tag = tag_key "=" tag_value` (see [`key`])
 ///
 /// Keys end at `,`, `=` and space; values at `,` and space (an unescaped
 /// `=` in a value is part of it). Neither may be empty. Stores the tag at
@@ -343,18 +343,7 @@ fn tag<'a>(
     spare: &mut SpareText,
     cx: &Context<'a>,
 ) -> Parsed<'a, ()> {
-    let (rest, key) = name(input, Element::TagKey, cx)?;
-    if key.is_empty() {
-        return fail(input, move || ParseErrorKind::ExpectedTagKey {
-            found: Found::at(input),
-        });
-    }
-    let [b'=', value_start @ ..] = rest else {
-        return fail(rest, move || ParseErrorKind::ExpectedTagEquals {
-            key: key_text(key, Element::TagKey),
-            found: Found::at(rest),
-        });
-    };
+    let (value_start, key) = key(input, Element::TagKey, cx)?;
     // The key is stored before the value is read, so that it need not be
     // kept while the value is.
     fill_in_place(tags, || Field {
@@ -373,6 +362,32 @@ fn tag<'a>(
         FieldValue::String(value.store(Element::TagValue, spare)),
     );
     Ok((rest, ()))
+}
+
+/// `tag_key "="` or `field_key "="`: a non-empty name of `element` (`,`,
+/// `=` and space end it) and the `=` after it.
+#[inline(always)]
+fn key<'a>(input: &'a [u8], element: Element, cx: &Context<'a>) -> Parsed<'a, Text<'a>> {
+    let (rest, key) = name(input, element, cx)?;
+    if key.is_empty() {
+        return fail(input, move || {
+            let found = Found::at(input);
+            match element {
+                Element::TagKey => ParseErrorKind::ExpectedTagKey { found },
+                _ => ParseErrorKind::ExpectedFieldKey { found },
+            }
+        });
+    }
+    let [b'=', value_start @ ..] = rest else {
+        return fail(rest, move || {
+            let (key, found) = (key_text(key, element), Found::at(rest));
+            match element {
+                Element::TagKey => ParseErrorKind::ExpectedTagEquals { key, found },
+                _ => ParseErrorKind::ExpectedFieldEquals { key, found },
+            }
+        });
+    };
+    Ok((value_start, key))
 }
 
 /// Sets the value of the last entry, which holds no string yet.
@@ -510,7 +525,8 @@ impl<'a> Value<'a> {
     }
 }
 
-/// `field = field_key "=" field_value`, followed by `,`, space or line end
+/// `field = field_key "=" field_value` (see [`key`]), followed by `,`,
+/// space or line end
 ///
 /// Stores the field at the end of `entries` and returns the number of line
 /// feeds in its value.
@@ -521,18 +537,7 @@ fn field<'a>(
     spare: &mut SpareText,
     cx: &Context<'a>,
 ) -> Parsed<'a, usize> {
-    let (rest, key) = name(input, Element::FieldKey, cx)?;
-    if key.is_empty() {
-        return fail(input, move || ParseErrorKind::ExpectedFieldKey {
-            found: Found::at(input),
-        });
-    }
-    let [b'=', value_start @ ..] = rest else {
-        return fail(rest, move || ParseErrorKind::ExpectedFieldEquals {
-            key: key_text(key, Element::FieldKey),
-            found: Found::at(rest),
-        });
-    };
+    let (value_start, key) = key(input, Element::FieldKey, cx)?;
     // The key is stored before the value is read, so that it need not be
     // kept while the value is; errors read it again from `input`.
     fill_in_place(entries, || Field {
