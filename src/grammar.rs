@@ -694,60 +694,36 @@ fn number_error<'a, T>(input: &'a [u8], field: &[u8]) -> Parsed<'a, T> {
         ([], numeral) => Some(numeral),
         _ => None,
     };
-    let problem = match token.last() {
+    use ValueProblem::*;
+    let (read, syntax, range) = match token.last() {
         None => {
             return fail(input, move || ParseErrorKind::ExpectedFieldValue {
                 key: key_text_at(field, Element::FieldKey),
                 found: Found::at(input),
             });
         }
-        Some(b'i') => numeral
-            .map_or(Err(NumberError::Syntax), |numeral| {
-                numeral.integer().map(drop)
-            })
-            .map_or_else(
-                |err| {
-                    problem(
-                        err,
-                        ValueProblem::NotAnInteger,
-                        ValueProblem::IntegerOutOfRange,
-                    )
-                },
-                |()| ValueProblem::NotAnInteger,
-            ),
-        Some(b'u') => numeral
-            .map_or(Err(NumberError::Syntax), |numeral| {
-                numeral.unsigned().map(drop)
-            })
-            .map_or_else(
-                |err| {
-                    problem(
-                        err,
-                        ValueProblem::NotAnUnsignedInteger,
-                        ValueProblem::UnsignedOutOfRange,
-                    )
-                },
-                |()| ValueProblem::NotAnUnsignedInteger,
-            ),
-        Some(_) => numeral
-            .map_or(Err(NumberError::Syntax), |numeral| {
-                numeral.float().map(drop)
-            })
-            .map_or_else(
-                |err| problem(err, ValueProblem::NotANumber, ValueProblem::FloatOutOfRange),
-                |()| ValueProblem::NotANumber,
-            ),
+        Some(b'i') => (
+            numeral.map(|numeral| numeral.integer().map(drop)),
+            NotAnInteger,
+            IntegerOutOfRange,
+        ),
+        Some(b'u') => (
+            numeral.map(|numeral| numeral.unsigned().map(drop)),
+            NotAnUnsignedInteger,
+            UnsignedOutOfRange,
+        ),
+        Some(_) => (
+            numeral.map(|numeral| numeral.float().map(drop)),
+            NotANumber,
+            FloatOutOfRange,
+        ),
+    };
+    // Only a token of the type's form can be out of its range.
+    let problem = match read {
+        Some(Err(NumberError::Range)) => range,
+        _ => syntax,
     };
     invalid_value(input, field, token, problem)
-}
-
-/// The problem a [`NumberError`] is for a value of a type whose syntax and
-/// range errors are `syntax` and `range`.
-fn problem(err: NumberError, syntax: ValueProblem, range: ValueProblem) -> ValueProblem {
-    match err {
-        NumberError::Syntax => syntax,
-        NumberError::Range => range,
-    }
 }
 
 /// `string_value = '"' ( '\"' | '\\' | any byte but '"' )* '"'`
