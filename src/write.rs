@@ -304,6 +304,12 @@ pub(crate) fn write_float(value: f64, out: &mut impl Sink) {
 /// `units` below 2^53 and a power of ten are both exact, so the division
 /// is correctly rounded and equals what any correct parser makes of the
 /// decimal; comparing bits keeps `-0.0` apart from `0.0`.
+///
+/// A value with fewer than four decimals also has four (trailing zeros),
+/// so one division at four decimals decides, and trailing zeros of the
+/// units give the fewest: long-digit values go on to Ryū after one
+/// division instead of four. Values too large to scale by 10^4 exactly
+/// try fewer decimals one at a time.
 fn few_decimals(value: f64) -> Option<(u64, usize)> {
     const POWERS_OF_TEN: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10000.0];
     const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
@@ -314,19 +320,44 @@ fn few_decimals(value: f64) -> Option<(u64, usize)> {
             return Some((units.abs() as u64, 0));
         }
     }
-    for (decimals, &power) in POWERS_OF_TEN.iter().enumerate().skip(1) {
-        let scaled = value * power;
-        if scaled.is_nan() || scaled.abs() >= EXACT_INTEGERS {
-            return None;
+    if let Some(found) = decimals_of(value, 4, 10_000.0) {
+        let (mut units, mut decimals) = found?;
+        while decimals > 1 && units % 10 == 0 {
+            units /= 10;
+            decimals -= 1;
         }
-        // Round half away from zero by truncating a nudged value: a cast,
-        // where `f64::round` would be a library call.
-        let units = (scaled + 0.5f64.copysign(scaled)) as i64 as f64;
-        if (units / power).to_bits() == value.to_bits() {
-            return Some((units.abs() as u64, decimals));
+        return Some((units, decimals));
+    }
+    for (decimals, &power) in POWERS_OF_TEN.iter().enumerate().skip(1).take(3) {
+        match decimals_of(value, decimals, power) {
+            Some(Some(found)) => return Some(found),
+            Some(None) | None => {}
         }
     }
     None
+}
+
+/// Whether `value` is `units / power` for the `units` nearest to
+/// `value × power` (`power` being `10^decimals`): `None` when
+/// `value × power` is too large to be exact (or NaN), `Some(None)` when
+/// it is not, `Some(Some((units, decimals)))` when it is.
+#[inline]
+fn decimals_of(value: f64, decimals: usize, power: f64) -> Option<Option<(u64, usize)>> {
+    const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+    let scaled = value * power;
+    if scaled.is_nan() || scaled.abs() >= EXACT_INTEGERS {
+        return None;
+    }
+    // Round half away from zero by truncating a nudged value: a cast,
+    // where `f64::round` would be a library call. From 2^52 on every f64
+    // is a whole number, and nudging it could round it up.
+    let units = if scaled.abs() >= 4_503_599_627_370_496.0 {
+        scaled
+    } else {
+        (scaled + 0.5f64.copysign(scaled)) as i64 as f64
+    };
+    Some((units / power).to_bits() == value.to_bits())
+        .map(|exact| exact.then_some((units.abs() as u64, decimals)))
 }
 
 /// Writes `units / 10^decimals` with its sign.
@@ -406,6 +437,38 @@ fn write_name(text: &str, element: Element, out: &mut impl Sink) -> Result<(), W
 
 #[cfg(test)]
 mod tests {
+    /// The fewest decimals by trying one, two, three and four in turn: the
+    /// definition `few_decimals` must agree with.
+    fn fewest_decimals_by_search(value: f64) -> Option<(u64, usize)> {
+        const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+        for decimals in 0..=4 {
+            let power = 10f64.powi(decimals as i32);
+            let scaled = value * power;
+            if scaled.is_nan() || scaled.abs() >= EXACT_INTEGERS {
+                return None;
+            }
+            let units = scaled.round();
+            if (units / power).to_bits() == value.to_bits() {
+                return Some((units.abs() as u64, decimals));
+            }
+        }
+        None
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_division_finds_the_fewest_decimals(
+            units in -100_000_000_000i64..100_000_000_000,
+            decimals in 0u32..7,
+            bits in proptest::prelude::any::<u64>(),
+        ) {
+            let decimal = units as f64 / 10f64.powi(decimals as i32);
+            for value in [decimal, f64::from_bits(bits), decimal * 1e6, decimal / 3.0] {
+                proptest::prop_assert_eq!(few_decimals(value), fewest_decimals_by_search(value), "{:?}", value);
+            }
+        }
+    }
+
     use super::*;
 
     fn float_text(value: f64) -> String {
