@@ -329,9 +329,8 @@ fn few_decimals(value: f64) -> Option<(u64, usize)> {
         return Some((units, decimals));
     }
     for (decimals, &power) in POWERS_OF_TEN.iter().enumerate().skip(1).take(3) {
-        match decimals_of(value, decimals, power) {
-            Some(Some(found)) => return Some(found),
-            Some(None) | None => {}
+        if let Some(Some(found)) = decimals_of(value, decimals, power) {
+            return Some(found);
         }
     }
     None
