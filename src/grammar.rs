@@ -280,7 +280,6 @@ fn fill_in_place<'a>(entries: &mut Vec<Field<'a>>, make: impl FnOnce() -> Field<
 ///
 /// Stores each tag in `tags` (see [`Point::tag_entries`]). A repeated key
 /// is reported at the first tag that repeats one.
-#[inline(never)]
 fn tag_set<'a>(
     input: &'a [u8],
     tags: &mut Vec<Field<'a>>,
@@ -416,7 +415,6 @@ fn field_set_separator(input: &[u8]) -> Parsed<'_, ()> {
 ///
 /// Stores each field in `entries`, after the `tag_count` tags there, and
 /// returns the number of line feeds inside its string values.
-#[inline(never)]
 fn field_set<'a>(
     input: &'a [u8],
     entries: &mut Vec<Field<'a>>,
