@@ -9,8 +9,14 @@ use crate::lines::{BYTE_ORDER_MARK, LineTexts, Points, Stall};
 use crate::options::ParseOptions;
 use crate::point::Point;
 
-/// How much a stream reads at a time.
+/// The most a read asks for.
 const READ_SIZE: usize = 64 * 1024;
+
+/// The least a read asks for.
+const MIN_READ_SIZE: usize = 256;
+
+/// What the first read asks for; reads that fill their room double it.
+const FIRST_READ_SIZE: usize = 4 * 1024;
 
 /// Line protocol read from an [`io::Read`] (a file, a socket, a request
 /// body), parsed with memory bounded by the longest line rather than the
@@ -57,6 +63,8 @@ pub struct Stream<R> {
     buffer: Vec<u8>,
     progress: Progress,
     end_of_input: bool,
+    /// How many bytes the next read asks for (see [`Stream::read_more`]).
+    request: usize,
     /// Whether the start of the input, where a byte-order mark is skipped,
     /// has been read.
     started: bool,
@@ -98,6 +106,7 @@ impl<R: Read> Stream<R> {
                 stall: Cell::new(None),
             },
             end_of_input: false,
+            request: FIRST_READ_SIZE,
             started: false,
             options,
         }
@@ -190,9 +199,15 @@ impl<R: Read> Stream<R> {
 
     /// Appends at least one read's worth of input to the buffer, or notes
     /// the end of the input.
+    ///
+    /// The room a read is given must be zeroed first, so a read costs the
+    /// room it asks for, whatever it returns. A reader that returns little
+    /// at a time (a socket, a pipe, a reader of single bytes) is asked for
+    /// twice what it last gave, at least [`MIN_READ_SIZE`] bytes; one that
+    /// fills the room is so asked for more, up to [`READ_SIZE`].
     fn read_more(&mut self) -> io::Result<()> {
         let filled = self.buffer.len();
-        self.buffer.resize(filled + READ_SIZE, 0);
+        self.buffer.resize(filled + self.request, 0);
         let read = loop {
             match self
                 .reader
@@ -206,6 +221,7 @@ impl<R: Read> Stream<R> {
         let read = read.inspect_err(|_| self.buffer.truncate(filled))?;
         self.buffer.truncate(filled + read);
         self.end_of_input = read == 0;
+        self.request = read.saturating_mul(2).clamp(MIN_READ_SIZE, READ_SIZE);
         Ok(())
     }
 

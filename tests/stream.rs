@@ -116,6 +116,28 @@ fn one_byte_reads_give_every_line_number() {
     assert_eq!(expected[1].as_ref().unwrap_err().line(), 4);
 }
 
+#[test]
+fn a_reader_that_gives_little_is_asked_for_little() {
+    // Each read must first zero the room it offers, so a stream that kept
+    // offering 64 KiB to a reader giving a few bytes at a time spent 64 KiB
+    // of work per few bytes. Short lines read a few bytes at a time need
+    // only a small buffer.
+    let input = b"home,room=Kitchen temp=21.1,hum=35.9 1641024000\n".repeat(200);
+    for size in [1, 7, 100] {
+        let mut stream = Stream::new(SplitReader::new(&input, &[size]));
+        let (mut largest, mut points) = (0, 0);
+        while let Some(chunk) = stream.next_chunk().unwrap() {
+            points += chunk.map(Result::unwrap).count();
+            largest = largest.max(stream.buffer_capacity());
+        }
+        assert_eq!(points, 200);
+        assert!(
+            largest <= 16 * 1024,
+            "reads of {size}: a buffer of {largest} bytes"
+        );
+    }
+}
+
 /// Streams `input` and asserts that the buffer never took more than the
 /// line limit and two reads of 64 KiB.
 fn assert_buffer_stays_bounded(input: &[u8], options: ParseOptions) {
