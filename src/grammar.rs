@@ -15,21 +15,21 @@
 //!
 //! The productions decide; the primitives they call do the byte work:
 //!
-//! - the token scanner ([`ByteClasses::run_length`]) finds the next byte
-//!   that ends or interrupts a name or string, one table look-up per byte,
-//!   eight bytes per turn of its loop;
-//! - the number reader ([`crate::number`]) reads a numeral once, digits
-//!   accumulated as they are scanned, and gives its value by type;
+//! - the token scanner ([`ByteClasses::run_length`], in [`crate::scan`])
+//!   finds the next byte that ends or interrupts a name or string, 16
+//!   bytes at a time;
+//! - the number reader ([`crate::number`]) reads a numeral once, up to
+//!   eight digits per step, and gives its value by type;
 //! - the unescaper ([`unescape_into`]) copies the runs between backslashes
 //!   into a string the point keeps for reuse, only for tokens the scanner
 //!   saw an escape in;
 //! - UTF-8 is checked ahead of the grammar in large blocks (see
 //!   [`Context`]), so a token becomes a `&str` by a bounds check.
 //!
-//! Names and strings come out of the productions as [`Text`]: the raw
-//! token and whether it holds escapes. The set productions, which store
-//! what they read in the point, turn them into the point's text, borrowed
-//! from the input or unescaped into reused storage.
+//! Names and strings come out of [`name`] and [`string_value`] as
+//! [`Text`]: the raw token and whether it holds escapes. The tag and field
+//! productions store what they read in the point: its text borrowed from
+//! the input, or unescaped into reused storage.
 //!
 //! Loops over repeated elements (the tag set, the field set) are written
 //! as plain loops of the same shape as nom's `fold_many0`: on lines of many
@@ -51,7 +51,8 @@ use crate::options::Limits;
 use crate::point::{Field, FieldValue, Point, SpareText, repeated_key_index};
 use crate::precision::Precision;
 
-/// A grammar error: the rest of the input where it was found, and what.
+/// A grammar error: where it was found (by the length of the input that
+/// remains there), and what.
 ///
 /// A single pointer: every production returns it inside the same
 /// `Result` as its value, and an error that shares no bytes of note with
@@ -297,6 +298,9 @@ fn tag_set<'a>(
     }
     // Checking the keys in a loop of their own, once the set is read,
     // measured faster than checking each tag as it is read.
+    if tags.len() < 2 {
+        return Ok((rest, ()));
+    }
     if let Some(index) = repeated_key_index(tags) {
         return Err(duplicate_tag_error(input, index, cx));
     }

@@ -73,6 +73,12 @@ pub(crate) fn numeral(input: &[u8]) -> (&[u8], Numeral<'_>) {
         mantissa,
         exponent: 0,
     };
+    // The common integer, digits and a suffix, needs no more checks.
+    if let [suffix @ (b'i' | b'u'), after @ ..] = rest {
+        numeral.text = input.get(..input.len() - rest.len()).unwrap_or_default();
+        numeral.suffix = *suffix;
+        return (after, numeral);
+    }
     if let [b'.', after_point @ ..] = rest {
         let (fraction, mantissa, after) = digits(after_point, mantissa);
         numeral.decimal = true;
