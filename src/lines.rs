@@ -288,7 +288,12 @@ impl<'a> Points<'a> {
                 self.advance_to(start, end);
                 continue;
             }
-            let (content, _) = grammar::spaces(rest).unwrap_or((rest, &[]));
+            // Most lines are not indented: nothing to skip again.
+            let content = if blank == 0 {
+                rest
+            } else {
+                grammar::spaces(rest).map_or(rest, |(content, _)| content)
+            };
 
             point.clear();
             let result = self.parse_line(start, content, point)?;
