@@ -597,7 +597,8 @@ impl<'a> From<Cow<'a, str>> for FieldValue<'a> {
 /// Small sets (the usual case) go through [`SeenKeys`]; sets of up to
 /// 1,024 tags (the default limit) through a hash table on the stack, so
 /// neither allocates. Larger sets, possible only with the limits raised,
-/// are sorted, so a hostile line with many tags costs `n log n`, not `n²`.
+/// through a randomly seeded hash set, so a hostile line with many tags
+/// costs `n`, not `n²`.
 pub(crate) fn repeated_key_index(tags: &[Field<'_>]) -> Option<usize> {
     if tags.len() <= SeenKeys::INLINE {
         let mut seen = SeenKeys::default();
@@ -612,19 +613,13 @@ pub(crate) fn repeated_key_index(tags: &[Field<'_>]) -> Option<usize> {
     if tags.len() <= 1024 {
         return duplicate_by_table::<2048>(tags);
     }
-    let mut order: Vec<(&str, usize)> = tags
-        .iter()
-        .enumerate()
-        .map(|(i, tag)| (tag.key(), i))
-        .collect();
-    order.sort_unstable();
-    order
-        .windows(2)
-        .filter_map(|pair| match pair {
-            [(a, _), (b, later)] if a == b => Some(*later),
-            _ => None,
-        })
-        .min()
+    // Larger sets (possible only with the limits raised) go through a
+    // hash set whose seed is random, so no input can make the keys
+    // collide on purpose: linear, where sorting the keys cost `n log n`
+    // and outgrew the caches.
+    let mut seen: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+        std::collections::HashSet::with_capacity_and_hasher(tags.len(), Default::default());
+    tags.iter().position(|tag| !seen.insert(tag.key()))
 }
 
 /// [`repeated_key_index`] for at most `SLOTS / 2` tags, by an
@@ -688,7 +683,7 @@ fn any_key_is(tags: &[Field<'_>], key: &str) -> bool {
 /// hash measured slower on TSBS, and a collision costs one comparison
 /// with each earlier key, not a wrong answer. For more than
 /// [`SeenKeys::INLINE`] keys the comparisons would grow with the square of
-/// the count; [`repeated_key_index`] sorts those instead.
+/// the count; [`repeated_key_index`] hashes those instead.
 #[derive(Debug, Default)]
 struct SeenKeys {
     bits: u64,
