@@ -1,6 +1,6 @@
 //! The one definition of which bytes are special in which element.
 //!
-//! The parser scans with these tables and unescapes with [`unescape`]; the
+//! The parser scans with these tables and unescapes with [`unescape_into`]; the
 //! writer escapes with [`escape_into`]. Both read the same tables, so they
 //! cannot disagree about what needs a backslash.
 //!
