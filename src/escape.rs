@@ -165,6 +165,15 @@ impl ByteClasses {
 static MEASUREMENT: ByteClasses = ByteClasses::new(b", ", b", ", true);
 static KEY: ByteClasses = ByteClasses::new(b",= ", b",= ", true);
 static TAG_VALUE: ByteClasses = ByteClasses::new(b", ", b",= ", true);
+
+// The parser scans names through a `StopIndex`, whose stops must be the
+// names' own; checked while the crate compiles.
+const _: () = assert!(
+    MEASUREMENT.stops.same_as(&scan::NAME_STOPS)
+        && TAG_VALUE.stops.same_as(&scan::NAME_STOPS)
+        && KEY.stops.same_as(&scan::KEY_STOPS),
+    "the stop index's stops differ from the names'"
+);
 static STRING_VALUE: ByteClasses = ByteClasses::new(b"\"\n", b"\"", false);
 
 impl Element {

@@ -24,7 +24,7 @@
 //!   into a string the point keeps for reuse, only for tokens the scanner
 //!   saw an escape in;
 //! - UTF-8 is checked ahead of the grammar in large blocks (see
-//!   [`Context`]), so a token becomes a `&str` by a bounds check.
+//!   [`Settings`]), so a token becomes a `&str` by a bounds check.
 //!
 //! Names and strings come out of [`name`] and [`string_value`] as
 //! [`Text`]: the raw token and whether it holds escapes. The tag and field
@@ -50,6 +50,7 @@ use crate::number::{NumberError, numeral};
 use crate::options::Limits;
 use crate::point::{Field, FieldValue, Point, SpareText, repeated_key_index};
 use crate::precision::Precision;
+use crate::scan::{NameStops, StopIndex, ascii_prefix};
 
 /// A grammar error: where it was found (by the length of the input that
 /// remains there), and what.
@@ -209,8 +210,9 @@ pub(crate) fn line<'a>(
     input: &'a [u8],
     point: &mut Point<'a>,
     precision: Precision,
-    cx: &Context<'a>,
+    settings: &Settings<'a>,
 ) -> Parsed<'a, usize> {
+    let cx = &Context::new(settings);
     let (rest, name) = measurement(input, cx)?;
     point.measurement = name.store(Element::Measurement, &mut point.spare);
     let (rest, ()) = tag_set(rest, &mut point.entries, &mut point.spare, cx)?;
@@ -821,12 +823,71 @@ fn timestamp_error<T>(input: &[u8]) -> Parsed<'_, T> {
 /// invalid UTF-8.
 #[inline(always)]
 fn name<'a>(input: &'a [u8], element: Element, cx: &Context<'a>) -> Parsed<'a, Text<'a>> {
-    let classes = element.classes();
-    let run = classes.run_length(input);
-    let (len, escaped) = match input.get(run) {
-        Some(b'\\') => escaped_name_length(input, run, element),
-        _ => (run, 0),
+    let stops = match element {
+        Element::TagKey | Element::FieldKey => NameStops::Key,
+        _ => NameStops::Name,
     };
+    let run = cx.index.run_length(input, stops);
+    let (raw, rest) = input.split_at_checked(run).unwrap_or((input, &[]));
+    match rest.first() {
+        // One look-up settles the common case: the run ends at a
+        // delimiter, a line feed or the end of the input.
+        Some(&byte) if !ends_name_plainly(byte) => name_past_stop(input, run, element, cx),
+        _ => Ok((
+            rest,
+            Text {
+                raw: utf8(raw, input, element, cx)?,
+                escaped: 0,
+            },
+        )),
+    }
+}
+
+/// Whether `byte`, where a name's run of ordinary bytes stops, ends the
+/// name with nothing more to check: a comma, space, `=` or line feed.
+#[inline(always)]
+fn ends_name_plainly(byte: u8) -> bool {
+    /// The bytes of [`ends_name_plainly`], by a table: one load, not four
+    /// compares.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "only evaluated at compile time, where an out-of-bounds index fails the build"
+    )]
+    static PLAIN_ENDS: [bool; 256] = {
+        let mut table = [false; 256];
+        table[b',' as usize] = true;
+        table[b' ' as usize] = true;
+        table[b'=' as usize] = true;
+        table[b'\n' as usize] = true;
+        table
+    };
+    PLAIN_ENDS.get(usize::from(byte)).copied().unwrap_or(false)
+}
+
+/// The rest of [`name`]'s rule when the run of ordinary bytes at the start
+/// of `input` stops at `run` on a byte that needs a closer look: a
+/// backslash, a carriage return or another control character.
+#[inline(never)]
+fn name_past_stop<'a>(
+    input: &'a [u8],
+    run: usize,
+    element: Element,
+    cx: &Context<'a>,
+) -> Parsed<'a, Text<'a>> {
+    let classes = element.classes();
+    let mut len = run;
+    let mut escaped = 0;
+    loop {
+        match input.get(len..) {
+            Some([b'\\', next, ..]) if classes.escapable(*next) => {
+                escaped = 1;
+                len += 2;
+            }
+            Some([b'\\', ..]) => len += 1,
+            _ => break,
+        }
+        len += input.get(len..).map_or(0, |rest| classes.run_length(rest));
+    }
     let (raw, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
     if let Some(&byte) = rest.first() {
         if is_control(byte) && line_end(rest).is_err() {
@@ -840,41 +901,44 @@ fn name<'a>(input: &'a [u8], element: Element, cx: &Context<'a>) -> Parsed<'a, T
     Ok((rest, Text { raw, escaped }))
 }
 
-/// The length of the name at the start of `input` whose first run of
-/// ordinary bytes ends at `run`, on a backslash: the rest of [`name`]'s
-/// rule, with whether an escape was found.
-#[inline(never)]
-fn escaped_name_length(input: &[u8], run: usize, element: Element) -> (usize, usize) {
-    let classes = element.classes();
-    let mut len = run;
-    let mut escaped = 0;
-    loop {
-        match input.get(len..) {
-            Some([b'\\', next, ..]) if classes.escapable(*next) => {
-                escaped = 1;
-                len += 2;
-            }
-            Some([b'\\', ..]) => len += 1,
-            _ => return (len, escaped),
-        }
-        len += input.get(len..).map_or(0, |rest| classes.run_length(rest));
-    }
-}
-
-/// What the productions need besides the input: the limits of a line, and
-/// a stretch of the buffer already checked to be UTF-8.
+/// What the caller of [`line`] gives the grammar besides the input: the
+/// limits of a line, and a stretch of the buffer already checked to be
+/// UTF-8.
 ///
 /// The parser validates the buffer ahead of the grammar in large blocks,
 /// so that turning a token into a `&str` is a bounds check instead of a
 /// second validation per token. Tokens outside the stretch (after an
 /// invalid byte, or past the end of the block) are validated on their own.
 #[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Context<'a> {
+pub(crate) struct Settings<'a> {
     pub(crate) checked_utf8: &'a str,
     pub(crate) limits: Limits,
 }
 
+/// What the productions of one line need besides the input: the caller's
+/// [`Settings`], and the stop index of the line's names.
+///
+/// The index lives for one line, on the stack of [`line`]: the parser
+/// that keeps the settings between lines stays free to be shared between
+/// threads.
+#[derive(Debug, Default)]
+pub(crate) struct Context<'a> {
+    checked_utf8: &'a str,
+    limits: Limits,
+    index: StopIndex<'a>,
+}
+
 impl<'a> Context<'a> {
+    /// The context of a line parsed with `settings`.
+    #[inline(always)]
+    fn new(settings: &Settings<'a>) -> Self {
+        Context {
+            checked_utf8: settings.checked_utf8,
+            limits: settings.limits,
+            index: StopIndex::default(),
+        }
+    }
+
     /// `raw` as a `&str`, if it lies inside the checked stretch.
     #[inline(always)]
     fn utf8(&self, raw: &'a [u8]) -> Option<&'a str> {
@@ -897,7 +961,7 @@ fn utf8<'a>(
     element: Element,
     cx: &Context<'a>,
 ) -> Result<&'a str, nom::Err<GrammarError>> {
-    if let Some(text) = cx.utf8(raw) {
+    if let Some(text) = ascii_prefix(input, raw.len()).or_else(|| cx.utf8(raw)) {
         return Ok(text);
     }
     std::str::from_utf8(raw).map_err(|err| {

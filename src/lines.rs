@@ -3,7 +3,7 @@
 use std::iter::FusedIterator;
 
 use crate::error::{Found, ParseError, ParseErrorKind};
-use crate::grammar::{self, Context};
+use crate::grammar::{self, Settings};
 use crate::options::ParseOptions;
 use crate::point::{Field, Point};
 
@@ -77,7 +77,7 @@ pub struct Points<'a> {
     /// a stretch of the input known to be UTF-8, ending at `utf8_end`.
     /// Kept here rather than rebuilt for every line: short lines paid for
     /// the copy.
-    cx: Context<'a>,
+    settings: Settings<'a>,
     utf8_end: usize,
     /// Where the iterator parses the tags and fields of each point before
     /// handing them out in a list of their exact size.
@@ -145,7 +145,7 @@ impl<'a> Points<'a> {
             line: 1,
             last_line: 0,
             options,
-            cx: Context {
+            settings: Settings {
                 checked_utf8: "",
                 limits: options.limits(),
             },
@@ -207,7 +207,7 @@ impl<'a> Points<'a> {
                 .and_then(|prefix| simdutf8::compat::from_utf8(prefix).ok())
                 .unwrap_or_default(),
         };
-        self.cx.checked_utf8 = valid;
+        self.settings.checked_utf8 = valid;
         // Past an invalid byte, the next line checks again from its start.
         self.utf8_end = start + valid.len().max(1);
     }
@@ -241,7 +241,7 @@ impl<'a> Points<'a> {
         loop {
             let start = self.offset;
             let rest = self.input.get(start..).filter(|rest| !rest.is_empty())?;
-            let limit = self.cx.limits.max_line_length;
+            let limit = self.settings.limits.max_line_length;
             // Blank and comment lines may be indented with spaces and tabs;
             // a point may be indented with spaces only.
             let blank = rest
@@ -313,13 +313,13 @@ impl<'a> Points<'a> {
         // The grammar sees at most `max_line_length` bytes from the start of
         // the line; a line that does not end inside that view is too long.
         let view_end = start
-            .saturating_add(self.cx.limits.max_line_length)
+            .saturating_add(self.settings.limits.max_line_length)
             .min(self.input.len());
         let truncated = view_end < self.input.len();
         let content_start = self.input.len() - content.len();
         let view = self.input.get(content_start..view_end).unwrap_or_default();
         self.check_utf8_from(start);
-        match grammar::line(view, point, self.options.precision(), &self.cx) {
+        match grammar::line(view, point, self.options.precision(), &self.settings) {
             Ok((after, newlines_in_strings)) => {
                 let end = view_end - after.len();
                 let ended_with_lf = self
