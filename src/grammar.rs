@@ -637,7 +637,9 @@ fn value_token(input: &[u8]) -> Parsed<'_, &[u8]> {
 /// `input` split after `count` bytes, as (rest, taken).
 #[inline(always)]
 fn split(input: &[u8], count: usize) -> (&[u8], &[u8]) {
-    let (taken, rest) = input.split_at_checked(count).unwrap_or((input, &[]));
+    // Clamped, the split cannot fail, and costs a compare instead of the
+    // checks and fallback of `split_at_checked`.
+    let (taken, rest) = input.split_at(count.min(input.len()));
     (rest, taken)
 }
 
@@ -772,7 +774,7 @@ fn string_value<'a>(
             limit: cx.limits.max_string_length,
         });
     }
-    let (raw, rest) = body.split_at_checked(len).unwrap_or((body, &[]));
+    let (rest, raw) = split(body, len);
     let raw = utf8(raw, body, Element::StringValue, cx)?;
     let text = Text {
         raw,
@@ -828,7 +830,7 @@ fn name<'a>(input: &'a [u8], element: Element, cx: &Context<'a>) -> Parsed<'a, T
         _ => NameStops::Name,
     };
     let run = cx.index.run_length(input, stops);
-    let (raw, rest) = input.split_at_checked(run).unwrap_or((input, &[]));
+    let (rest, raw) = split(input, run);
     match rest.first() {
         // One look-up settles the common case: the run ends at a
         // delimiter, a line feed or the end of the input.
@@ -888,7 +890,7 @@ fn name_past_stop<'a>(
         }
         len += input.get(len..).map_or(0, |rest| classes.run_length(rest));
     }
-    let (raw, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
+    let (rest, raw) = split(input, len);
     if let Some(&byte) = rest.first() {
         if is_control(byte) && line_end(rest).is_err() {
             return fail(rest, move || ParseErrorKind::ControlCharacter {

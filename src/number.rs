@@ -31,8 +31,10 @@ pub(crate) enum NumberError {
 /// The parts of a numeral, as [`numeral`] read them.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Numeral<'a> {
-    /// Every byte read but the suffix.
-    text: &'a [u8],
+    /// The input the numeral starts, and its length without the suffix:
+    /// its text, taken only on the rare paths that read it again.
+    input: &'a [u8],
+    len: usize,
     negative: bool,
     /// Whether a point or an exponent was read.
     decimal: bool,
@@ -64,7 +66,8 @@ pub(crate) fn numeral(input: &[u8]) -> (&[u8], Numeral<'_>) {
     };
     let (whole, mantissa, mut rest) = digits(unsigned, 0);
     let mut numeral = Numeral {
-        text: &[],
+        input,
+        len: 0,
         negative,
         decimal: false,
         suffix: 0,
@@ -75,7 +78,7 @@ pub(crate) fn numeral(input: &[u8]) -> (&[u8], Numeral<'_>) {
     };
     // The common integer, digits and a suffix, needs no more checks.
     if let [suffix @ (b'i' | b'u'), after @ ..] = rest {
-        numeral.text = input.get(..input.len() - rest.len()).unwrap_or_default();
+        numeral.len = input.len() - rest.len();
         numeral.suffix = *suffix;
         return (after, numeral);
     }
@@ -93,7 +96,7 @@ pub(crate) fn numeral(input: &[u8]) -> (&[u8], Numeral<'_>) {
             rest = after;
         }
     }
-    numeral.text = input.get(..input.len() - rest.len()).unwrap_or_default();
+    numeral.len = input.len() - rest.len();
     if let [suffix @ (b'i' | b'u'), after @ ..] = rest {
         numeral.suffix = *suffix;
         rest = after;
@@ -150,7 +153,7 @@ fn digits(input: &[u8], mut value: u64) -> (usize, u64, &[u8]) {
         value = value.wrapping_mul(scale).wrapping_add(digits);
         count += read;
         if read < 8 {
-            return (count, value, input.get(count..).unwrap_or_default());
+            return (count, value, after(input, count));
         }
     }
     while let Some(&byte) = input.get(count) {
@@ -161,7 +164,13 @@ fn digits(input: &[u8], mut value: u64) -> (usize, u64, &[u8]) {
         value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
         count += 1;
     }
-    (count, value, input.get(count..).unwrap_or_default())
+    (count, value, after(input, count))
+}
+
+/// `input` after its first `count` bytes, or empty when it is shorter.
+#[inline(always)]
+fn after(input: &[u8], count: usize) -> &[u8] {
+    input.split_at(count.min(input.len())).1
 }
 
 /// How many of the eight bytes of `chunk` are ASCII digits before the
@@ -201,6 +210,11 @@ const POWERS_OF_TEN: [f64; 23] = [
 ];
 
 impl<'a> Numeral<'a> {
+    /// Every byte read but the suffix.
+    fn text(&self) -> &'a [u8] {
+        self.input.get(..self.len).unwrap_or_default()
+    }
+
     /// Whether the numeral is `"-"? digit+` and nothing else, before its
     /// suffix.
     #[inline(always)]
@@ -217,7 +231,10 @@ impl<'a> Numeral<'a> {
             return Ok(self.mantissa);
         }
         let start = usize::from(self.negative);
-        let digits = self.text.get(start..start + self.whole).unwrap_or_default();
+        let digits = self
+            .text()
+            .get(start..start + self.whole)
+            .unwrap_or_default();
         digits.iter().try_fold(0u64, |value, &digit| {
             value
                 .checked_mul(10)
@@ -300,7 +317,7 @@ impl<'a> Numeral<'a> {
                 return Ok(if self.negative { -value } else { value });
             }
         }
-        exact_float(self.text)
+        exact_float(self.text())
     }
 }
 
