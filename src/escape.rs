@@ -137,7 +137,7 @@ impl ByteClasses {
     }
 
     /// Whether the scan of this element must look at `byte`.
-    #[cfg(test)]
+    #[inline(always)]
     pub(crate) fn stops(&self, byte: u8) -> bool {
         self.flags(byte) & STOP != 0
     }

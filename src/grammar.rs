@@ -886,9 +886,13 @@ fn name_past_stop<'a>(
                 len += 2;
             }
             Some([b'\\', ..]) => len += 1,
+            // Scanning only from a byte that does not stop the name spares
+            // a scan per escape in a run of escapes.
+            Some([byte, ..]) if !classes.stops(*byte) => {
+                len += input.get(len..).map_or(0, |rest| classes.run_length(rest));
+            }
             _ => break,
         }
-        len += input.get(len..).map_or(0, |rest| classes.run_length(rest));
     }
     let (rest, raw) = split(input, len);
     if let Some(&byte) = rest.first() {
