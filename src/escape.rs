@@ -121,12 +121,35 @@ impl ByteClasses {
         ByteClasses { table, stops }
     }
 
+    /// Whether every byte a backslash escapes stops the scan too.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "only evaluated at compile time, where an out-of-bounds index fails the build"
+    )]
+    const fn escapes_are_stops(&self) -> bool {
+        let mut byte = 0;
+        while byte < 256 {
+            if self.table[byte] & ESCAPABLE != 0 && self.table[byte] & STOP == 0 {
+                return false;
+            }
+            byte += 1;
+        }
+        true
+    }
+
     /// The length of the run at the start of `bytes` in which no byte
     /// stops the scan: the offset of the first byte that does, or the
     /// length of `bytes`.
     #[inline(always)]
     pub(crate) fn run_length(&self, bytes: &[u8]) -> usize {
         scan::run_length(bytes, &self.stops)
+    }
+
+    /// The offsets of the bytes of `bytes` that stop the scan of this
+    /// element, in order.
+    #[inline(always)]
+    pub(crate) fn stop_positions<'a>(&self, bytes: &'a [u8]) -> scan::StopPositions<'a> {
+        scan::StopPositions::new(bytes, self.stops)
     }
 
     /// The length of the run at the start of `bytes` in which no byte
@@ -173,6 +196,13 @@ const _: () = assert!(
         && TAG_VALUE.stops.same_as(&scan::NAME_STOPS)
         && KEY.stops.same_as(&scan::KEY_STOPS),
     "the stop index's stops differ from the names'"
+);
+
+// A string value's escaped bytes are stops of its scan: the grammar
+// passes over them as the stop after each escape's backslash.
+const _: () = assert!(
+    STRING_VALUE.escapes_are_stops(),
+    "an escapable byte of strings is not a stop"
 );
 static STRING_VALUE: ByteClasses = ByteClasses::new(b"\"\n", b"\"", false);
 

@@ -15,16 +15,20 @@
 //!
 //! The productions decide; the primitives they call do the byte work:
 //!
-//! - the token scanner ([`ByteClasses::run_length`], in [`crate::scan`])
-//!   finds the next byte that ends or interrupts a name or string, 16
-//!   bytes at a time;
+//! - the token scanner ([`crate::scan`]) finds the bytes that end or
+//!   interrupt a name or string: for names, from a stop index of 64 bytes
+//!   of the line at a time, which each scan that starts inside it answers
+//!   by a shift and a bit count; for strings, as a list of positions drawn
+//!   from the same kind of bit masks; elsewhere ([`ByteClasses::run_length`])
+//!   16 bytes at a time;
 //! - the number reader ([`crate::number`]) reads a numeral once, up to
 //!   eight digits per step, and gives its value by type;
 //! - the unescaper ([`unescape_into`]) copies the runs between backslashes
 //!   into a string the point keeps for reuse, only for tokens the scanner
 //!   saw an escape in;
 //! - UTF-8 is checked ahead of the grammar in large blocks (see
-//!   [`Settings`]), so a token becomes a `&str` by a bounds check.
+//!   [`Settings`]), so a token becomes a `&str` by a bounds check; a
+//!   short ASCII token, by one masked load.
 //!
 //! Names and strings come out of [`name`] and [`string_value`] as
 //! [`Text`]: the raw token and whether it holds escapes. The tag and field
@@ -738,6 +742,10 @@ fn number_error<'a, T>(input: &'a [u8], field: &[u8]) -> Parsed<'a, T> {
 /// other control characters are part of the string. A string with no
 /// closing quote is an error at its opening quote. Returns the text and
 /// the number of line feeds in it.
+///
+/// Out of line: the code of its loop, inlined, made the compiler keep the
+/// values of every other production in memory rather than registers.
+#[inline(never)]
 fn string_value<'a>(
     input: &'a [u8],
     field: &[u8],
@@ -745,29 +753,28 @@ fn string_value<'a>(
 ) -> Parsed<'a, (Text<'a>, usize)> {
     let body = input.get(1..).unwrap_or_default();
     let classes = Element::StringValue.classes();
-    let mut len = 0;
+    let mut stops = classes.stop_positions(body);
     let mut escapes = 0;
     let mut newlines = 0;
-    loop {
-        len += body.get(len..).map_or(0, |rest| classes.run_length(rest));
-        match body.get(len..) {
-            Some([b'"', ..]) => break,
+    let len = loop {
+        let Some(at) = stops.next() else {
+            return fail(input, move || ParseErrorKind::UnterminatedString {
+                key: key_text_at(field, Element::FieldKey),
+            });
+        };
+        match body.get(at..) {
+            Some([b'"', ..]) => break at,
             Some([b'\\', next, ..]) if classes.escapable(*next) => {
+                // The escaped byte is a stop itself (a quote or a
+                // backslash): it is the next position, and stands for
+                // itself.
                 escapes += 1;
-                len += 2;
+                stops.next();
             }
-            Some([b'\n', ..]) => {
-                newlines += 1;
-                len += 1;
-            }
-            Some([_, ..]) => len += 1,
-            _ => {
-                return fail(input, move || ParseErrorKind::UnterminatedString {
-                    key: key_text_at(field, Element::FieldKey),
-                });
-            }
+            Some([b'\n', ..]) => newlines += 1,
+            _ => {}
         }
-    }
+    };
     if len - escapes > cx.limits.max_string_length {
         return fail(input, move || ParseErrorKind::StringTooLong {
             key: key_text_at(field, Element::FieldKey),
@@ -907,7 +914,7 @@ fn name_past_stop<'a>(
     Ok((rest, Text { raw, escaped }))
 }
 
-/// What the caller of [`line`] gives the grammar besides the input: the
+/// What the caller of [`line()`] gives the grammar besides the input: the
 /// limits of a line, and a stretch of the buffer already checked to be
 /// UTF-8.
 ///
@@ -924,7 +931,7 @@ pub(crate) struct Settings<'a> {
 /// What the productions of one line need besides the input: the caller's
 /// [`Settings`], and the stop index of the line's names.
 ///
-/// The index lives for one line, on the stack of [`line`]: the parser
+/// The index lives for one line, on the stack of [`line()`]: the parser
 /// that keeps the settings between lines stays free to be shared between
 /// threads.
 #[derive(Debug, Default)]

@@ -9,7 +9,9 @@
 //! [`Stops`] at once and finds the first hit from a bit mask; elsewhere,
 //! and for the last bytes of the input, it looks at one byte at a time.
 //! Names go through a [`StopIndex`], which finds the stops of 64 bytes at
-//! once and answers the scans that start inside them from its bit masks.
+//! once and answers the scans that start inside them from its bit masks;
+//! string values through [`StopPositions`], which lists their stops from
+//! such masks.
 //! Every fast path gives the same answer as the scalar one for every
 //! input: the property tests below and the `scan` fuzz target compare
 //! them on random bytes at every offset and length.
@@ -303,11 +305,106 @@ impl<'a> StopIndex<'a> {
     }
 }
 
+/// The offsets of the bytes of `bytes` that are one of `stops`, in order,
+/// found 64 bytes at a time.
+///
+/// For a production that must look at every stop of a long token (the
+/// quotes, backslashes and line feeds of a string value): each block is
+/// compared with the stops once, and each stop then costs a bit count,
+/// where a scan per stop would compare the same bytes again and again
+/// when stops come close together (a run of escapes).
+#[derive(Clone, Debug)]
+pub(crate) struct StopPositions<'a> {
+    bytes: &'a [u8],
+    stops: Stops,
+    /// The offset of the block `mask` describes.
+    block: usize,
+    /// The stops of that block not yet returned, bit `i` for offset
+    /// `block + i`.
+    mask: u64,
+    /// The offset of the next block to look at.
+    next: usize,
+}
+
+impl<'a> StopPositions<'a> {
+    /// The stops of `bytes`, from its start.
+    #[inline(always)]
+    pub(crate) fn new(bytes: &'a [u8], stops: Stops) -> Self {
+        StopPositions {
+            bytes,
+            stops,
+            block: 0,
+            mask: 0,
+            next: 0,
+        }
+    }
+
+    /// Looks at the next block: 64 bytes at once, or the last bytes one
+    /// at a time. `false` at the end of the bytes.
+    #[inline(never)]
+    fn refill(&mut self) -> bool {
+        let rest = self.bytes.get(self.next..).unwrap_or_default();
+        if rest.is_empty() {
+            return false;
+        }
+        self.block = self.next;
+        // The first look covers 16 bytes, enough for most tokens; the
+        // rest, 64 at a time.
+        let first = self.next == 0;
+        let (mask, len) = match (rest.first_chunk::<16>(), rest.first_chunk::<BLOCK>()) {
+            (Some(chunk), _) if first => (u64::from(chunk_mask(chunk, &self.stops)), 16),
+            (_, Some(block)) => (block_mask(block, &self.stops), BLOCK),
+            _ => {
+                let tail = rest.get(..BLOCK).unwrap_or(rest);
+                let mask = tail.iter().rev().fold(0, |mask, &byte| {
+                    mask << 1 | u64::from(self.stops.contains(byte))
+                });
+                (mask, tail.len())
+            }
+        };
+        self.mask = mask;
+        self.next += len;
+        true
+    }
+}
+
+impl Iterator for StopPositions<'_> {
+    type Item = usize;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            if !self.refill() {
+                return None;
+            }
+        }
+        let at = self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(self.block + at)
+    }
+}
+
 /// The length of a block of a [`StopIndex`].
 const BLOCK: usize = 64;
 
 /// The `=` alone, which [`KEY_STOPS`] adds to [`NAME_STOPS`].
 const EQUALS: Stops = Stops::new(b"=", 0);
+
+/// A mask with bit `i` set when byte `i` of `chunk` is one of `stops`.
+#[inline(always)]
+fn chunk_mask(chunk: &[u8; 16], stops: &Stops) -> u32 {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        sse2::hits(chunk, stops)
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        chunk
+            .iter()
+            .rev()
+            .fold(0, |mask, &byte| mask << 1 | u32::from(stops.contains(byte)))
+    }
+}
 
 /// A mask with bit `i` set when byte `i` of `block` is one of `stops`.
 #[inline(always)]
@@ -385,7 +482,16 @@ pub fn disagreement(bytes: &[u8]) -> Option<String> {
                 _ => None,
             }
         });
-        scans.or(indexed).or(ascii)
+        let positions = ELEMENT_STOPS.iter().enumerate().find_map(|(set, stops)| {
+            let found: Vec<usize> = StopPositions::new(bytes, *stops).collect();
+            let expected: Vec<usize> = (0..bytes.len())
+                .filter(|&at| bytes.get(at).is_some_and(|&byte| stops.contains(byte)))
+                .collect();
+            (found != expected).then(|| {
+                format!("from {start}, stop set {set}: positions {found:?}, expected {expected:?}")
+            })
+        });
+        scans.or(indexed).or(ascii).or(positions)
     })
 }
 
@@ -479,7 +585,48 @@ mod tests {
         );
     }
 
+    /// The positions of the stops of `bytes`, one byte at a time.
+    fn naive_positions(bytes: &[u8], stops: &Stops) -> Vec<usize> {
+        (0..bytes.len())
+            .filter(|&at| bytes.get(at).is_some_and(|&byte| stops.contains(byte)))
+            .collect()
+    }
+
+    #[test]
+    fn every_stop_position_is_found_around_the_block_sizes() {
+        for stops in &SETS {
+            for len in [0, 1, 15, 16, 17, 63, 64, 65, 79, 80, 81, 143, 144, 145, 300] {
+                for at in [0, 1, 15, 16, 17, 63, 64, 79, 80, 143, 144, 299] {
+                    let mut bytes = vec![b'a'; len];
+                    for byte in [b'"', b'\\', b'\n', b',', b' ', b'=', 0x01, 0x7f] {
+                        if let Some(slot) = bytes.get_mut(at) {
+                            *slot = byte;
+                        }
+                        let found: Vec<usize> = StopPositions::new(&bytes, *stops).collect();
+                        assert_eq!(
+                            found,
+                            naive_positions(&bytes, stops),
+                            "{byte:#x} at {at} of {len}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn stop_positions_agree_with_the_scalar_path(
+            bytes in proptest::collection::vec(proptest::sample::select(b"abc,= \\\"\n\x01\x7f\xc3\xa9".to_vec()), 0..400),
+            start in 0usize..70,
+        ) {
+            let bytes = bytes.get(start..).unwrap_or_default();
+            for stops in &SETS {
+                let found: Vec<usize> = StopPositions::new(bytes, *stops).collect();
+                proptest::prop_assert_eq!(found, naive_positions(bytes, stops));
+            }
+        }
+
         #[test]
         fn the_index_agrees_with_the_scalar_path(
             bytes in proptest::collection::vec(proptest::sample::select(b"abc,= \\\"\n\x01\x7f\xc3\xa9".to_vec()), 0..300),
