@@ -837,19 +837,28 @@ fn name<'a>(input: &'a [u8], element: Element, cx: &Context<'a>) -> Parsed<'a, T
         _ => NameStops::Name,
     };
     let run = cx.index.run_length(input, stops);
-    let (rest, raw) = split(input, run);
-    match rest.first() {
+    let (len, escaped) = match input.get(run) {
         // One look-up settles the common case: the run ends at a
         // delimiter, a line feed or the end of the input.
-        Some(&byte) if !ends_name_plainly(byte) => name_past_stop(input, run, element, cx),
-        _ => Ok((
-            rest,
-            Text {
-                raw: utf8(raw, input, element, cx)?,
-                escaped: 0,
-            },
-        )),
-    }
+        Some(&byte) if !ends_name_plainly(byte) => {
+            let (len, escaped) = escaped_name_length(input, run, element);
+            if let Some(&byte) = input.get(len) {
+                if is_control(byte) && line_end(input.get(len..).unwrap_or_default()).is_err() {
+                    return control_character(input, len, element);
+                }
+            }
+            (len, escaped)
+        }
+        _ => (run, 0),
+    };
+    let (rest, raw) = split(input, len);
+    Ok((
+        rest,
+        Text {
+            raw: utf8(raw, input, element, cx)?,
+            escaped,
+        },
+    ))
 }
 
 /// Whether `byte`, where a name's run of ordinary bytes stops, ends the
@@ -873,16 +882,14 @@ fn ends_name_plainly(byte: u8) -> bool {
     PLAIN_ENDS.get(usize::from(byte)).copied().unwrap_or(false)
 }
 
-/// The rest of [`name`]'s rule when the run of ordinary bytes at the start
-/// of `input` stops at `run` on a byte that needs a closer look: a
-/// backslash, a carriage return or another control character.
+/// The length of the name at the start of `input` whose run of ordinary
+/// bytes stops at `run` on a byte that needs a closer look (a backslash,
+/// a carriage return or another control character): the rest of
+/// [`name`]'s rule, with whether an escape was found.
+///
+/// Out of line, and returning two words, which come back in registers.
 #[inline(never)]
-fn name_past_stop<'a>(
-    input: &'a [u8],
-    run: usize,
-    element: Element,
-    cx: &Context<'a>,
-) -> Parsed<'a, Text<'a>> {
+fn escaped_name_length(input: &[u8], run: usize, element: Element) -> (usize, usize) {
     let classes = element.classes();
     let mut len = run;
     let mut escaped = 0;
@@ -898,20 +905,22 @@ fn name_past_stop<'a>(
             Some([byte, ..]) if !classes.stops(*byte) => {
                 len += input.get(len..).map_or(0, |rest| classes.run_length(rest));
             }
-            _ => break,
+            _ => return (len, escaped),
         }
     }
-    let (rest, raw) = split(input, len);
-    if let Some(&byte) = rest.first() {
-        if is_control(byte) && line_end(rest).is_err() {
-            return fail(rest, move || ParseErrorKind::ControlCharacter {
-                element,
-                byte,
-            });
-        }
-    }
-    let raw = utf8(raw, input, element, cx)?;
-    Ok((rest, Text { raw, escaped }))
+}
+
+/// The error for the control character at `len` in the name of `element`
+/// at the start of `input`.
+#[cold]
+#[inline(never)]
+fn control_character<T>(input: &[u8], len: usize, element: Element) -> Parsed<'_, T> {
+    let (rest, _) = split(input, len);
+    let byte = rest.first().copied().unwrap_or_default();
+    fail(rest, move || ParseErrorKind::ControlCharacter {
+        element,
+        byte,
+    })
 }
 
 /// What the caller of [`line()`] gives the grammar besides the input: the
