@@ -834,7 +834,10 @@ fn timestamp_error<T>(input: &[u8]) -> Parsed<'_, T> {
 fn name<'a>(input: &'a [u8], element: Element, cx: &Context<'a>) -> Parsed<'a, Text<'a>> {
     let stops = match element {
         Element::TagKey | Element::FieldKey => NameStops::Key,
-        _ => NameStops::Name,
+        Element::Measurement | Element::TagValue => NameStops::Name,
+        // Strings have a production of their own and never come here;
+        // the arm keeps the match whole.
+        Element::StringValue => NameStops::Name,
     };
     let run = cx.index.run_length(input, stops);
     let (len, escaped) = match input.get(run) {
@@ -884,7 +887,7 @@ fn ends_name_plainly(byte: u8) -> bool {
 
 /// The length of the name at the start of `input` whose run of ordinary
 /// bytes stops at `run` on a byte that needs a closer look (a backslash,
-/// a carriage return or another control character): the rest of
+/// a carriage return, DEL or another control character): the rest of
 /// [`name`]'s rule, with whether an escape was found.
 ///
 /// Out of line, and returning two words, which come back in registers.

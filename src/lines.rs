@@ -75,8 +75,9 @@ pub struct Points<'a> {
     options: ParseOptions,
     /// What the grammar needs besides the input: the limits of a line, and
     /// a stretch of the input known to be UTF-8, ending at `utf8_end`.
-    /// Kept here rather than rebuilt for every line: short lines paid for
-    /// the copy.
+    /// Kept here rather than rebuilt from the options for every line; the
+    /// grammar copies it into each line's context, beside the line's stop
+    /// index.
     settings: Settings<'a>,
     utf8_end: usize,
     /// Where the iterator parses the tags and fields of each point before
