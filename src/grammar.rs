@@ -605,25 +605,27 @@ fn field_value<'a>(input: &'a [u8], field: &[u8], cx: &Context<'a>) -> Parsed<'a
     }
 }
 
+/// A table of the bytes that are in `members`: one load answers whether
+/// a byte is, where a test of each member or range would take several.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "only evaluated at compile time, where an out-of-bounds index fails the build"
+)]
+const fn byte_set(members: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < members.len() {
+        table[members[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
 /// Whether `byte` may stand in a [`value_token`].
 #[inline(always)]
 fn is_value_byte(byte: u8) -> bool {
-    /// The bytes of a value token, by a table: one load, not five range
-    /// checks.
-    #[expect(
-        clippy::indexing_slicing,
-        reason = "only evaluated at compile time, where an out-of-bounds index fails the build"
-    )]
-    static VALUE_BYTES: [bool; 256] = {
-        let mut table = [false; 256];
-        let mut byte = 0;
-        while byte < 256 {
-            table[byte] =
-                matches!(byte as u8, b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'.' | b'+' | b'-');
-            byte += 1;
-        }
-        table
-    };
+    static VALUE_BYTES: [bool; 256] =
+        byte_set(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+-");
     VALUE_BYTES.get(usize::from(byte)).copied().unwrap_or(false)
 }
 
@@ -868,20 +870,7 @@ fn name<'a>(input: &'a [u8], element: Element, cx: &Context<'a>) -> Parsed<'a, T
 /// name with nothing more to check: a comma, space, `=` or line feed.
 #[inline(always)]
 fn ends_name_plainly(byte: u8) -> bool {
-    /// The bytes of [`ends_name_plainly`], by a table: one load, not four
-    /// compares.
-    #[expect(
-        clippy::indexing_slicing,
-        reason = "only evaluated at compile time, where an out-of-bounds index fails the build"
-    )]
-    static PLAIN_ENDS: [bool; 256] = {
-        let mut table = [false; 256];
-        table[b',' as usize] = true;
-        table[b' ' as usize] = true;
-        table[b'=' as usize] = true;
-        table[b'\n' as usize] = true;
-        table
-    };
+    static PLAIN_ENDS: [bool; 256] = byte_set(b", =\n");
     PLAIN_ENDS.get(usize::from(byte)).copied().unwrap_or(false)
 }
 
@@ -1003,6 +992,19 @@ mod tests {
 
     fn stored<'a>(text: Text<'a>) -> Cow<'a, str> {
         text.store(Element::Measurement, &mut SpareText::default())
+    }
+
+    #[test]
+    fn the_byte_tables_hold_their_members() {
+        for byte in 0..=255u8 {
+            let value_byte = byte.is_ascii_alphanumeric() || b".+-".contains(&byte);
+            assert_eq!(is_value_byte(byte), value_byte, "{byte:#x}");
+            assert_eq!(
+                ends_name_plainly(byte),
+                b", =\n".contains(&byte),
+                "{byte:#x}"
+            );
+        }
     }
 
     #[test]
