@@ -311,3 +311,20 @@ fn a_long_line_read_in_small_pieces_is_parsed_whole() {
         assert_eq!(streamed(&input, sizes, options), expected);
     }
 }
+
+/// The parser's types can move to another thread (and those without
+/// interior state can be shared), so a server may parse on a worker
+/// thread and hand the points over: a change that loses this fails to
+/// compile here.
+#[test]
+fn parsers_and_points_cross_threads() {
+    fn sendable<T: Send>() {}
+    fn shareable<T: Send + Sync>() {}
+    shareable::<lineproto::Points<'static>>();
+    shareable::<Point<'static>>();
+    shareable::<ParseError>();
+    shareable::<ParseOptions>();
+    shareable::<lineproto::Batch<'static>>();
+    sendable::<Stream<std::fs::File>>();
+    sendable::<lineproto::OwnedPoints<std::fs::File>>();
+}
