@@ -295,8 +295,8 @@ fn tag_set<'a>(
 ) -> Parsed<'a, ()> {
     let mut rest = input;
     while let [b',', after_comma @ ..] = rest {
-        if tags.len() == cx.limits.max_tags {
-            let limit = cx.limits.max_tags;
+        if tags.len() == cx.settings.limits.max_tags {
+            let limit = cx.settings.limits.max_tags;
             return fail(after_comma, move || ParseErrorKind::TooManyTags { limit });
         }
         let (after_tag, ()) = tag(after_comma, tags, spare, cx)?;
@@ -440,9 +440,9 @@ fn field_set<'a>(
         let [b',', after_comma @ ..] = after_field else {
             return Ok((after_field, newlines));
         };
-        if entries.len() - tag_count == cx.limits.max_fields {
+        if entries.len() - tag_count == cx.settings.limits.max_fields {
             return fail(after_comma, move || ParseErrorKind::TooManyFields {
-                limit: cx.limits.max_fields,
+                limit: cx.settings.limits.max_fields,
             });
         }
         rest = after_comma;
@@ -777,10 +777,10 @@ fn string_value<'a>(
             _ => {}
         }
     };
-    if len - escapes > cx.limits.max_string_length {
+    if len - escapes > cx.settings.limits.max_string_length {
         return fail(input, move || ParseErrorKind::StringTooLong {
             key: key_text_at(field, Element::FieldKey),
-            limit: cx.limits.max_string_length,
+            limit: cx.settings.limits.max_string_length,
         });
     }
     let (rest, raw) = split(body, len);
@@ -937,8 +937,7 @@ pub(crate) struct Settings<'a> {
 /// threads.
 #[derive(Debug, Default)]
 pub(crate) struct Context<'a> {
-    checked_utf8: &'a str,
-    limits: Limits,
+    settings: Settings<'a>,
     index: StopIndex<'a>,
 }
 
@@ -947,8 +946,7 @@ impl<'a> Context<'a> {
     #[inline(always)]
     fn new(settings: &Settings<'a>) -> Self {
         Context {
-            checked_utf8: settings.checked_utf8,
-            limits: settings.limits,
+            settings: *settings,
             index: StopIndex::default(),
         }
     }
@@ -961,7 +959,7 @@ impl<'a> Context<'a> {
         // boundaries, so a wrong offset can only give `None`. A token before
         // the stretch wraps to an offset past its end, and an end that wraps
         // comes before the start: both make `get` return `None`.
-        let text = self.checked_utf8;
+        let text = self.settings.checked_utf8;
         let offset = (raw.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
         text.get(offset..offset.wrapping_add(raw.len()))
     }

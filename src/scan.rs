@@ -63,14 +63,7 @@ impl Stops {
 
     /// Whether both stop the same bytes.
     pub(crate) const fn same_as(&self, other: &Stops) -> bool {
-        let mut byte = 0;
-        while byte < 256 {
-            if self.contains(byte as u8) != other.contains(byte as u8) {
-                return false;
-            }
-            byte += 1;
-        }
-        true
+        self.is_union_of(other, other)
     }
 
     /// Whether these stops are those of `a` and `b` together.
@@ -243,6 +236,17 @@ pub(crate) enum NameStops {
     Key,
 }
 
+impl NameStops {
+    /// The stops themselves.
+    #[inline(always)]
+    const fn stops(self) -> &'static Stops {
+        match self {
+            NameStops::Name => &NAME_STOPS,
+            NameStops::Key => &KEY_STOPS,
+        }
+    }
+}
+
 /// The stops of a block of 64 bytes of the buffer being parsed, found in
 /// one pass and kept, so that every scan of a name that starts in the
 /// block is a shift and a bit count instead of a search.
@@ -304,11 +308,7 @@ impl<'a> StopIndex<'a> {
         loop {
             let rest = bytes.get(offset..).unwrap_or_default();
             let Some(block) = rest.first_chunk::<BLOCK>() else {
-                let stops = match which {
-                    NameStops::Name => &NAME_STOPS,
-                    NameStops::Key => &KEY_STOPS,
-                };
-                return offset + run_length(rest, stops);
+                return offset + run_length(rest, which.stops());
             };
             let (names, equals) = (block_mask(block, &NAME_STOPS), block_mask(block, &EQUALS));
             let keys = names | equals;
@@ -374,14 +374,11 @@ impl<'a> StopPositions<'a> {
         // rest, 64 at a time.
         let first = self.next == 0;
         let (mask, len) = match (rest.first_chunk::<16>(), rest.first_chunk::<BLOCK>()) {
-            (Some(chunk), _) if first => (u64::from(chunk_mask(chunk, &self.stops)), 16),
+            (Some(chunk), _) if first => (chunk_mask(chunk, &self.stops), 16),
             (_, Some(block)) => (block_mask(block, &self.stops), BLOCK),
             _ => {
                 let tail = rest.get(..BLOCK).unwrap_or(rest);
-                let mask = tail.iter().rev().fold(0, |mask, &byte| {
-                    mask << 1 | u64::from(self.stops.contains(byte))
-                });
-                (mask, tail.len())
+                (scalar_mask(tail, &self.stops), tail.len())
             }
         };
         self.mask = mask;
@@ -414,50 +411,45 @@ const EQUALS: Stops = Stops::new(b"=", 0);
 
 /// A mask with bit `i` set when byte `i` of `chunk` is one of `stops`.
 #[inline(always)]
-fn chunk_mask(chunk: &[u8; 16], stops: &Stops) -> u32 {
+fn chunk_mask(chunk: &[u8; 16], stops: &Stops) -> u64 {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
-        sse2::hits(chunk, stops)
+        u64::from(sse2::hits(chunk, stops))
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     {
-        chunk
-            .iter()
-            .rev()
-            .fold(0, |mask, &byte| mask << 1 | u32::from(stops.contains(byte)))
+        scalar_mask(chunk, stops)
     }
 }
 
 /// A mask with bit `i` set when byte `i` of `block` is one of `stops`.
 #[inline(always)]
 fn block_mask(block: &[u8; BLOCK], stops: &Stops) -> u64 {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    {
-        let (mut mask, mut shift) = (0, 0);
-        for chunk in block
-            .chunks_exact(16)
-            .filter_map(|chunk| chunk.first_chunk::<16>())
-        {
-            mask |= u64::from(sse2::hits(chunk, stops)) << shift;
-            shift += 16;
-        }
-        mask
-    }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-    {
-        block
-            .iter()
-            .rev()
-            .fold(0, |mask, &byte| mask << 1 | u64::from(stops.contains(byte)))
-    }
+    block
+        .chunks_exact(16)
+        .filter_map(<[u8]>::first_chunk::<16>)
+        .enumerate()
+        .fold(0, |mask, (index, chunk)| {
+            mask | chunk_mask(chunk, stops) << (16 * index)
+        })
+}
+
+/// [`block_mask`] one byte at a time, for at most 64 bytes: the portable
+/// path, and the last bytes of the input on every path.
+#[inline(always)]
+fn scalar_mask(bytes: &[u8], stops: &Stops) -> u64 {
+    bytes
+        .iter()
+        .rev()
+        .fold(0, |mask, &byte| mask << 1 | u64::from(stops.contains(byte)))
 }
 
 /// The stops of every element the parser scans, and the backslash alone
 /// (see `crate::escape`).
 #[cfg(any(test, feature = "fuzzing"))]
 const ELEMENT_STOPS: [Stops; 4] = [
-    Stops::new(b",\\\x7f", 0x21),
-    Stops::new(b",=\\\x7f", 0x21),
+    NAME_STOPS,
+    KEY_STOPS,
     Stops::new(b"\"\n\\", 0),
     Stops::new(b"\\", 0),
 ];
@@ -484,13 +476,11 @@ pub fn disagreement(bytes: &[u8]) -> Option<String> {
                 })
             });
             let indexed =
-                [(NameStops::Name, NAME_STOPS), (NameStops::Key, KEY_STOPS)]
+                [NameStops::Name, NameStops::Key]
                     .into_iter()
-                    .find_map(|(which, stops)| {
-                        let (indexed, scalar) = (
-                            index.run_length(bytes, which),
-                            scalar_run_length(bytes, &stops),
-                        );
+                    .find_map(|which| {
+                        let indexed = index.run_length(bytes, which);
+                        let scalar = scalar_run_length(bytes, which.stops());
                         (indexed != scalar).then(|| {
                     format!("from {start}, {which:?} stops: index {indexed}, scalar path {scalar}")
                 })
@@ -533,13 +523,17 @@ fn indexed_out_of_order(bytes: &[u8]) -> Option<String> {
     (0..bytes.len().min(160)).rev().step_by(3).find_map(|start| {
         let rest = bytes.get(start..).unwrap_or_default();
         let view = rest.get(..start % 70).unwrap_or(rest);
-        [(NameStops::Name, NAME_STOPS), (NameStops::Key, KEY_STOPS)]
+        [NameStops::Name, NameStops::Key]
             .into_iter()
-            .flat_map(|stops| [(rest, stops), (view, stops)])
-            .find_map(|(bytes, (which, stops))| {
-                let (indexed, scalar) = (index.run_length(bytes, which), scalar_run_length(bytes, &stops));
+            .flat_map(|which| [(rest, which), (view, which)])
+            .find_map(|(bytes, which)| {
+                let indexed = index.run_length(bytes, which);
+                let scalar = scalar_run_length(bytes, which.stops());
                 (indexed != scalar).then(|| {
-                    format!("backwards from {start}, {} bytes, {which:?} stops: index {indexed}, scalar path {scalar}", bytes.len())
+                    format!(
+                        "backwards from {start}, {} bytes, {which:?} stops: index {indexed}, scalar path {scalar}",
+                        bytes.len()
+                    )
                 })
             })
     })
@@ -587,9 +581,8 @@ mod tests {
                     let index = StopIndex::default();
                     for start in 0..len {
                         let rest = bytes.get(start..).unwrap_or_default();
-                        for (which, stops) in
-                            [(NameStops::Name, NAME_STOPS), (NameStops::Key, KEY_STOPS)]
-                        {
+                        for which in [NameStops::Name, NameStops::Key] {
+                            let stops = which.stops();
                             let expected = if at >= start && at < len && stops.contains(byte) {
                                 at - start
                             } else {
