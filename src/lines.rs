@@ -6,6 +6,7 @@ use crate::error::{Found, ParseError, ParseErrorKind};
 use crate::grammar::{self, Settings};
 use crate::options::ParseOptions;
 use crate::point::{Field, Point};
+use crate::scan;
 
 /// Parses a buffer of line protocol with nanosecond timestamps.
 ///
@@ -119,17 +120,26 @@ impl Stall {
         let added = buffer.get(parsed..).unwrap_or_default();
         match self {
             Stall::LineEnd => added.contains(&b'\n'),
-            // Each quote looks back over its own run of backslashes only,
-            // so the scan stays linear.
-            Stall::Quote => added
-                .iter()
-                .enumerate()
-                .filter(|&(_, &byte)| byte == b'"')
-                .any(|(index, _)| {
-                    let before = buffer.get(..parsed + index).unwrap_or_default();
+            Stall::Quote => {
+                // Backslashes read before may escape the first byte after
+                // the backslashes that lead the new bytes. Their run is
+                // counted back only when that byte is a quote, which the
+                // count settles, so no byte is counted back twice and the
+                // scan stays linear.
+                let lead = added.iter().take_while(|&&byte| byte == b'\\').count();
+                let Some(&settled) = added.get(lead) else {
+                    return false;
+                };
+                if settled == b'"' {
+                    let before = buffer.get(..parsed + lead).unwrap_or_default();
                     let run = before.iter().rev().take_while(|&&b| b == b'\\').count();
-                    run % 2 == 0
-                }),
+                    if run % 2 == 0 {
+                        return true;
+                    }
+                }
+                // Escaped or not, that byte escapes nothing after it.
+                scan::has_unescaped_quote(added.get(lead + 1..).unwrap_or_default())
+            }
         }
     }
 }
@@ -563,6 +573,46 @@ impl<'a> LineTexts<'a> {
                 line.strip_suffix(b"\r").unwrap_or(line)
             }
             None => rest,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stall;
+
+    /// The rule as it reads: a quote among the new bytes with an even run
+    /// of backslashes before it, counted back as far as it goes.
+    fn naive_may_resume_after_quote(buffer: &[u8], parsed: usize) -> bool {
+        (parsed..buffer.len()).any(|at| {
+            buffer.get(at) == Some(&b'"')
+                && buffer
+                    .get(..at)
+                    .unwrap_or_default()
+                    .iter()
+                    .rev()
+                    .take_while(|&&byte| byte == b'\\')
+                    .count()
+                    % 2
+                    == 0
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_string_stall_resumes_exactly_at_an_unescaped_quote(
+            buffer in proptest::collection::vec(proptest::sample::select(b"\\\\\\\"a\n".to_vec()), 0..300),
+            parsed in 0usize..300,
+        ) {
+            let parsed = parsed.min(buffer.len());
+            proptest::prop_assert_eq!(
+                Stall::Quote.may_resume_with(&buffer, parsed),
+                naive_may_resume_after_quote(&buffer, parsed)
+            );
+            proptest::prop_assert_eq!(
+                Stall::LineEnd.may_resume_with(&buffer, parsed),
+                buffer.get(parsed..).is_some_and(|added| added.contains(&b'\n'))
+            );
         }
     }
 }

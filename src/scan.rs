@@ -11,7 +11,8 @@
 //! Names go through a [`StopIndex`], which finds the stops of 64 bytes at
 //! once and answers the scans that start inside them from its bit masks;
 //! string values through [`StopPositions`], which lists their stops from
-//! such masks.
+//! such masks; and a stream waiting for an open string to close asks
+//! [`has_unescaped_quote`], which finds the escaped bytes of 64 at once.
 //! Every scan gives the same answer as the scalar one for every input,
 //! and the ASCII check never calls text what is not ASCII (on x86-64 it
 //! answers only while 16 bytes remain, and leaves shorter tails to the
@@ -406,6 +407,66 @@ impl Iterator for StopPositions<'_> {
 /// The length of a block of a [`StopIndex`].
 const BLOCK: usize = 64;
 
+/// The quote alone, and the backslash alone: the bytes that decide where
+/// a string value closes.
+const QUOTE: Stops = Stops::new(b"\"", 0);
+const BACKSLASH: Stops = Stops::new(b"\\", 0);
+
+/// Whether `bytes` hold a quote that no backslash escapes, read from a
+/// place where no byte is escaped: a quote after an even run of
+/// backslashes (or none).
+///
+/// For a stream waiting for the close of an open string value: each block
+/// of 64 bytes costs two masks and a few word operations, where a look
+/// back from each quote over its backslashes costs a loop per quote when
+/// escaped quotes come close together.
+pub(crate) fn has_unescaped_quote(bytes: &[u8]) -> bool {
+    // 1 when the first byte of the next block is escaped.
+    let mut carry = 0;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (quotes, backslashes, len) = match rest.first_chunk::<BLOCK>() {
+            Some(block) => (
+                block_mask(block, &QUOTE),
+                block_mask(block, &BACKSLASH),
+                BLOCK,
+            ),
+            None => (
+                scalar_mask(rest, &QUOTE),
+                scalar_mask(rest, &BACKSLASH),
+                rest.len(),
+            ),
+        };
+        if quotes & !escaped_bytes(backslashes, &mut carry) != 0 {
+            return true;
+        }
+        rest = rest.get(len..).unwrap_or_default();
+    }
+    false
+}
+
+/// The bytes of a block that a backslash escapes, from the block's
+/// backslash mask; `carry` is 1 when the block's first byte is escaped by
+/// the block before, and becomes 1 when the next block's first byte is.
+///
+/// A run of backslashes escapes the byte after it when its length is odd.
+/// Adding the start of each run that begins on an odd bit to the
+/// backslash mask carries through the run and leaves a bit just past it;
+/// whether that bit lands on an even or an odd place tells the run's
+/// parity, for all runs of the block at once (the method of simdjson's
+/// string scanner).
+#[inline(always)]
+fn escaped_bytes(backslashes: u64, carry: &mut u64) -> u64 {
+    const EVEN_BITS: u64 = 0x5555_5555_5555_5555;
+    // An escaped backslash escapes nothing.
+    let backslashes = backslashes & !*carry;
+    let follows_backslash = backslashes << 1 | *carry;
+    let odd_starts = backslashes & !EVEN_BITS & !follows_backslash;
+    let (sums, overflow) = odd_starts.overflowing_add(backslashes);
+    *carry = u64::from(overflow);
+    (EVEN_BITS ^ (sums << 1)) & follows_backslash
+}
+
 /// The `=` alone, which [`KEY_STOPS`] adds to [`NAME_STOPS`].
 const EQUALS: Stops = Stops::new(b"=", 0);
 
@@ -454,11 +515,26 @@ const ELEMENT_STOPS: [Stops; 4] = [
     Stops::new(b"\\", 0),
 ];
 
+/// [`has_unescaped_quote`] one byte at a time: a backslash escapes the
+/// byte after it unless it is escaped itself.
+#[cfg(any(test, feature = "fuzzing"))]
+fn scalar_has_unescaped_quote(bytes: &[u8]) -> bool {
+    let mut escaped = false;
+    for &byte in bytes {
+        if byte == b'"' && !escaped {
+            return true;
+        }
+        escaped = byte == b'\\' && !escaped;
+    }
+    false
+}
+
 /// The first disagreement between the fast paths of this module and the
 /// scalar path on `bytes` started at each of its first 32 offsets: the
 /// vector scan and the stop index against the byte-at-a-time scan for the
-/// stops of every element, and [`ascii_prefix`] against a plain check of
-/// every prefix of up to 17 bytes. For the `scan` fuzz target.
+/// stops of every element, [`ascii_prefix`] against a plain check of
+/// every prefix of up to 17 bytes, and [`has_unescaped_quote`] against a
+/// walk over the bytes one at a time. For the `scan` fuzz target.
 #[cfg(feature = "fuzzing")]
 pub fn disagreement(bytes: &[u8]) -> Option<String> {
     // One index for every offset, so that scans start inside blocks it
@@ -508,7 +584,14 @@ pub fn disagreement(bytes: &[u8]) -> Option<String> {
                 format!("from {start}, stop set {set}: positions {found:?}, expected {expected:?}")
             })
                 });
-            scans.or(indexed).or(ascii).or(positions)
+            let quote =
+                (has_unescaped_quote(bytes) != scalar_has_unescaped_quote(bytes)).then(|| {
+                    format!(
+                        "from {start}: unescaped quote found is {}",
+                        !scalar_has_unescaped_quote(bytes)
+                    )
+                });
+            scans.or(indexed).or(ascii).or(positions).or(quote)
         })
         .or_else(|| indexed_out_of_order(bytes))
 }
@@ -636,6 +719,41 @@ mod tests {
     }
 
     #[test]
+    fn every_short_mix_of_quotes_and_backslashes_is_judged_at_every_offset() {
+        // Every string of up to 7 of `\`, `"` and `a`, put at offsets
+        // around the block edges of a filler of backslashes or letters.
+        let mut patterns = vec![Vec::new()];
+        for _ in 0..7 {
+            let longer: Vec<Vec<u8>> = patterns
+                .iter()
+                .flat_map(|pattern| {
+                    [b'\\', b'"', b'a'].map(|byte| [pattern.as_slice(), &[byte]].concat())
+                })
+                .collect();
+            patterns.extend(longer.into_iter().filter(|pattern| pattern.len() <= 7));
+            patterns.sort();
+            patterns.dedup();
+        }
+        for filler in [b'a', b'\\'] {
+            for at in [0, 1, 57, 60, 62, 63, 64, 65, 127, 128, 130] {
+                for pattern in &patterns {
+                    let mut bytes = vec![filler; 140];
+                    bytes.splice(at..at + pattern.len(), pattern.iter().copied());
+                    for len in [at + pattern.len(), at + pattern.len() + 1, 140] {
+                        let bytes = bytes.get(..len).unwrap_or_default();
+                        assert_eq!(
+                            has_unescaped_quote(bytes),
+                            scalar_has_unescaped_quote(bytes),
+                            "{:?}",
+                            String::from_utf8_lossy(bytes)
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_stop_position_is_found_around_the_block_sizes() {
         for stops in &SETS {
             for len in [0, 1, 15, 16, 17, 63, 64, 65, 79, 80, 81, 143, 144, 145, 300] {
@@ -668,6 +786,23 @@ mod tests {
                 let found: Vec<usize> = StopPositions::new(bytes, *stops).collect();
                 proptest::prop_assert_eq!(found, naive_positions(bytes, stops));
             }
+        }
+
+        #[test]
+        fn unescaped_quotes_are_found_as_one_byte_at_a_time(
+            mut bytes in proptest::collection::vec(proptest::sample::select(b"\\\\\\a".to_vec()), 0..400),
+            quotes in proptest::collection::vec(0usize..400, 0..4),
+            start in 0usize..70,
+        ) {
+            // A few quotes among runs of backslashes, so that the first
+            // unescaped one may lie blocks away.
+            for at in quotes {
+                if let Some(byte) = bytes.get_mut(at) {
+                    *byte = b'"';
+                }
+            }
+            let bytes = bytes.get(start..).unwrap_or_default();
+            proptest::prop_assert_eq!(has_unescaped_quote(bytes), scalar_has_unescaped_quote(bytes));
         }
 
         #[test]
