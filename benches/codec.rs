@@ -28,7 +28,7 @@ fn checksum(point: &Point<'_>) -> u64 {
     for field in point.fields() {
         sum = sum
             .wrapping_add(field.key().len() as u64)
-            .wrapping_add(value_sum(field.value()));
+            .wrapping_add(value_sum(&field.value()));
     }
     sum.wrapping_add(point.timestamp().unwrap_or(0) as u64)
 }
@@ -221,11 +221,11 @@ fn write(c: &mut Criterion) {
                     for tag in point.tags() {
                         line = line.tag(tag.key(), tag.value());
                     }
-                    let mut fields = point.fields().iter();
+                    let mut fields = point.fields();
                     let first = fields.next().unwrap();
-                    let mut line = idb_field(line, first.key(), first.value());
+                    let mut line = idb_field(line, first.key(), &first.value());
                     for field in fields {
-                        line = idb_field_more(line, field.key(), field.value());
+                        line = idb_field_more(line, field.key(), &field.value());
                     }
                     builder = match point.timestamp() {
                         Some(ts) => line.timestamp(ts).close_line(),

@@ -509,14 +509,14 @@ fn write_point_json(out: &mut impl Write, point: &Point<'_>) -> io::Result<()> {
         out.write_all(b"}")?;
     }
     out.write_all(b"],\"fields\":[")?;
-    for (index, field) in point.fields().iter().enumerate() {
+    for (index, field) in point.fields().enumerate() {
         if index > 0 {
             out.write_all(b",")?;
         }
         out.write_all(b"{\"key\":")?;
         write_json_str(out, field.key())?;
         out.write_all(b",\"value\":")?;
-        write_field_value_json(out, field.value())?;
+        write_field_value_json(out, &field.value())?;
         out.write_all(b"}")?;
     }
     out.write_all(b"],\"time\":")?;

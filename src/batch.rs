@@ -889,7 +889,7 @@ impl<'s> Validator<'s> {
         if point.tags().any(|tag| tag.key() == "time") {
             return Err(ValidationError::ReservedTime { what: "tag" });
         }
-        if point.fields().iter().any(|field| field.key() == "time") {
+        if point.fields().any(|field| field.key() == "time") {
             return Err(ValidationError::ReservedTime { what: "field" });
         }
         if let Some(key) = tag_also_field(point) {
@@ -900,7 +900,7 @@ impl<'s> Validator<'s> {
         if self.reject_underscore_names {
             let names = std::iter::once(("measurement", point.measurement()))
                 .chain(point.tags().map(|t| ("tag key", t.key())))
-                .chain(point.fields().iter().map(|f| ("field key", f.key())));
+                .chain(point.fields().map(|f| ("field key", f.key())));
             for (what, name) in names {
                 if name.starts_with('_') {
                     return Err(ValidationError::ReservedUnderscore {
@@ -924,9 +924,9 @@ fn tag_also_field<'p>(point: &'p Point<'_>) -> Option<&'p str> {
         return point
             .tags()
             .map(|tag| tag.key())
-            .find(|&key| fields.iter().any(|field| field.key() == key));
+            .find(|&key| fields.clone().any(|field| field.key() == key));
     }
-    let field_keys: Set<&str> = fields.iter().map(|field| field.key()).collect();
+    let field_keys: Set<&str> = fields.map(|field| field.key()).collect();
     point
         .tags()
         .map(|tag| tag.key())
@@ -936,14 +936,14 @@ fn tag_also_field<'p>(point: &'p Point<'_>) -> Option<&'p str> {
 /// Keeps the last of each repeated field key, or refuses keys repeated
 /// with different types.
 fn resolve_repeated_fields(point: &mut Point<'_>) -> Result<(), ValidationError> {
-    let fields = point.fields();
     // Most lines repeat no key: found without allocating.
-    if repeated_key_index(fields).is_none() {
+    if repeated_key_index(point.field_entries(), &point.text).is_none() {
         return Ok(());
     }
+    let fields = point.fields();
     let mut last: Map<&str, (usize, FieldType)> = Map::default();
     let mut repeated = false;
-    for (index, field) in fields.iter().enumerate() {
+    for (index, field) in fields.clone().enumerate() {
         let field_type = field.value().field_type();
         if let Some((_, first)) = last.insert(field.key(), (index, field_type)) {
             repeated = true;
@@ -958,7 +958,6 @@ fn resolve_repeated_fields(point: &mut Point<'_>) -> Result<(), ValidationError>
     }
     if repeated {
         let keep: Vec<bool> = fields
-            .iter()
             .enumerate()
             .map(|(index, field)| {
                 last.get(field.key())

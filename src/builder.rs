@@ -8,7 +8,9 @@ use crate::point::{FieldValue, Point};
 /// Builds a [`Point`]; made by [`Point::builder`].
 ///
 /// Names and strings may be `&str`, `String` or `Cow<str>`; field values
-/// any type with a `From` conversion into [`FieldValue`]. Tags and fields
+/// any type with a `From` conversion into [`FieldValue`], or a `String`
+/// (see [`FieldInput`]). Owned strings move into the point, which keeps
+/// them in one string of its own. Tags and fields
 /// keep the order in which they are added. [`build`](Self::build) checks
 /// the point, so a built point can always be written.
 ///
@@ -36,13 +38,9 @@ pub struct PointBuilder<'a> {
 }
 
 impl<'a> PointBuilder<'a> {
-    pub(crate) fn new(measurement: Cow<'a, str>) -> Self {
-        PointBuilder {
-            point: Point {
-                measurement,
-                ..Point::default()
-            },
-        }
+    /// A builder that adds to `point`, which holds a measurement only.
+    pub(crate) fn new(point: Point<'a>) -> Self {
+        PointBuilder { point }
     }
 
     /// Adds a tag.
@@ -52,7 +50,21 @@ impl<'a> PointBuilder<'a> {
     }
 
     /// Adds a field.
-    pub fn field(mut self, key: impl Into<Cow<'a, str>>, value: impl Into<FieldValue<'a>>) -> Self {
+    ///
+    /// ```
+    /// use lineproto::{FieldValue, Point};
+    ///
+    /// let note = String::from("owned");
+    /// let point = Point::builder("m")
+    ///     .field("n", 1u8)
+    ///     .field("s", "borrowed")
+    ///     .field("t", note)
+    ///     .build()?;
+    /// assert_eq!(point.field("t"), Some(FieldValue::String("owned")));
+    /// assert_eq!(point.to_string(), r#"m n=1u,s="borrowed",t="owned""#);
+    /// # Ok::<(), lineproto::WriteError>(())
+    /// ```
+    pub fn field(mut self, key: impl Into<Cow<'a, str>>, value: impl Into<FieldInput<'a>>) -> Self {
         self.point.push_field(key.into(), value.into());
         self
     }
@@ -83,5 +95,47 @@ impl<'a> PointBuilder<'a> {
     pub fn build(self) -> Result<Point<'a>, WriteError> {
         self.point.validate()?;
         Ok(self.point)
+    }
+}
+
+/// A field value as [`PointBuilder::field`] takes it: a [`FieldValue`]
+/// (or anything that converts into one), or an owned string, which moves
+/// into the point.
+///
+/// ```
+/// use std::borrow::Cow;
+/// use lineproto::{FieldInput, FieldValue};
+///
+/// assert_eq!(FieldInput::from(2.5), FieldInput::Value(FieldValue::Float(2.5)));
+/// assert_eq!(FieldInput::from("a"), FieldInput::Value(FieldValue::String("a")));
+/// assert_eq!(FieldInput::from(String::from("b")), FieldInput::String("b".into()));
+/// assert_eq!(FieldInput::from(Cow::Borrowed("c")), FieldInput::Value(FieldValue::String("c")));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldInput<'a> {
+    /// A value whose string, if it is one, is borrowed.
+    Value(FieldValue<'a>),
+    /// A string value the point is to own.
+    String(String),
+}
+
+impl<'a, T: Into<FieldValue<'a>>> From<T> for FieldInput<'a> {
+    fn from(value: T) -> Self {
+        FieldInput::Value(value.into())
+    }
+}
+
+impl From<String> for FieldInput<'_> {
+    fn from(value: String) -> Self {
+        FieldInput::String(value)
+    }
+}
+
+impl<'a> From<Cow<'a, str>> for FieldInput<'a> {
+    fn from(value: Cow<'a, str>) -> Self {
+        match value {
+            Cow::Borrowed(text) => FieldInput::Value(FieldValue::String(text)),
+            Cow::Owned(text) => FieldInput::String(text),
+        }
     }
 }

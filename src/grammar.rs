@@ -52,7 +52,7 @@ use crate::escape::ByteClasses;
 use crate::escape::{Element, is_control, unescape_into};
 use crate::number::{NumberError, numeral};
 use crate::options::Limits;
-use crate::point::{Field, FieldValue, Point, SpareText, repeated_key_index};
+use crate::point::{Entry, EntryValue, Point, Span, repeated_key_index};
 use crate::precision::Precision;
 use crate::scan::{NameStops, StopIndex, ascii_prefix};
 
@@ -168,22 +168,31 @@ impl<'a> Text<'a> {
         self.raw.is_empty()
     }
 
-    /// The text without its escapes, borrowed from the input when it has
-    /// none, otherwise unescaped into a string taken from `spare`.
+    /// The text without its escapes: the input itself when it has none,
+    /// otherwise unescaped onto the end of `text`, the point's own text.
     #[inline(always)]
-    fn store(self, element: Element, spare: &mut SpareText) -> Cow<'a, str> {
+    fn store(self, element: Element, text: &mut String) -> Span<'a> {
         if self.escaped != 0 {
-            let mut text = spare.take();
-            unescape_into(self.raw, element, &mut text);
-            Cow::Owned(text)
+            let start = text.len();
+            unescape_into(self.raw, element, text);
+            Span::Kept {
+                start,
+                end: text.len(),
+            }
         } else {
-            Cow::Borrowed(self.raw)
+            Span::Input(self.raw)
         }
     }
 
     /// The text without its escapes, for messages.
     fn unescaped(self, element: Element) -> Cow<'a, str> {
-        self.store(element, &mut SpareText::default())
+        if self.escaped != 0 {
+            let mut text = String::new();
+            unescape_into(self.raw, element, &mut text);
+            Cow::Owned(text)
+        } else {
+            Cow::Borrowed(self.raw)
+        }
     }
 }
 
@@ -218,15 +227,15 @@ pub(crate) fn line<'a>(
 ) -> Parsed<'a, usize> {
     let cx = &Context::new(settings);
     let (rest, name) = measurement(input, cx)?;
-    point.measurement = name.store(Element::Measurement, &mut point.spare);
-    let (rest, ()) = tag_set(rest, &mut point.entries, &mut point.spare, cx)?;
+    point.measurement = name.store(Element::Measurement, &mut point.text);
+    let (rest, ()) = tag_set(rest, &mut point.entries, &mut point.text, cx)?;
     point.tag_count = point.entries.len();
     let (rest, ()) = field_set_separator(rest)?;
     let (rest, newlines) = field_set(
         rest,
         &mut point.entries,
         point.tag_count,
-        &mut point.spare,
+        &mut point.text,
         cx,
     )?;
     let (rest, _) = spaces(rest)?;
@@ -272,14 +281,12 @@ fn measurement<'a>(input: &'a [u8], cx: &Context<'a>) -> Parsed<'a, Text<'a>> {
 /// the list; the compiler keeps it on the stack and copies it into the list
 /// in wide loads that stall on the narrow stores that had just written it.
 /// On the TSBS benchmark that copy cost a fifth of the parse time. Here the
-/// entry is built after the list has grown, straight into place. The
-/// placeholder owns nothing, so forgetting it instead of dropping it leaks
-/// nothing and spares a check of what it holds.
+/// entry is built after the list has grown, straight into place.
 #[inline(always)]
-fn fill_in_place<'a>(entries: &mut Vec<Field<'a>>, make: impl FnOnce() -> Field<'a>) {
-    entries.push(Field::EMPTY);
+fn fill_in_place<'a>(entries: &mut Vec<Entry<'a>>, make: impl FnOnce() -> Entry<'a>) {
+    entries.push(Entry::EMPTY);
     if let Some(slot) = entries.last_mut() {
-        std::mem::forget(std::mem::replace(slot, make()));
+        *slot = make();
     }
 }
 
@@ -289,8 +296,8 @@ fn fill_in_place<'a>(entries: &mut Vec<Field<'a>>, make: impl FnOnce() -> Field<
 /// is reported at the first tag that repeats one.
 fn tag_set<'a>(
     input: &'a [u8],
-    tags: &mut Vec<Field<'a>>,
-    spare: &mut SpareText,
+    tags: &mut Vec<Entry<'a>>,
+    text: &mut String,
     cx: &Context<'a>,
 ) -> Parsed<'a, ()> {
     let mut rest = input;
@@ -299,7 +306,7 @@ fn tag_set<'a>(
             let limit = cx.settings.limits.max_tags;
             return fail(after_comma, move || ParseErrorKind::TooManyTags { limit });
         }
-        let (after_tag, ()) = tag(after_comma, tags, spare, cx)?;
+        let (after_tag, ()) = tag(after_comma, tags, text, cx)?;
         rest = after_tag;
     }
     // Checking the keys in a loop of their own, once the set is read,
@@ -307,7 +314,7 @@ fn tag_set<'a>(
     if tags.len() < 2 {
         return Ok((rest, ()));
     }
-    if let Some(index) = repeated_key_index(tags) {
+    if let Some(index) = repeated_key_index(tags, text) {
         return Err(duplicate_tag_error(input, index, cx));
     }
     Ok((rest, ()))
@@ -322,9 +329,9 @@ fn duplicate_tag_error<'a>(
     cx: &Context<'a>,
 ) -> nom::Err<GrammarError> {
     let mut at = input;
-    let (mut tags, mut spare) = (Vec::new(), SpareText::default());
+    let (mut tags, mut text) = (Vec::new(), String::new());
     for _ in 0..index {
-        match preceded(char(','), |input| tag(input, &mut tags, &mut spare, cx)).parse(at) {
+        match preceded(char(','), |input| tag(input, &mut tags, &mut text, cx)).parse(at) {
             Ok((rest, _)) => at = rest,
             Err(err) => return err,
         }
@@ -348,16 +355,16 @@ fn duplicate_tag_error<'a>(
 #[inline(always)]
 fn tag<'a>(
     input: &'a [u8],
-    tags: &mut Vec<Field<'a>>,
-    spare: &mut SpareText,
+    tags: &mut Vec<Entry<'a>>,
+    text: &mut String,
     cx: &Context<'a>,
 ) -> Parsed<'a, ()> {
     let (value_start, key) = key(input, Element::TagKey, cx)?;
     // The key is stored before the value is read, so that it need not be
     // kept while the value is.
-    fill_in_place(tags, || Field {
-        key: key.store(Element::TagKey, spare),
-        value: FieldValue::Boolean(false),
+    fill_in_place(tags, || Entry {
+        key: key.store(Element::TagKey, text),
+        value: EntryValue::Boolean(false),
     });
     let (rest, value) = name(value_start, Element::TagValue, cx)?;
     if value.is_empty() {
@@ -368,7 +375,7 @@ fn tag<'a>(
     }
     set_value(
         tags,
-        FieldValue::String(value.store(Element::TagValue, spare)),
+        EntryValue::String(value.store(Element::TagValue, text)),
     );
     Ok((rest, ()))
 }
@@ -399,12 +406,11 @@ fn key<'a>(input: &'a [u8], element: Element, cx: &Context<'a>) -> Parsed<'a, Te
     Ok((value_start, key))
 }
 
-/// Sets the value of the last entry, which holds no string yet.
+/// Sets the value of the last entry.
 #[inline(always)]
-fn set_value<'a>(entries: &mut [Field<'a>], value: FieldValue<'a>) {
+fn set_value<'a>(entries: &mut [Entry<'a>], value: EntryValue<'a>) {
     if let Some(last) = entries.last_mut() {
-        // The placeholder value owns nothing: no need to drop it.
-        std::mem::forget(std::mem::replace(&mut last.value, value));
+        last.value = value;
     }
 }
 
@@ -427,15 +433,15 @@ fn field_set_separator(input: &[u8]) -> Parsed<'_, ()> {
 /// returns the number of line feeds inside its string values.
 fn field_set<'a>(
     input: &'a [u8],
-    entries: &mut Vec<Field<'a>>,
+    entries: &mut Vec<Entry<'a>>,
     tag_count: usize,
-    spare: &mut SpareText,
+    text: &mut String,
     cx: &Context<'a>,
 ) -> Parsed<'a, usize> {
     let mut rest = input;
     let mut newlines = 0;
     loop {
-        let (after_field, lines) = field(rest, entries, spare, cx)?;
+        let (after_field, lines) = field(rest, entries, text, cx)?;
         newlines += lines;
         let [b',', after_comma @ ..] = after_field else {
             return Ok((after_field, newlines));
@@ -455,7 +461,7 @@ fn field_set<'a>(
 /// Every field is a whole word and it owns nothing: productions return it
 /// through memory, and an enum of narrow fields was copied there in narrow
 /// stores that wide loads then waited on (a third of the TSBS parse time);
-/// a [`FieldValue`] would also need drop checks at every move.
+/// an [`EntryValue`] is narrower still.
 #[derive(Clone, Copy, Debug)]
 struct Value<'a> {
     kind: ValueKind,
@@ -518,17 +524,19 @@ impl<'a> Value<'a> {
         }
     }
 
-    /// The field value, its text stored with `spare` (see [`Text::store`]).
+    /// The value as the point keeps it, its string stored in `text` (see
+    /// [`Text::store`]).
     #[inline(always)]
-    fn store(self, spare: &mut SpareText) -> FieldValue<'a> {
+    fn store(self, text: &mut String) -> EntryValue<'a> {
         match self.kind {
-            ValueKind::Float => FieldValue::Float(f64::from_bits(self.bits)),
-            ValueKind::Integer => FieldValue::Integer(self.bits as i64),
-            ValueKind::UInteger => FieldValue::UInteger(self.bits),
-            ValueKind::Boolean => FieldValue::Boolean(self.bits != 0),
-            ValueKind::String => FieldValue::String(self.text.map_or(Cow::Borrowed(""), |text| {
-                text.store(Element::StringValue, spare)
-            })),
+            ValueKind::Float => EntryValue::Float(f64::from_bits(self.bits)),
+            ValueKind::Integer => EntryValue::Integer(self.bits as i64),
+            ValueKind::UInteger => EntryValue::UInteger(self.bits),
+            ValueKind::Boolean => EntryValue::Boolean(self.bits != 0),
+            ValueKind::String => EntryValue::String(
+                self.text
+                    .map_or(Span::default(), |raw| raw.store(Element::StringValue, text)),
+            ),
         }
     }
 }
@@ -541,22 +549,22 @@ impl<'a> Value<'a> {
 #[inline(always)]
 fn field<'a>(
     input: &'a [u8],
-    entries: &mut Vec<Field<'a>>,
-    spare: &mut SpareText,
+    entries: &mut Vec<Entry<'a>>,
+    text: &mut String,
     cx: &Context<'a>,
 ) -> Parsed<'a, usize> {
     let (value_start, key) = key(input, Element::FieldKey, cx)?;
     // The key is stored before the value is read, so that it need not be
     // kept while the value is; errors read it again from `input`.
-    fill_in_place(entries, || Field {
-        key: key.store(Element::FieldKey, spare),
-        value: FieldValue::Boolean(false),
+    fill_in_place(entries, || Entry {
+        key: key.store(Element::FieldKey, text),
+        value: EntryValue::Boolean(false),
     });
     let (rest, value) = field_value(value_start, input, cx)?;
     if !matches!(rest, [] | [b',' | b' ' | b'\n', ..] | [b'\r', b'\n', ..]) {
         return Err(field_separator_error(value_start, rest, input, value.kind));
     }
-    set_value(entries, value.store(spare));
+    set_value(entries, value.store(text));
     Ok((rest, value.newlines))
 }
 
@@ -987,9 +995,13 @@ fn utf8<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::FieldValue;
 
-    fn stored<'a>(text: Text<'a>) -> Cow<'a, str> {
-        text.store(Element::Measurement, &mut SpareText::default())
+    /// Where `text` is stored, and the point's own text after storing it.
+    fn stored(text: Text<'_>) -> (Span<'_>, String) {
+        let mut own = String::new();
+        let span = text.store(Element::Measurement, &mut own);
+        (span, own)
     }
 
     #[test]
@@ -1009,10 +1021,12 @@ mod tests {
     fn names_borrow_unless_escaped() {
         let cx = &Context::default();
         let (rest, plain) = name(b"plain rest", Element::Measurement, cx).unwrap();
-        assert!(matches!(stored(plain), Cow::Borrowed("plain")));
+        assert!(matches!(stored(plain), (Span::Input("plain"), own) if own.is_empty()));
         assert_eq!(rest, b" rest");
         let (_, escaped) = name(br"with\ space rest", Element::Measurement, cx).unwrap();
-        assert!(matches!(stored(escaped), Cow::Owned(ref s) if s == "with space"));
+        assert!(
+            matches!(stored(escaped), (Span::Kept { start: 0, end: 10 }, own) if own == "with space")
+        );
     }
 
     #[test]
@@ -1020,7 +1034,13 @@ mod tests {
         let value = |input: &'static str| number(input.as_bytes(), b"k=");
         let stored = |input| {
             let (rest, value) = value(input).unwrap();
-            (rest, value.store(&mut SpareText::default()))
+            let value = match value.store(&mut String::new()) {
+                EntryValue::Float(value) => FieldValue::Float(value),
+                EntryValue::Integer(value) => FieldValue::Integer(value),
+                EntryValue::UInteger(value) => FieldValue::UInteger(value),
+                other => panic!("{other:?}"),
+            };
+            (rest, value)
         };
         assert_eq!(stored("1.5,"), (&b","[..], FieldValue::Float(1.5)));
         assert_eq!(stored("-7i "), (&b" "[..], FieldValue::Integer(-7)));

@@ -104,11 +104,11 @@ pub use batch::{
     Batch, BatchOptions, LineError, LineErrorKind, Schema, ValidationError, Validator,
     partial_write_json,
 };
-pub use builder::PointBuilder;
+pub use builder::{FieldInput, PointBuilder};
 pub use error::{Found, ParseError, ParseErrorKind, ValueProblem, WriteError};
 pub use escape::Element;
 pub use lines::{Points, parse, parse_with};
 pub use options::ParseOptions;
-pub use point::{Field, FieldType, FieldValue, Point, Tag, Tags};
+pub use point::{Field, FieldType, FieldValue, Fields, Point, Tag, Tags};
 pub use precision::{ParsePrecisionError, Precision, TimestampOverflowError};
 pub use stream::{Chunk, OwnedPoints, Stream};

@@ -5,7 +5,7 @@ use std::iter::FusedIterator;
 use crate::error::{Found, ParseError, ParseErrorKind};
 use crate::grammar::{self, Settings};
 use crate::options::ParseOptions;
-use crate::point::{Field, Point};
+use crate::point::{Entry, Point};
 use crate::scan;
 
 /// Parses a buffer of line protocol with nanosecond timestamps.
@@ -83,9 +83,12 @@ pub struct Points<'a> {
     utf8_end: usize,
     /// Where the iterator parses the tags and fields of each point before
     /// handing them out in a list of their exact size.
-    scratch: Vec<Field<'a>>,
+    scratch: Vec<Entry<'a>>,
     /// Whether `scratch` has been sized to a point it held.
     scratch_sized: bool,
+    /// Where the iterator unescapes the names and strings of each point
+    /// before handing them out in a string of their exact size.
+    scratch_text: String,
     /// Whether the input ends where the data ends. When it does not (a
     /// stream's buffer), an item that may go on past the end of the input
     /// is not returned: the iteration stops before it.
@@ -163,6 +166,7 @@ impl<'a> Points<'a> {
             utf8_end: 0,
             scratch: Vec::new(),
             scratch_sized: false,
+            scratch_text: String::new(),
             complete: true,
             unfinished_line: false,
             stall: None,
@@ -478,15 +482,24 @@ impl<'a> Points<'a> {
 impl<'a> Iterator for Points<'a> {
     type Item = Result<Point<'a>, ParseError>;
 
-    /// Parses each point into a list the iterator keeps, then hands out
-    /// its tags and fields in a list of their exact size: one allocation
-    /// per point, whatever the shapes of the lines.
+    /// Parses each point into a list and a string the iterator keeps,
+    /// then hands out its tags and fields in a list of their exact size,
+    /// and the text it unescaped (if any) in a string of its exact size:
+    /// one allocation per point, and one more for a point with escapes,
+    /// whatever the shapes of the lines.
     fn next(&mut self) -> Option<Self::Item> {
         let mut point = Point {
             entries: std::mem::take(&mut self.scratch),
+            text: std::mem::take(&mut self.scratch_text),
             ..Point::default()
         };
         let result = self.next_into(&mut point);
+        // The text keeps its offsets in the copy.
+        let text = match result {
+            Some(Ok(())) if !point.text.is_empty() => point.text.as_str().to_owned(),
+            _ => String::new(),
+        };
+        self.scratch_text = std::mem::replace(&mut point.text, text);
         let len = point.entries.len();
         match result {
             Some(Ok(())) if point.entries.capacity() == len => {

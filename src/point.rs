@@ -4,15 +4,17 @@ use std::borrow::Cow;
 use std::fmt;
 use std::iter::FusedIterator;
 
-use crate::builder::PointBuilder;
+use crate::builder::{FieldInput, PointBuilder};
 
 /// One line of line protocol: a measurement, its tags, its fields and an
 /// optional timestamp in nanoseconds since the Unix epoch.
 ///
-/// Names and string values are [`Cow`]s: a point parsed from a buffer
-/// borrows every name and string that holds no escape sequence and owns
-/// only those it had to unescape. [`Point::into_owned`] detaches a point
-/// from its input.
+/// A point parsed from a buffer borrows every name and string that holds
+/// no escape sequence; the ones it had to unescape it keeps in one string
+/// of its own, so a point costs at most two allocations (its list of tags
+/// and fields, and that string), and none when it is reused through
+/// [`Points::next_into`](crate::Points::next_into). [`Point::into_owned`]
+/// detaches a point from its input.
 ///
 /// Points come from the parser ([`parse`](crate::parse)) or from
 /// [`Point::builder`]; both check them, so every point they make can be
@@ -27,7 +29,7 @@ use crate::builder::PointBuilder;
 ///     .unwrap()?;
 /// assert_eq!(point.measurement(), "home");
 /// assert_eq!(point.tag("room"), Some("Living Room"));
-/// assert_eq!(point.field("co"), Some(&FieldValue::Integer(0)));
+/// assert_eq!(point.field("co"), Some(FieldValue::Integer(0)));
 /// assert_eq!(point.timestamp(), Some(1_641_024_000_000_000_000));
 /// assert_eq!(
 ///     point.to_string(),
@@ -35,72 +37,161 @@ use crate::builder::PointBuilder;
 /// );
 /// # Ok::<(), lineproto::ParseError>(())
 /// ```
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct Point<'a> {
-    pub(crate) measurement: Cow<'a, str>,
+    pub(crate) measurement: Span<'a>,
     /// The tags, then the fields, in one list, so that a point costs one
-    /// allocation. A tag is kept as a [`Field`] whose value is its string
-    /// value; the first `tag_count` entries are tags.
-    pub(crate) entries: Vec<Field<'a>>,
+    /// allocation for them. A tag is kept as an entry whose value is its
+    /// string value; the first `tag_count` entries are tags.
+    pub(crate) entries: Vec<Entry<'a>>,
     pub(crate) tag_count: usize,
     pub(crate) timestamp: Option<i64>,
-    /// Strings of names and values the parser unescaped into this point,
-    /// kept by [`Point::clear`] for the next line parsed into it.
-    pub(crate) spare: SpareText,
+    /// The names and strings that are not slices of the input: those the
+    /// parser unescaped, and owned strings given to the builder.
+    pub(crate) text: String,
 }
 
-/// Strings kept for reuse: the parser unescapes into them, so that a point
-/// reused for line after line allocates nothing once it has held lines of
-/// the same shape.
-///
-/// At most [`SpareText::MAX_STRINGS`] strings of at most
-/// [`SpareText::MAX_CAPACITY`] bytes each are kept, so a point never holds
-/// on to more than 4 MiB of them. A copy of a point keeps none, and they
-/// take no part in comparing points.
-#[derive(Default)]
-pub(crate) struct SpareText {
-    strings: Vec<String>,
-    /// Whether a string was taken since the point was last cleared: only
-    /// then can the point hold strings to keep.
-    lent: bool,
+/// Where a name or string of a point is: a slice of the input (or of a
+/// `&str` given to the builder), or a range of the point's own text.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Span<'a> {
+    Input(&'a str),
+    Kept { start: usize, end: usize },
 }
 
-impl SpareText {
-    const MAX_STRINGS: usize = 256;
-    const MAX_CAPACITY: usize = 16 * 1024;
+impl Default for Span<'_> {
+    fn default() -> Self {
+        Span::Input("")
+    }
+}
 
-    /// An empty string, reused when one is kept.
-    #[inline]
-    pub(crate) fn take(&mut self) -> String {
-        self.lent = true;
-        self.strings.pop().unwrap_or_default()
+impl<'a> Span<'a> {
+    /// The text of the span, `text` being the point's own text.
+    #[inline(always)]
+    pub(crate) fn get<'s>(self, text: &'s str) -> &'s str
+    where
+        'a: 's,
+    {
+        match self {
+            Span::Input(input) => input,
+            Span::Kept { start, end } => text.get(start..end).unwrap_or_default(),
+        }
     }
 
-    /// Keeps the string of `text`, emptied, if it owns one and there is
-    /// room for it.
-    #[inline]
-    fn keep(&mut self, text: Cow<'_, str>) {
-        if let Cow::Owned(mut text) = text {
-            let room = self.strings.len() < Self::MAX_STRINGS;
-            if room && (1..=Self::MAX_CAPACITY).contains(&text.capacity()) {
-                text.clear();
-                self.strings.push(text);
-            }
+    /// `added` appended to `text`, as a span of it.
+    #[inline(always)]
+    pub(crate) fn append(text: &mut String, added: &str) -> Span<'a> {
+        let start = text.len();
+        text.push_str(added);
+        Span::Kept {
+            start,
+            end: text.len(),
+        }
+    }
+
+    /// The span of a name or string given to the builder: borrowed text
+    /// stays where it is, an owned string moves into `text`.
+    fn of(given: Cow<'a, str>, text: &mut String) -> Span<'a> {
+        match given {
+            Cow::Borrowed(input) => Span::Input(input),
+            Cow::Owned(owned) => Span::append(text, &owned),
+        }
+    }
+
+    /// The span with its text in `text`, which holds the point's own text
+    /// already: a slice of the input is copied there.
+    fn owned(self, text: &mut String) -> Span<'static> {
+        match self {
+            Span::Input(input) => Span::append(text, input),
+            Span::Kept { start, end } => Span::Kept { start, end },
+        }
+    }
+
+    /// The length of a slice of the input; 0 for the point's own text.
+    fn input_len(self) -> usize {
+        match self {
+            Span::Input(input) => input.len(),
+            Span::Kept { .. } => 0,
         }
     }
 }
 
-impl Clone for SpareText {
-    fn clone(&self) -> Self {
-        SpareText::default()
+/// A tag or field of a point as it keeps it: its key, and its value (a
+/// tag's is its string value).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Entry<'a> {
+    pub(crate) key: Span<'a>,
+    pub(crate) value: EntryValue<'a>,
+}
+
+impl Entry<'_> {
+    /// A placeholder, filled in place by the parser.
+    pub(crate) const EMPTY: Entry<'static> = Entry {
+        key: Span::Input(""),
+        value: EntryValue::Boolean(false),
+    };
+}
+
+/// A [`FieldValue`] as a point keeps it: a string as a [`Span`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum EntryValue<'a> {
+    Float(f64),
+    Integer(i64),
+    UInteger(u64),
+    Boolean(bool),
+    String(Span<'a>),
+}
+
+impl<'a> EntryValue<'a> {
+    /// The value, `text` being the point's own text.
+    #[inline(always)]
+    fn get<'s>(self, text: &'s str) -> FieldValue<'s>
+    where
+        'a: 's,
+    {
+        match self {
+            EntryValue::Float(value) => FieldValue::Float(value),
+            EntryValue::Integer(value) => FieldValue::Integer(value),
+            EntryValue::UInteger(value) => FieldValue::UInteger(value),
+            EntryValue::Boolean(value) => FieldValue::Boolean(value),
+            EntryValue::String(span) => FieldValue::String(span.get(text)),
+        }
+    }
+
+    /// The value of a field given to the builder, its string borrowed.
+    fn of(given: FieldValue<'a>) -> EntryValue<'a> {
+        match given {
+            FieldValue::Float(value) => EntryValue::Float(value),
+            FieldValue::Integer(value) => EntryValue::Integer(value),
+            FieldValue::UInteger(value) => EntryValue::UInteger(value),
+            FieldValue::Boolean(value) => EntryValue::Boolean(value),
+            FieldValue::String(given) => EntryValue::String(Span::Input(given)),
+        }
+    }
+
+    /// The span of a string value.
+    fn span(self) -> Option<Span<'a>> {
+        match self {
+            EntryValue::String(span) => Some(span),
+            _ => None,
+        }
+    }
+
+    /// The value with its string in `text` (see [`Span::owned`]).
+    fn owned(self, text: &mut String) -> EntryValue<'static> {
+        match self {
+            EntryValue::Float(value) => EntryValue::Float(value),
+            EntryValue::Integer(value) => EntryValue::Integer(value),
+            EntryValue::UInteger(value) => EntryValue::UInteger(value),
+            EntryValue::Boolean(value) => EntryValue::Boolean(value),
+            EntryValue::String(span) => EntryValue::String(span.owned(text)),
+        }
     }
 }
 
-impl PartialEq for SpareText {
-    fn eq(&self, _other: &Self) -> bool {
-        true
-    }
-}
+/// The most text a point keeps for the next line parsed into it, in
+/// bytes: a point that held a longer line gives its text back.
+const MAX_KEPT_TEXT: usize = 4 << 20;
 
 impl<'a> Point<'a> {
     /// An empty point, to be filled by
@@ -108,6 +199,17 @@ impl<'a> Point<'a> {
     ///
     /// An empty point has no measurement and no fields, so it is not valid
     /// line protocol until the parser fills it.
+    ///
+    /// ```
+    /// let input = b"m f=1\nm f=2";
+    /// let mut points = lineproto::parse(input);
+    /// let mut point = lineproto::Point::new();
+    /// while let Some(result) = points.next_into(&mut point) {
+    ///     result?;
+    ///     assert_eq!(point.measurement(), "m");
+    /// }
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Point::default()
@@ -128,14 +230,22 @@ impl<'a> Point<'a> {
     /// # Ok::<(), lineproto::WriteError>(())
     /// ```
     pub fn builder(measurement: impl Into<Cow<'a, str>>) -> PointBuilder<'a> {
-        PointBuilder::new(measurement.into())
+        let mut point = Point::default();
+        point.measurement = Span::of(measurement.into(), &mut point.text);
+        PointBuilder::new(point)
     }
 
     /// The measurement name, unescaped.
+    ///
+    /// ```
+    /// let point = lineproto::parse(br"my\ home temp=21").next().unwrap()?;
+    /// assert_eq!(point.measurement(), "my home");
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
     pub fn measurement(&self) -> &str {
-        &self.measurement
+        self.measurement.get(&self.text)
     }
 
     /// The tags, in the order they were written.
@@ -152,19 +262,40 @@ impl<'a> Point<'a> {
     pub fn tags(&self) -> Tags<'_> {
         Tags {
             entries: self.tag_entries().iter(),
+            text: &self.text,
         }
     }
 
     /// The fields, in the order they were written. A key may appear more
     /// than once in a parsed point (see [`Point::field`]).
+    ///
+    /// ```
+    /// use lineproto::FieldValue;
+    ///
+    /// let point = lineproto::parse(b"home temp=21.5,co=3i").next().unwrap()?;
+    /// let keys: Vec<&str> = point.fields().map(|field| field.key()).collect();
+    /// assert_eq!(keys, ["temp", "co"]);
+    /// assert_eq!(point.fields().len(), 2);
+    /// assert_eq!(point.fields().last().map(|field| field.value()), Some(FieldValue::Integer(3)));
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
-    pub fn fields(&self) -> &[Field<'a>] {
-        self.entries.get(self.tag_count..).unwrap_or_default()
+    pub fn fields(&self) -> Fields<'_> {
+        Fields {
+            entries: self.field_entries().iter(),
+            text: &self.text,
+        }
     }
 
     /// The timestamp in nanoseconds since the Unix epoch, if the line had
     /// one (or the parser was given a default time).
+    ///
+    /// ```
+    /// let point = lineproto::parse(b"m f=1 1700000000").next().unwrap()?;
+    /// assert_eq!(point.timestamp(), Some(1_700_000_000));
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
     pub fn timestamp(&self) -> Option<i64> {
@@ -172,11 +303,25 @@ impl<'a> Point<'a> {
     }
 
     /// Sets or clears the timestamp (nanoseconds since the Unix epoch).
+    ///
+    /// ```
+    /// let mut point = lineproto::parse(b"m f=1").next().unwrap()?;
+    /// point.set_timestamp(Some(5));
+    /// assert_eq!(point.to_string(), "m f=1 5");
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     pub fn set_timestamp(&mut self, nanos: Option<i64>) {
         self.timestamp = nanos;
     }
 
     /// The value of the tag `key`, if the point has it.
+    ///
+    /// ```
+    /// let point = lineproto::parse(b"cpu,host=a idle=1").next().unwrap()?;
+    /// assert_eq!(point.tag("host"), Some("a"));
+    /// assert_eq!(point.tag("region"), None);
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
     pub fn tag(&self, key: &str) -> Option<&str> {
         self.tags()
@@ -186,10 +331,18 @@ impl<'a> Point<'a> {
 
     /// The value of the field `key`; when the key appears more than once,
     /// the last one, as InfluxDB stores it.
+    ///
+    /// ```
+    /// use lineproto::FieldValue;
+    ///
+    /// let point = lineproto::parse(b"m v=1i,v=2i").next().unwrap()?;
+    /// assert_eq!(point.field("v"), Some(FieldValue::Integer(2)));
+    /// assert_eq!(point.field("w"), None);
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
-    pub fn field(&self, key: &str) -> Option<&FieldValue<'a>> {
+    pub fn field(&self, key: &str) -> Option<FieldValue<'_>> {
         self.fields()
-            .iter()
             .rev()
             .find(|field| field.key() == key)
             .map(Field::value)
@@ -204,39 +357,32 @@ impl<'a> Point<'a> {
     /// # Ok::<(), lineproto::ParseError>(())
     /// ```
     pub fn sort_tags(&mut self) {
+        let text = &self.text;
         if let Some(tags) = self.entries.get_mut(..self.tag_count) {
-            tags.sort_by(|a, b| a.key.cmp(&b.key));
+            tags.sort_by(|a, b| a.key.get(text).cmp(b.key.get(text)));
         }
     }
 
     /// Empties the point and keeps its memory: the capacity of its tag
-    /// and field list, and the strings it unescaped names and values into,
-    /// for the next line parsed into it.
+    /// and field list, and of the text it unescaped names and values into
+    /// (up to 4 MiB), for the next line parsed into it.
+    ///
+    /// ```
+    /// let mut point = lineproto::parse(b"m f=1").next().unwrap()?;
+    /// point.clear();
+    /// assert_eq!(point.measurement(), "");
+    /// assert_eq!(point.fields().len(), 0);
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     pub fn clear(&mut self) {
+        self.measurement = Span::default();
+        self.entries.clear();
         self.tag_count = 0;
         self.timestamp = None;
-        if !self.spare.lent {
-            // Nothing was unescaped into the point: it owns no string to
-            // keep.
-            self.measurement = Cow::Borrowed("");
-            self.entries.clear();
-            return;
-        }
-        self.spare.lent = false;
-        let kept = self.spare.strings.len();
-        self.spare
-            .keep(std::mem::replace(&mut self.measurement, Cow::Borrowed("")));
-        for entry in self.entries.drain(..) {
-            self.spare.keep(entry.key);
-            if let FieldValue::String(text) = entry.value {
-                self.spare.keep(text);
-            }
-        }
-        // Strings are taken from the end: reversed, the next line's first
-        // escaped token gets the string of this line's first, which fits
-        // it when the lines have the same shape.
-        if let Some(added) = self.spare.strings.get_mut(kept..) {
-            added.reverse();
+        if self.text.capacity() > MAX_KEPT_TEXT {
+            self.text = String::new();
+        } else {
+            self.text.clear();
         }
     }
 
@@ -252,26 +398,49 @@ impl<'a> Point<'a> {
     /// ```
     #[must_use]
     pub fn into_owned(self) -> Point<'static> {
+        let borrowed = self.measurement.input_len()
+            + self
+                .entries
+                .iter()
+                .map(|entry| entry.key.input_len() + entry.value.span().map_or(0, Span::input_len))
+                .sum::<usize>();
+        let mut text = self.text;
+        text.reserve_exact(borrowed);
+        let measurement = self.measurement.owned(&mut text);
+        let entries = self
+            .entries
+            .into_iter()
+            .map(|entry| Entry {
+                key: entry.key.owned(&mut text),
+                value: entry.value.owned(&mut text),
+            })
+            .collect();
         Point {
-            measurement: Cow::Owned(self.measurement.into_owned()),
-            entries: self.entries.into_iter().map(Field::into_owned).collect(),
+            measurement,
+            entries,
             tag_count: self.tag_count,
             timestamp: self.timestamp,
-            spare: SpareText::default(),
+            text,
         }
     }
 
-    /// The tag entries: fields whose values are the tags' string values.
+    /// The tag entries.
     #[inline]
-    pub(crate) fn tag_entries(&self) -> &[Field<'a>] {
+    pub(crate) fn tag_entries(&self) -> &[Entry<'a>] {
         self.entries.get(..self.tag_count).unwrap_or_default()
+    }
+
+    /// The field entries.
+    #[inline]
+    pub(crate) fn field_entries(&self) -> &[Entry<'a>] {
+        self.entries.get(self.tag_count..).unwrap_or_default()
     }
 
     /// Adds a tag after the last one.
     pub(crate) fn push_tag(&mut self, key: Cow<'a, str>, value: Cow<'a, str>) {
-        let tag = Field {
-            key,
-            value: FieldValue::String(value),
+        let tag = Entry {
+            key: Span::of(key, &mut self.text),
+            value: EntryValue::String(Span::of(value, &mut self.text)),
         };
         if self.tag_count == self.entries.len() {
             self.entries.push(tag);
@@ -282,15 +451,32 @@ impl<'a> Point<'a> {
     }
 
     /// Adds a field after the last one.
-    pub(crate) fn push_field(&mut self, key: Cow<'a, str>, value: FieldValue<'a>) {
-        self.entries.push(Field { key, value });
+    pub(crate) fn push_field(&mut self, key: Cow<'a, str>, value: FieldInput<'a>) {
+        let key = Span::of(key, &mut self.text);
+        let value = match value {
+            FieldInput::Value(value) => EntryValue::of(value),
+            FieldInput::String(owned) => EntryValue::String(Span::append(&mut self.text, &owned)),
+        };
+        self.entries.push(Entry { key, value });
+    }
+}
+
+/// Points are equal when they read the same: the same measurement, tags
+/// and fields in the same order, and the same timestamp, wherever their
+/// text is kept.
+impl PartialEq for Point<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.measurement() == other.measurement()
+            && self.timestamp == other.timestamp
+            && self.tags().eq(other.tags())
+            && self.fields().eq(other.fields())
     }
 }
 
 impl fmt::Debug for Point<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Point")
-            .field("measurement", &self.measurement)
+            .field("measurement", &self.measurement())
             .field("tags", &self.tags())
             .field("fields", &self.fields())
             .field("timestamp", &self.timestamp)
@@ -300,6 +486,13 @@ impl fmt::Debug for Point<'_> {
 
 /// A tag of a [`Point`]: a key and a value, both unescaped, borrowed from
 /// the point.
+///
+/// ```
+/// let point = lineproto::parse(br"m,room=Living\ Room f=1").next().unwrap()?;
+/// let tag = point.tags().next().unwrap();
+/// assert_eq!((tag.key(), tag.value()), ("room", "Living Room"));
+/// # Ok::<(), lineproto::ParseError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Tag<'p> {
     key: &'p str,
@@ -324,19 +517,28 @@ impl<'p> Tag<'p> {
 
 /// The tags of a [`Point`], in the order they were written; made by
 /// [`Point::tags`].
+///
+/// ```
+/// let point = lineproto::parse(b"m,a=1,b=2 f=1").next().unwrap()?;
+/// let mut tags = point.tags();
+/// assert_eq!(tags.len(), 2);
+/// assert_eq!(tags.next_back().map(|tag| tag.key()), Some("b"));
+/// # Ok::<(), lineproto::ParseError>(())
+/// ```
 #[derive(Clone)]
 pub struct Tags<'p> {
-    entries: std::slice::Iter<'p, Field<'p>>,
+    entries: std::slice::Iter<'p, Entry<'p>>,
+    text: &'p str,
 }
 
 impl<'p> Tags<'p> {
     /// The tag of a tag entry.
     #[inline]
-    fn tag(entry: &'p Field<'p>) -> Tag<'p> {
+    fn tag(&self, entry: &Entry<'p>) -> Tag<'p> {
         Tag {
-            key: &entry.key,
+            key: entry.key.get(self.text),
             // Tag entries always hold strings.
-            value: entry.value.as_str().unwrap_or_default(),
+            value: entry.value.span().map_or("", |value| value.get(self.text)),
         }
     }
 }
@@ -346,7 +548,8 @@ impl<'p> Iterator for Tags<'p> {
 
     #[inline]
     fn next(&mut self) -> Option<Tag<'p>> {
-        self.entries.next().map(Tags::tag)
+        let entry = self.entries.next()?;
+        Some(self.tag(entry))
     }
 
     #[inline]
@@ -356,14 +559,16 @@ impl<'p> Iterator for Tags<'p> {
 
     #[inline]
     fn nth(&mut self, n: usize) -> Option<Tag<'p>> {
-        self.entries.nth(n).map(Tags::tag)
+        let entry = self.entries.nth(n)?;
+        Some(self.tag(entry))
     }
 }
 
 impl DoubleEndedIterator for Tags<'_> {
     #[inline]
     fn next_back(&mut self) -> Option<Self::Item> {
-        self.entries.next_back().map(Tags::tag)
+        let entry = self.entries.next_back()?;
+        Some(self.tag(entry))
     }
 }
 
@@ -377,50 +582,141 @@ impl fmt::Debug for Tags<'_> {
     }
 }
 
-/// A field: an unescaped key and a typed value.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Field<'a> {
-    pub(crate) key: Cow<'a, str>,
-    pub(crate) value: FieldValue<'a>,
+/// A field of a [`Point`]: an unescaped key and a typed value, borrowed
+/// from the point.
+///
+/// ```
+/// use lineproto::FieldValue;
+///
+/// let point = lineproto::parse(br#"m note="a \"b\"""#).next().unwrap()?;
+/// let field = point.fields().next().unwrap();
+/// assert_eq!(field.key(), "note");
+/// assert_eq!(field.value(), FieldValue::String(r#"a "b""#));
+/// # Ok::<(), lineproto::ParseError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Field<'p> {
+    key: &'p str,
+    value: FieldValue<'p>,
 }
 
-impl<'a> Field<'a> {
-    /// A field with an empty key and the value `false`, a placeholder to
-    /// fill in place.
-    pub(crate) const EMPTY: Field<'a> = Field {
-        key: Cow::Borrowed(""),
-        value: FieldValue::Boolean(false),
-    };
-
+impl<'p> Field<'p> {
     /// The field key.
+    ///
+    /// ```
+    /// let point = lineproto::parse(br"m my\ field=1").next().unwrap()?;
+    /// assert_eq!(point.fields().next().map(|field| field.key()), Some("my field"));
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
-    pub fn key(&self) -> &str {
-        &self.key
+    pub fn key(self) -> &'p str {
+        self.key
     }
 
     /// The field value.
+    ///
+    /// ```
+    /// use lineproto::FieldValue;
+    ///
+    /// let point = lineproto::parse(b"m f=2u,g=t").next().unwrap()?;
+    /// let values: Vec<FieldValue<'_>> = point.fields().map(|field| field.value()).collect();
+    /// assert_eq!(values, [FieldValue::UInteger(2), FieldValue::Boolean(true)]);
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
-    pub fn value(&self) -> &FieldValue<'a> {
-        &self.value
+    pub fn value(self) -> FieldValue<'p> {
+        self.value
+    }
+}
+
+/// The fields of a [`Point`], in the order they were written; made by
+/// [`Point::fields`].
+///
+/// ```
+/// let point = lineproto::parse(b"m a=1,b=2").next().unwrap()?;
+/// let fields = point.fields();
+/// assert_eq!(fields.len(), 2);
+/// assert!(!fields.is_empty());
+/// assert_eq!(fields.rev().next().map(|field| field.key()), Some("b"));
+/// # Ok::<(), lineproto::ParseError>(())
+/// ```
+#[derive(Clone)]
+pub struct Fields<'p> {
+    entries: std::slice::Iter<'p, Entry<'p>>,
+    text: &'p str,
+}
+
+impl<'p> Fields<'p> {
+    /// Whether no field is left.
+    ///
+    /// ```
+    /// let point = lineproto::Point::new();
+    /// assert!(point.fields().is_empty());
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.entries.len() == 0
     }
 
-    /// A copy that owns its key and value.
-    #[must_use]
-    pub fn into_owned(self) -> Field<'static> {
+    /// The field of a field entry.
+    #[inline]
+    fn field(&self, entry: &Entry<'p>) -> Field<'p> {
         Field {
-            key: Cow::Owned(self.key.into_owned()),
-            value: self.value.into_owned(),
+            key: entry.key.get(self.text),
+            value: entry.value.get(self.text),
         }
+    }
+}
+
+impl<'p> Iterator for Fields<'p> {
+    type Item = Field<'p>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Field<'p>> {
+        let entry = self.entries.next()?;
+        Some(self.field(entry))
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
+    }
+
+    #[inline]
+    fn nth(&mut self, n: usize) -> Option<Field<'p>> {
+        let entry = self.entries.nth(n)?;
+        Some(self.field(entry))
+    }
+}
+
+impl DoubleEndedIterator for Fields<'_> {
+    #[inline]
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let entry = self.entries.next_back()?;
+        Some(self.field(entry))
+    }
+}
+
+impl ExactSizeIterator for Fields<'_> {}
+
+impl FusedIterator for Fields<'_> {}
+
+impl fmt::Debug for Fields<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
     }
 }
 
 /// A field value: one of line protocol's five types.
 ///
-/// `From` conversions let the builder take Rust values directly: `f32` and
-/// `f64` become floats, signed integers `Integer`, unsigned integers
-/// `UInteger`, `bool` a boolean and any string a string.
+/// A value is a copy of a few words: a string value borrows its text from
+/// the point (or, built by hand, from wherever it lives). `From`
+/// conversions make one of a Rust value: `f32` and `f64` become floats,
+/// signed integers `Integer`, unsigned integers `UInteger`, `bool` a
+/// boolean and a `&str` a string.
 ///
 /// `Display` prints the value as line protocol writes it:
 ///
@@ -432,7 +728,7 @@ impl<'a> Field<'a> {
 /// assert_eq!(FieldValue::from(true).to_string(), "true");
 /// assert_eq!(FieldValue::from(r#"say "hi""#).to_string(), r#""say \"hi\"""#);
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum FieldValue<'a> {
     /// A 64-bit float: `1.5`, `-2e10`, `7`.
     Float(f64),
@@ -443,7 +739,7 @@ pub enum FieldValue<'a> {
     /// A boolean: `t`, `true`, `F`, `false`, ...
     Boolean(bool),
     /// A string, unescaped: `"text"`.
-    String(Cow<'a, str>),
+    String(&'a str),
 }
 
 impl<'a> FieldValue<'a> {
@@ -505,25 +801,20 @@ impl<'a> FieldValue<'a> {
         }
     }
 
-    /// The string, if this is one.
+    /// The string, if this is one, borrowed from where the value's text
+    /// lives (not from the value).
+    ///
+    /// ```
+    /// let point = lineproto::parse(br#"m f="text""#).next().unwrap()?;
+    /// assert_eq!(point.field("f").and_then(|value| value.as_str()), Some("text"));
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
+    pub fn as_str(&self) -> Option<&'a str> {
+        match *self {
             FieldValue::String(value) => Some(value),
             _ => None,
-        }
-    }
-
-    /// A copy that owns its string.
-    #[must_use]
-    pub fn into_owned(self) -> FieldValue<'static> {
-        match self {
-            FieldValue::Float(value) => FieldValue::Float(value),
-            FieldValue::Integer(value) => FieldValue::Integer(value),
-            FieldValue::UInteger(value) => FieldValue::UInteger(value),
-            FieldValue::Boolean(value) => FieldValue::Boolean(value),
-            FieldValue::String(value) => FieldValue::String(Cow::Owned(value.into_owned())),
         }
     }
 }
@@ -575,18 +866,12 @@ field_value_from! {
 
 impl<'a> From<&'a str> for FieldValue<'a> {
     fn from(value: &'a str) -> Self {
-        FieldValue::String(Cow::Borrowed(value))
+        FieldValue::String(value)
     }
 }
 
-impl From<String> for FieldValue<'_> {
-    fn from(value: String) -> Self {
-        FieldValue::String(Cow::Owned(value))
-    }
-}
-
-impl<'a> From<Cow<'a, str>> for FieldValue<'a> {
-    fn from(value: Cow<'a, str>) -> Self {
+impl<'a> From<&'a String> for FieldValue<'a> {
+    fn from(value: &'a String) -> Self {
         FieldValue::String(value)
     }
 }
@@ -599,19 +884,19 @@ impl<'a> From<Cow<'a, str>> for FieldValue<'a> {
 /// neither allocates. Larger sets, possible only with the limits raised,
 /// through a randomly seeded hash set, so a hostile line with many tags
 /// costs `n`, not `n²`.
-pub(crate) fn repeated_key_index(tags: &[Field<'_>]) -> Option<usize> {
+pub(crate) fn repeated_key_index(tags: &[Entry<'_>], text: &str) -> Option<usize> {
     if tags.len() <= SeenKeys::INLINE {
         let mut seen = SeenKeys::default();
         return (0..tags.len()).find(|&index| match tags.split_at_checked(index) {
-            Some((earlier, [tag, ..])) => seen.repeats(&tag.key, earlier),
+            Some((earlier, [tag, ..])) => seen.repeats(tag.key.get(text), earlier, text),
             _ => false,
         });
     }
     if tags.len() <= 128 {
-        return duplicate_by_table::<256>(tags);
+        return duplicate_by_table::<256>(tags, text);
     }
     if tags.len() <= 1024 {
-        return duplicate_by_table::<2048>(tags);
+        return duplicate_by_table::<2048>(tags, text);
     }
     // Larger sets (possible only with the limits raised) go through a
     // hash set whose seed is random, so no input can make the keys
@@ -619,26 +904,27 @@ pub(crate) fn repeated_key_index(tags: &[Field<'_>]) -> Option<usize> {
     // and outgrew the caches.
     let mut seen: std::collections::HashSet<&str, foldhash::fast::RandomState> =
         std::collections::HashSet::with_capacity_and_hasher(tags.len(), Default::default());
-    tags.iter().position(|tag| !seen.insert(tag.key()))
+    tags.iter().position(|tag| !seen.insert(tag.key.get(text)))
 }
 
 /// [`repeated_key_index`] for at most `SLOTS / 2` tags, by an
 /// open-addressing hash table of `SLOTS` tag indexes (a power of two) on
 /// the stack: at most half full, so a key meets another in its slot
 /// rarely, and only then are two keys compared.
-fn duplicate_by_table<const SLOTS: usize>(tags: &[Field<'_>]) -> Option<usize> {
+fn duplicate_by_table<const SLOTS: usize>(tags: &[Entry<'_>], text: &str) -> Option<usize> {
     let mut slots = [u16::MAX; SLOTS];
     let mask = SLOTS - 1;
     for (index, tag) in tags.iter().enumerate() {
+        let key = tag.key.get(text);
         // The top bits of the hash are its best mixed.
-        let mut at = (key_hash(tag.key.as_bytes()) >> 40) as usize & mask;
+        let mut at = (key_hash(key.as_bytes()) >> 40) as usize & mask;
         loop {
             let slot = slots.get_mut(at)?;
             let Some(earlier) = tags.get(usize::from(*slot)) else {
                 *slot = u16::try_from(index).ok()?;
                 break;
             };
-            if earlier.key == tag.key {
+            if earlier.key.get(text) == key {
                 return Some(index);
             }
             at = (at + 1) & mask;
@@ -670,8 +956,8 @@ fn key_hash(key: &[u8]) -> u64 {
 /// collision in [`SeenKeys`] asks.
 #[cold]
 #[inline(never)]
-fn any_key_is(tags: &[Field<'_>], key: &str) -> bool {
-    tags.iter().any(|tag| *tag.key == *key)
+fn any_key_is(tags: &[Entry<'_>], text: &str, key: &str) -> bool {
+    tags.iter().any(|tag| tag.key.get(text) == key)
 }
 
 /// The tag keys of a line, for finding a repeated key.
@@ -696,14 +982,14 @@ impl SeenKeys {
     /// Records `key`, the key of the tag after the tags `earlier`, and
     /// returns whether one of them has it too.
     #[inline(always)]
-    fn repeats(&mut self, key: &str, earlier: &[Field<'_>]) -> bool {
+    fn repeats(&mut self, key: &str, earlier: &[Entry<'_>], text: &str) -> bool {
         let bytes = key.as_bytes();
         let byte = |at: Option<&u8>| u64::from(at.copied().unwrap_or(0));
         let mixed = (bytes.len() as u64) << 2 ^ byte(bytes.first()) ^ byte(bytes.last()) << 1;
         let bit = 1u64 << (mixed & 63);
         let maybe = self.bits & bit != 0;
         self.bits |= bit;
-        maybe && any_key_is(earlier, key)
+        maybe && any_key_is(earlier, text, key)
     }
 }
 
@@ -753,8 +1039,21 @@ mod tests {
 
     /// The first index whose key an earlier tag has, by comparing every
     /// pair.
-    fn first_repeat(tags: &[Field<'_>]) -> Option<usize> {
-        (0..tags.len()).find(|&i| tags[..i].iter().any(|earlier| earlier.key == tags[i].key))
+    fn first_repeat(tags: &[Entry<'_>]) -> Option<usize> {
+        let key = |tag: &Entry<'_>| tag.key.get("").to_owned();
+        (0..tags.len()).find(|&i| {
+            tags[..i]
+                .iter()
+                .any(|earlier| key(earlier) == key(&tags[i]))
+        })
+    }
+
+    /// A tag entry of `key` whose text is in the input.
+    fn tag(key: &str) -> Entry<'_> {
+        Entry {
+            key: Span::Input(key),
+            value: EntryValue::String(Span::Input("v")),
+        }
     }
 
     #[test]
@@ -770,56 +1069,46 @@ mod tests {
         for shape in shapes {
             for count in [1, 2, 31, 32, 33, 100, 128, 129, 500, 1024, 1025, 1500] {
                 let keys: Vec<String> = (0..count).map(shape).collect();
-                let tag = |key: &str| Field {
-                    key: key.to_owned().into(),
-                    value: "v".into(),
-                };
-                let mut tags: Vec<Field<'_>> = keys.iter().map(|key| tag(key)).collect();
-                assert_eq!(repeated_key_index(&tags), first_repeat(&tags), "{count}");
+                let mut tags: Vec<Entry<'_>> = keys.iter().map(|key| tag(key)).collect();
+                assert_eq!(
+                    repeated_key_index(&tags, ""),
+                    first_repeat(&tags),
+                    "{count}"
+                );
                 for repeated in [0, count / 2, count - 1] {
                     let mut with_repeat = tags.clone();
                     with_repeat.insert(count / 3 + 1, tag(&keys[repeated]));
                     assert_eq!(
-                        repeated_key_index(&with_repeat),
+                        repeated_key_index(&with_repeat, ""),
                         first_repeat(&with_repeat),
                         "{count} {repeated}"
                     );
                 }
                 tags.push(tag(&keys[count - 1]));
-                assert_eq!(repeated_key_index(&tags), Some(count), "{count}");
+                assert_eq!(repeated_key_index(&tags, ""), Some(count), "{count}");
             }
         }
     }
 
     #[test]
     fn duplicate_tags_are_found_in_small_and_large_sets() {
-        let tag = |key: &'static str| Field {
-            key: key.into(),
-            value: "v".into(),
-        };
-        assert_eq!(repeated_key_index(&[tag("a"), tag("b")]), None);
+        assert_eq!(repeated_key_index(&[tag("a"), tag("b")], ""), None);
         assert_eq!(
-            repeated_key_index(&[tag("a"), tag("b"), tag("a"), tag("b")]),
+            repeated_key_index(&[tag("a"), tag("b"), tag("a"), tag("b")], ""),
             Some(2)
         );
         let keys: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
-        let mut many: Vec<Field<'_>> = keys
-            .iter()
-            .map(|k| Field {
-                key: k.as_str().into(),
-                value: "v".into(),
-            })
-            .collect();
+        let mut many: Vec<Entry<'_>> = keys.iter().map(|k| tag(k)).collect();
         // Keys of one length, first and last byte share a bucket of the
         // hash, and only a comparison tells them apart.
-        assert_eq!(repeated_key_index(&[tag("axb"), tag("ayb")]), None);
+        assert_eq!(repeated_key_index(&[tag("axb"), tag("ayb")], ""), None);
         assert_eq!(
-            repeated_key_index(&[tag("axb"), tag("ayb"), tag("c"), tag("ayb")]),
+            repeated_key_index(&[tag("axb"), tag("ayb"), tag("c"), tag("ayb")], ""),
             Some(3)
         );
-        assert_eq!(repeated_key_index(&many), None);
+        assert_eq!(repeated_key_index(&many, ""), None);
         many.push(tag("k50"));
         many.push(tag("k3"));
-        assert_eq!(repeated_key_index(&many), Some(100));
+        assert_eq!(repeated_key_index(&many, ""), Some(100));
     }
 }

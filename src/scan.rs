@@ -532,8 +532,8 @@ fn scalar_has_unescaped_quote(bytes: &[u8]) -> bool {
 /// The first disagreement between the fast paths of this module and the
 /// scalar path on `bytes` started at each of its first 32 offsets: the
 /// vector scan and the stop index against the byte-at-a-time scan for the
-/// stops of every element, [`ascii_prefix`] against a plain check of
-/// every prefix of up to 17 bytes, and [`has_unescaped_quote`] against a
+/// stops of every element, `ascii_prefix` against a plain check of
+/// every prefix of up to 17 bytes, and `has_unescaped_quote` against a
 /// walk over the bytes one at a time. For the `scan` fuzz target.
 #[cfg(feature = "fuzzing")]
 pub fn disagreement(bytes: &[u8]) -> Option<String> {

@@ -8,6 +8,7 @@
 use std::fmt;
 use std::io;
 
+use crate::builder::FieldInput;
 use crate::error::WriteError;
 use crate::escape::{Discard, Element, Sink, escape_into};
 use crate::point::{FieldValue, Point, repeated_key_index};
@@ -145,7 +146,7 @@ impl Point<'_> {
         if self.fields().is_empty() {
             return Err(WriteError::NoFields);
         }
-        if let Some(index) = repeated_key_index(self.tag_entries()) {
+        if let Some(index) = repeated_key_index(self.tag_entries(), &self.text) {
             let key = self
                 .tags()
                 .nth(index)
@@ -187,7 +188,7 @@ impl Point<'_> {
             if field.key().is_empty() {
                 return Err(WriteError::EmptyFieldKey);
             }
-            if let FieldValue::Float(value) = *field.value() {
+            if let FieldValue::Float(value) = field.value() {
                 if !value.is_finite() {
                     return Err(WriteError::NonFiniteFloat {
                         key: field.key().to_owned(),
@@ -199,7 +200,7 @@ impl Point<'_> {
             separator = b',';
             write_name(field.key(), Element::FieldKey, out)?;
             out.push(b'=');
-            write_value(field.value(), out);
+            write_value(&field.value(), out);
         }
         if let Some(written) = timestamp {
             out.push(b' ');
@@ -217,7 +218,6 @@ impl Point<'_> {
             .sum();
         let fields: usize = self
             .fields()
-            .iter()
             .map(|f| {
                 f.key().len()
                     + 2
@@ -250,6 +250,20 @@ impl fmt::Display for Point<'_> {
 
 /// Prints the value as it stands in a line: `1.5`, `1i`, `1u`, `true`,
 /// `"text"` with `"` and `\` escaped.
+/// Prints the value as line protocol writes it, as [`FieldValue`] does.
+///
+/// ```
+/// assert_eq!(lineproto::FieldInput::from(String::from("a b")).to_string(), r#""a b""#);
+/// ```
+impl fmt::Display for FieldInput<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldInput::Value(value) => value.fmt(f),
+            FieldInput::String(text) => FieldValue::String(text).fmt(f),
+        }
+    }
+}
+
 impl fmt::Display for FieldValue<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut text = Vec::new();

@@ -113,17 +113,11 @@ fn a_seeded_schema_catches_conflicts_with_stored_data() {
 fn repeated_field_keys_keep_the_last_of_one_type_and_reject_two_types() {
     let batch = parse_batch(b"m a=1,b=2i,a=3\nm a=1,a=\"x\"\n");
     let point = &batch.points()[0];
-    let fields: Vec<(&str, &FieldValue<'_>)> = point
-        .fields()
-        .iter()
-        .map(|f| (f.key(), f.value()))
-        .collect();
+    let fields: Vec<(&str, FieldValue<'_>)> =
+        point.fields().map(|f| (f.key(), f.value())).collect();
     assert_eq!(
         fields,
-        [
-            ("b", &FieldValue::Integer(2)),
-            ("a", &FieldValue::Float(3.0))
-        ]
+        [("b", FieldValue::Integer(2)), ("a", FieldValue::Float(3.0))]
     );
     assert_eq!(
         validation(&batch, 0),

@@ -37,7 +37,7 @@ fn problem(result: &Result<Point<'static>, ParseError>) -> ValueProblem {
 
 fn float(result: &Result<Point<'static>, ParseError>) -> f64 {
     let point = result.as_ref().unwrap();
-    point.field("f").and_then(FieldValue::as_f64).unwrap()
+    point.field("f").and_then(|value| value.as_f64()).unwrap()
 }
 
 /// A reader that hands out one byte per read.
@@ -89,7 +89,7 @@ fn ten_megabytes_of_backslashes_are_a_measurement_without_fields() {
     let point = results[0].as_ref().unwrap();
     assert_eq!(point.measurement().len(), 5_000_000);
     assert!(point.measurement().bytes().all(|b| b == b'\\'));
-    assert_eq!(point.field("f"), Some(&FieldValue::Float(1.0)));
+    assert_eq!(point.field("f"), Some(FieldValue::Float(1.0)));
 
     // One more backslash escapes the space: the field set becomes part of
     // the measurement.
@@ -132,7 +132,7 @@ fn a_line_of_100_000_tags_is_refused_by_default_and_parses_with_the_limit_raised
             (&*format!("t{i}"), &*format!("v{i}"))
         );
     }
-    assert_eq!(point.field("f"), Some(&FieldValue::Float(1.0)));
+    assert_eq!(point.field("f"), Some(FieldValue::Float(1.0)));
     assert_eq!(results[1].as_ref().unwrap().measurement(), "next");
 
     // A repeated key after 100,000 distinct ones is still found.
@@ -162,11 +162,11 @@ fn a_line_of_100_000_fields_is_refused_by_default_and_parses_with_the_limit_rais
     let results = parse_both(&input, ParseOptions::new().with_max_fields(100_000));
     let point = results[0].as_ref().unwrap();
     assert_eq!(point.fields().len(), 100_000);
-    for (i, field) in point.fields().iter().enumerate() {
+    for (i, field) in point.fields().enumerate() {
         assert_eq!(field.key(), format!("f{i}"));
         assert_eq!(
             field.value(),
-            &FieldValue::Integer(i64::try_from(i).unwrap())
+            FieldValue::Integer(i64::try_from(i).unwrap())
         );
     }
 }
@@ -239,7 +239,7 @@ fn numbers_with_a_million_digits_are_out_of_range_or_exact() {
     let results = parse(&[b"m f=".as_slice(), &zeros, b"7i"].concat());
     assert_eq!(
         results[0].as_ref().unwrap().field("f"),
-        Some(&FieldValue::Integer(7))
+        Some(FieldValue::Integer(7))
     );
     let results = parse(&[b"m f=1 ".as_slice(), &zeros, b"7"].concat());
     assert_eq!(results[0].as_ref().unwrap().timestamp(), Some(7));
@@ -283,7 +283,7 @@ fn a_point_after_a_million_blank_lines_is_on_line_1_000_001() {
     let mut points = lineproto::parse_with(&input, options);
     let point = points.next().unwrap().unwrap();
     assert_eq!(points.line_number(), 1_000_001);
-    assert_eq!(point.field("f"), Some(&FieldValue::Float(1.0)));
+    assert_eq!(point.field("f"), Some(FieldValue::Float(1.0)));
     let err = points.next().unwrap().unwrap_err();
     assert_eq!((err.line(), err.column()), (1_000_002, 5));
     assert!(points.next().is_none());
@@ -320,7 +320,7 @@ fn runs_of_escaped_backslashes_and_quotes_in_strings() {
             let point = results[0].as_ref().unwrap();
             let expected = format!("a{}", "\\".repeat(run / 2));
             assert_eq!(point.field("s").unwrap().as_str(), Some(&*expected));
-            assert_eq!(point.field("t"), Some(&FieldValue::Integer(1)));
+            assert_eq!(point.field("t"), Some(FieldValue::Integer(1)));
         } else {
             assert_eq!(
                 error(&results[0]),

@@ -569,8 +569,7 @@ fn expected_of(point: &Point<'_>) -> Expected {
             .collect(),
         fields: point
             .fields()
-            .iter()
-            .map(|field| (field.key().to_owned(), value_of(field.value())))
+            .map(|field| (field.key().to_owned(), value_of(&field.value())))
             .collect(),
         timestamp: point.timestamp(),
     }

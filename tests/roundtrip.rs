@@ -17,9 +17,9 @@ mod common;
 
 use common::parse_both;
 
-use std::borrow::Cow;
-
-use lineproto::{Element, FieldValue, ParseErrorKind, ParseOptions, Point, Precision, WriteError};
+use lineproto::{
+    Element, FieldInput, FieldValue, ParseErrorKind, ParseOptions, Point, Precision, WriteError,
+};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::FileFailurePersistence;
@@ -208,13 +208,13 @@ fn uint() -> impl Strategy<Value = u64> {
     ]
 }
 
-fn field_value() -> impl Strategy<Value = FieldValue<'static>> {
+fn field_value() -> impl Strategy<Value = FieldInput<'static>> {
     prop_oneof![
-        float().prop_map(FieldValue::Float),
-        int().prop_map(FieldValue::Integer),
-        uint().prop_map(FieldValue::UInteger),
-        any::<bool>().prop_map(FieldValue::Boolean),
-        string_value().prop_map(|s| FieldValue::String(Cow::Owned(s))),
+        float().prop_map(|v| FieldInput::Value(FieldValue::Float(v))),
+        int().prop_map(|v| FieldInput::Value(FieldValue::Integer(v))),
+        uint().prop_map(|v| FieldInput::Value(FieldValue::UInteger(v))),
+        any::<bool>().prop_map(|v| FieldInput::Value(FieldValue::Boolean(v))),
+        string_value().prop_map(FieldInput::String),
     ]
 }
 
@@ -233,7 +233,7 @@ fn timestamp() -> impl Strategy<Value = i64> {
 struct Parts {
     measurement: String,
     tags: Vec<(String, String)>,
-    fields: Vec<(String, FieldValue<'static>)>,
+    fields: Vec<(String, FieldInput<'static>)>,
     timestamp: Option<i64>,
 }
 
@@ -526,7 +526,7 @@ proptest! {
         let parsed = results[0].as_ref().unwrap();
         prop_assert_eq!(parsed.measurement(), m.as_str());
         prop_assert_eq!(parsed.tag(&key), Some(value.as_str()));
-        prop_assert_eq!(parsed.field(&field_key), Some(&FieldValue::String(text.as_str().into())));
+        prop_assert_eq!(parsed.field(&field_key), Some(FieldValue::String(text.as_str())));
     }
 
     #[test]
@@ -553,8 +553,8 @@ proptest! {
         prop_assert_eq!(parsed.tags().next().unwrap().key(), key.as_str());
         prop_assert_eq!(parsed.tags().next().unwrap().value(), value.as_str());
         prop_assert_eq!(parsed.fields().len(), 1);
-        prop_assert_eq!(parsed.fields()[0].key(), field_key.as_str());
-        prop_assert_eq!(parsed.fields()[0].value(), &FieldValue::String(text.as_str().into()));
+        prop_assert_eq!(parsed.fields().next().map(|field| field.key()), Some(field_key.as_str()));
+        prop_assert_eq!(parsed.fields().next().map(|field| field.value()), Some(FieldValue::String(text.as_str())));
     }
 
     #[test]
@@ -572,7 +572,7 @@ proptest! {
         prop_assert_eq!(results.len(), 1);
         let parsed = results[0].as_ref().map_err(|e| TestCaseError::fail(format!("{e} in {line:?}")))?;
         let tag = parsed.tags().next().unwrap();
-        let field = &parsed.fields()[0];
+        let field = parsed.fields().next().unwrap();
         let string = field.value().as_str().unwrap();
         let checks = [
             (parsed.measurement(), &m, El::Measurement),

@@ -99,11 +99,12 @@ impl Table {
             .map(|(series, time, point)| {
                 let mut row = vec![time.map(rfc3339).unwrap_or_default()];
                 row.extend(series.iter().map(|value| (*value).to_owned()));
-                row.extend(
-                    field_keys
-                        .iter()
-                        .map(|key| point.field(key).map(field_cell).unwrap_or_default()),
-                );
+                row.extend(field_keys.iter().map(|key| {
+                    point
+                        .field(key)
+                        .map(|value| field_cell(&value))
+                        .unwrap_or_default()
+                }));
                 row
             })
             .collect();

@@ -209,7 +209,7 @@ impl Selection {
             let new_columns = point
                 .tags()
                 .map(|tag| tag.key())
-                .chain(point.fields().iter().map(|field| field.key()))
+                .chain(point.fields().map(|field| field.key()))
                 .filter(|key| !known.contains(key))
                 .count();
             // The new row, plus a cell in every earlier row for each new
@@ -224,7 +224,7 @@ impl Selection {
             }
             cells += added;
             known.extend(point.tags().map(|tag| tag.key()));
-            known.extend(point.fields().iter().map(|field| field.key()));
+            known.extend(point.fields().map(|field| field.key()));
             measurements
                 .entry(point.measurement().to_owned())
                 .or_default()

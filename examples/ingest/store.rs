@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::mem::size_of;
 
-use lineproto::{Field, FieldValue, Point, Schema};
+use lineproto::{Field, Point, Schema};
 
 /// The points of one database and the field types they fixed.
 pub(crate) struct Database {
@@ -49,23 +49,24 @@ impl SeriesTime {
 /// rounding and bookkeeping), as a flat estimate.
 const ALLOCATION_OVERHEAD: usize = 16;
 
+/// The bytes a point keeps for each tag or field: where its key is, and its
+/// value (a string value as where its text is).
+const ENTRY_BYTES: usize = 48;
+
 /// An estimate of the memory one stored point takes: the `Point` in the
 /// vector (counted twice, since a growing vector may hold twice the slots it
-/// uses), its list of tags and fields, every name and string value (each its
-/// own allocation once owned), and its entry in the index (hash table slot,
-/// control byte, and the packed series key).
+/// uses), its list of tags and fields, the one string that holds all its
+/// names and string values once owned, and its entry in the index (hash
+/// table slot, control byte, and the packed series key).
 pub(crate) fn point_bytes(point: &Point<'_>) -> usize {
-    let strings: usize = std::iter::once(point.measurement().len())
-        .chain(
-            point
-                .tags()
-                .flat_map(|tag| [tag.key().len(), tag.value().len()]),
-        )
-        .chain(point.fields().iter().flat_map(field_strings))
-        .map(|len| len + ALLOCATION_OVERHEAD)
-        .sum();
-    let entries = (point.tags().len() + point.fields().len()) * size_of::<Field<'static>>()
+    let text: usize = point.measurement().len()
+        + point
+            .tags()
+            .map(|tag| tag.key().len() + tag.value().len())
+            .sum::<usize>()
+        + point.fields().map(field_text_len).sum::<usize>()
         + ALLOCATION_OVERHEAD;
+    let entries = (point.tags().len() + point.fields().len()) * ENTRY_BYTES + ALLOCATION_OVERHEAD;
     let series_key = size_of::<usize>() * (1 + 2 * point.tags().len())
         + point.measurement().len()
         + point
@@ -76,15 +77,12 @@ pub(crate) fn point_bytes(point: &Point<'_>) -> usize {
     // A hash table slot, its control byte, and the slack of a table grown
     // by doubling (counted as a second slot).
     let index_entry = 2 * (size_of::<(SeriesTime, usize)>() + 1);
-    2 * size_of::<Point<'static>>() + entries + strings + series_key + index_entry
+    2 * size_of::<Point<'static>>() + entries + text + series_key + index_entry
 }
 
-/// The string lengths a field owns: its key, and its value if a string.
-fn field_strings(field: &Field<'_>) -> Vec<usize> {
-    match field.value() {
-        FieldValue::String(text) => vec![field.key().len(), text.len()],
-        _ => vec![field.key().len()],
-    }
+/// The length of the text of a field: its key, and its value if a string.
+fn field_text_len(field: Field<'_>) -> usize {
+    field.key().len() + field.value().as_str().map_or(0, str::len)
 }
 
 impl Database {
@@ -135,23 +133,24 @@ impl Database {
 fn merged(stored: &Point<'static>, update: Point<'static>) -> Point<'static> {
     let kept = stored
         .fields()
-        .iter()
         .filter(|field| update.field(field.key()).is_none());
     if kept.clone().next().is_none() {
         return update;
     }
-    // `Point` offers no way to add fields, so build the merged point anew.
-    let mut builder = Point::builder(update.measurement().to_owned());
+    // `Point` offers no way to add fields, so build the merged point anew
+    // from the two, then copy it out of them.
+    let mut builder = Point::builder(update.measurement());
     for tag in update.tags() {
-        builder = builder.tag(tag.key().to_owned(), tag.value().to_owned());
+        builder = builder.tag(tag.key(), tag.value());
     }
     for field in kept.chain(update.fields()) {
-        builder = builder.field(field.key().to_owned(), field.value().clone());
+        builder = builder.field(field.key(), field.value());
     }
     if let Some(time) = update.timestamp() {
         builder = builder.timestamp(time);
     }
     // Both points were valid and their field keys are distinct, so the
     // builder accepts the merge; keep the update should it ever not.
-    builder.build().unwrap_or(update)
+    let merged = builder.build().map(Point::into_owned);
+    merged.unwrap_or(update)
 }

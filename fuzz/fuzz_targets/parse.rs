@@ -93,7 +93,6 @@ fn written_back(point: &Point<'_>) {
 fn short(point: &Point<'_>) -> bool {
     point
         .fields()
-        .iter()
         .all(|f| f.value().as_str().is_none_or(|s| s.len() <= 4))
 }
 
@@ -103,7 +102,7 @@ fn same(a: &Point<'_>, b: &Point<'_>) -> bool {
         && a.tags().eq(b.tags())
         && a.timestamp() == b.timestamp()
         && a.fields().len() == b.fields().len()
-        && a.fields().iter().zip(b.fields()).all(|(x, y)| {
+        && a.fields().zip(b.fields()).all(|(x, y)| {
             x.key() == y.key()
                 && match (x.value(), y.value()) {
                     (FieldValue::Float(x), FieldValue::Float(y)) => x.to_bits() == y.to_bits(),

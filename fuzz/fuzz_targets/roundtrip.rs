@@ -89,7 +89,7 @@ fn same(a: &Point<'_>, b: &Point<'_>) -> bool {
         && a.tags().eq(b.tags())
         && a.timestamp() == b.timestamp()
         && a.fields().len() == b.fields().len()
-        && a.fields().iter().zip(b.fields()).all(|(x, y)| {
+        && a.fields().zip(b.fields()).all(|(x, y)| {
             x.key() == y.key()
                 && match (x.value(), y.value()) {
                     (FieldValue::Float(x), FieldValue::Float(y)) => x.to_bits() == y.to_bits(),
