@@ -1024,6 +1024,22 @@ mod tests {
     }
 
     #[test]
+    fn a_cleared_point_keeps_its_text_up_to_a_bound() {
+        let small = br#"m,k\ 1=v s="a\"b""#;
+        let large = [&br#"m s=""#[..], &br"\\".repeat(MAX_KEPT_TEXT), b"\""].concat();
+        let mut point = Point::new();
+        for (input, kept) in [(&small[..], true), (&large[..], false)] {
+            let mut points = crate::parse_with(input, crate::ParseOptions::new().without_limits());
+            points.next_into(&mut point).unwrap().unwrap();
+            assert!(!point.text.is_empty());
+            point.clear();
+            assert!(point.text.is_empty());
+            assert_eq!(point.text.capacity() > 0, kept);
+            assert_eq!(point.measurement(), "");
+        }
+    }
+
+    #[test]
     fn tags_added_after_fields_still_come_first() {
         let point = Point::builder("m")
             .field("f", 1i64)

@@ -937,6 +937,31 @@ fn a_repeated_tag_key_is_an_error() {
         one_err(line.as_bytes()).kind(),
         &ParseErrorKind::DuplicateTagKey { key: "k17".into() }
     );
+    // Escaped keys, unescaped into the point's own text, in sets of every
+    // size the check treats its own way: a repeat is found among them,
+    // and a key that only looks alike is not one.
+    for count in [20, 100, 800] {
+        let options = ParseOptions::new().with_max_tags(2 * count + 1);
+        let mut line = String::from("m");
+        for i in 0..count {
+            line.push_str(&format!(r",k\ {i}=v,k\={i}=v"));
+        }
+        for (last, repeated) in [
+            (r"k\ 17", Some("k 17")),
+            (r"k\=17", Some("k=17")),
+            (r"k\,17", None),
+        ] {
+            let line = format!("{line},{last}=w f=1");
+            match repeated {
+                Some(key) => assert_eq!(
+                    one_err_with(line.as_bytes(), options).kind(),
+                    &ParseErrorKind::DuplicateTagKey { key: key.into() },
+                    "{count} tags"
+                ),
+                None => assert_eq!(one_with(line.as_bytes(), options).tag("k,17"), Some("w")),
+            }
+        }
+    }
 }
 
 #[test]

@@ -931,6 +931,19 @@ fn builder_refuses_duplicate_tag_keys() {
         matches!(err, WriteError::DuplicateTagKey { ref key } if key == "a"),
         "{err:?}"
     );
+    // An owned key (kept in the point's own text) repeats a borrowed one,
+    // in small and large tag sets.
+    for count in [3, 100, 2000] {
+        let mut builder = Point::builder("m");
+        for i in 0..count {
+            builder = builder.tag(format!("k{i}"), "v");
+        }
+        let err = builder.tag("k1", "w").field("f", 1.0).build().unwrap_err();
+        assert!(
+            matches!(err, WriteError::DuplicateTagKey { ref key } if key == "k1"),
+            "{count}: {err:?}"
+        );
+    }
     // Repeated field keys are kept, as the parser keeps them.
     let point = Point::builder("m")
         .field("f", 1.0)
