@@ -87,6 +87,7 @@ mod lines;
 mod number;
 mod options;
 mod point;
+mod pow10;
 pub mod precision;
 mod scan;
 

@@ -14,10 +14,17 @@
 //! Floats whose digits and exponent are small enough for one exact IEEE
 //! operation (Clinger's fast path: at most 19 digits worth at most 2^53,
 //! and a power of ten up to 10^22) are computed from the accumulated
-//! digits: every value a sensor writes with a few decimals. The rest
-//! (most values of 17 significant digits, huge or tiny exponents) go to
-//! `fast-float2`, an exact parser of the same algorithm as the standard
-//! library's that takes the bytes as they are.
+//! digits: every value a sensor writes with a few decimals. Other floats
+//! of at most 19 digits (most values of 17 significant digits, large and
+//! small exponents) are computed from the same digits by the Eisel-Lemire
+//! method: one 64 by 128-bit multiplication with a table of powers of ten
+//! (`crate::pow10`), which either gives the correctly rounded value or
+//! says it cannot be sure. The rest (more digits, a result near a halfway
+//! point, subnormal or out of range) go to `fast-float2`, an exact parser
+//! of the same algorithm as the standard library's that takes the bytes
+//! as they are.
+
+use crate::pow10;
 
 /// Why a numeral has no value of the asked type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -317,8 +324,72 @@ impl<'a> Numeral<'a> {
                 return Ok(if self.negative { -value } else { value });
             }
         }
+        if digits <= 19 {
+            let scale = self.exponent.saturating_sub(self.fraction as i64);
+            if let Some(value) = eisel_lemire(self.mantissa, scale) {
+                return Ok(if self.negative { -value } else { value });
+            }
+        }
         exact_float(self.text())
     }
+}
+
+/// `mantissa` × 10^`scale`, correctly rounded, by the Eisel-Lemire method;
+/// `None` when the method cannot be sure of the rounding (a value within
+/// the error of the table of a halfway point between two floats), or the
+/// value is subnormal, infinite or outside the table.
+///
+/// The mantissa, shifted to set its top bit, times the 128-bit mantissa
+/// of 10^`scale` gives the value's leading bits; the first 64 bits of the
+/// power suffice unless the product's low bits are all ones, where a carry
+/// from the next 64 could change them, and then those are multiplied too.
+/// The top 54 bits, rounded half to even, are the float's mantissa.
+#[inline(always)]
+fn eisel_lemire(mantissa: u64, scale: i64) -> Option<f64> {
+    if mantissa == 0 {
+        return Some(0.0);
+    }
+    let index = usize::try_from(scale.checked_sub(pow10::MIN_EXPONENT)?).ok()?;
+    let &(power_high, power_low) = pow10::POWERS.get(index)?;
+    let zeros = mantissa.leading_zeros();
+    let shifted = mantissa << zeros;
+    // floor(scale × log2(10)) (exact over the table), plus the bits of
+    // the product above the binary point, plus the exponent bias.
+    let mut exponent = ((217_706 * scale) >> 16) + 64 + 1023 - i64::from(zeros);
+    let product = u128::from(shifted) * u128::from(power_high);
+    let (mut high, mut low) = ((product >> 64) as u64, product as u64);
+    if high & 0x1FF == 0x1FF && low.wrapping_add(shifted) < shifted {
+        let wider = u128::from(shifted) * u128::from(power_low);
+        let (wider_high, wider_low) = ((wider >> 64) as u64, wider as u64);
+        let (merged_low, carry) = low.overflowing_add(wider_high);
+        let merged_high = high.wrapping_add(u64::from(carry));
+        if merged_high & 0x1FF == 0x1FF
+            && merged_low.wrapping_add(1) == 0
+            && wider_low.wrapping_add(shifted) < shifted
+        {
+            return None;
+        }
+        (high, low) = (merged_high, merged_low);
+    }
+    let top = high >> 63;
+    let mut bits = high >> (top + 9);
+    exponent -= 1 ^ top as i64;
+    // Exactly halfway between two floats, as far as these bits tell.
+    if low == 0 && high & 0x1FF == 0 && bits & 3 == 1 {
+        return None;
+    }
+    bits += bits & 1;
+    bits >>= 1;
+    if bits >> 53 > 0 {
+        bits >>= 1;
+        exponent += 1;
+    }
+    if !(1..0x7FF).contains(&exponent) {
+        return None;
+    }
+    Some(f64::from_bits(
+        (exponent as u64) << 52 | bits & ((1 << 52) - 1),
+    ))
 }
 
 /// The value of a float numeral of valid form that the fast path could
@@ -541,6 +612,59 @@ mod tests {
         }
     }
 
+    #[test]
+    fn floats_at_the_edges_of_the_fast_methods_read_as_the_standard_library_reads_them() {
+        for text in [
+            // Halfway between two floats, and just off it.
+            "9007199254740993",
+            "9007199254740993.0000000000000000001",
+            "9007199254740992.9999999999999999",
+            "9007199254740995",
+            "1.00000000000000011102230246251565404236316680908203125",
+            "1.0000000000000001110223024625156540",
+            // The largest finite float, the first that overflows, and
+            // subnormals and the smallest normal.
+            "1.7976931348623157e308",
+            "1.7976931348623158e308",
+            "1.7976931348623159e308",
+            "4.9406564584124654e-324",
+            "2.4703282292062327e-324",
+            "2.4703282292062328e-324",
+            "2.2250738585072011e-308",
+            "2.2250738585072014e-308",
+            // Nineteen digits, and scales at and past the table's ends.
+            "9999999999999999999",
+            "9999999999999999999e-343",
+            "1234567890123456789e-366",
+            "1234567890123456789e-367",
+            "1e-348",
+            "1e347",
+            "0.0000000000000000000000000000001e-320",
+            "0e999",
+            "-0.0",
+            "0.1",
+            "0.30000000000000004",
+            "123456789012345678e-20",
+            // Products whose first 64 bits end in ones: only the next 64
+            // bits of the power decide them.
+            "6568847202342540167e-197",
+            "286342021591113567e-91",
+            "1010317904224675900e-2",
+            "2718169286835042668e-183",
+            "6781211897538931733e287",
+            "3398592391873939162e258",
+            "232443324605060790e-1",
+            "554345483694343837e270",
+        ] {
+            let expected = text.parse::<f64>().ok().filter(|value| value.is_finite());
+            assert_eq!(
+                float(text).ok().map(f64::to_bits),
+                expected.map(f64::to_bits),
+                "{text}"
+            );
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn digit_runs_read_eight_at_a_time_as_one_at_a_time(
@@ -564,6 +688,21 @@ mod tests {
                 let parsed: f64 = normalized_decimal(text.as_bytes()).parse().unwrap();
                 proptest::prop_assert_eq!(parsed.to_bits(), bits, "{}", text);
                 proptest::prop_assert_eq!(float(&text).map(f64::to_bits), Ok(bits), "{}", text);
+            }
+        }
+
+        #[test]
+        fn nineteen_digits_at_every_scale_read_as_the_standard_library_reads_them(
+            mantissa in 0u64..10_000_000_000_000_000_000,
+            exponent in -400i32..400,
+            point in 0usize..20,
+        ) {
+            // The same digits with a point among them: the scale moves.
+            let digits = format!("{mantissa:019}");
+            let (whole, fraction) = digits.split_at(point.min(digits.len()));
+            for text in [format!("{mantissa}e{exponent}"), format!("{whole}.{fraction}e{exponent}")] {
+                let expected = text.parse::<f64>().ok().filter(|value| value.is_finite());
+                proptest::prop_assert_eq!(float(&text).ok().map(f64::to_bits), expected.map(f64::to_bits), "{}", text);
             }
         }
 
