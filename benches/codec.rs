@@ -352,6 +352,13 @@ fn hostile_inputs(size: usize) -> Vec<Hostile> {
         line.push(b'"');
         line
     };
+    let mut multi_line_strings = b"m ".to_vec();
+    let mut string_fields = 0;
+    while multi_line_strings.len() < size {
+        multi_line_strings.extend_from_slice(format!("f{string_fields}=\"a\nb\",").as_bytes());
+        string_fields += 1;
+    }
+    multi_line_strings.extend_from_slice(b"z=1");
     let digit_lines = size >> 20;
     let home = data::home(size / 57);
     let home_points = lineproto::parse(&home).count();
@@ -408,6 +415,14 @@ fn hostile_inputs(size: usize) -> Vec<Hostile> {
             name: "escaped-quotes",
             bytes: string(br#"\\\""#),
             options: defaults.with_max_string_length(size),
+            results: (1, 0),
+        },
+        Hostile {
+            // Every read brings line feeds and quotes, none of which ends
+            // the line.
+            name: "multi-line-strings",
+            bytes: multi_line_strings,
+            options: defaults.with_max_fields(string_fields + 1),
             results: (1, 0),
         },
         Hostile {

@@ -90,6 +90,7 @@ mod point;
 mod pow10;
 pub mod precision;
 mod scan;
+mod skim;
 
 /// Entry points into the crate's internals for its fuzz targets; not part
 /// of the public API.

@@ -6,7 +6,6 @@ use crate::error::{Found, ParseError, ParseErrorKind};
 use crate::grammar::{self, Settings};
 use crate::options::ParseOptions;
 use crate::point::{Entry, Point};
-use crate::scan;
 
 /// Parses a buffer of line protocol with nanosecond timestamps.
 ///
@@ -97,54 +96,9 @@ pub struct Points<'a> {
     /// incomplete input: the rest of that line, up to its line feed, is
     /// still to be skipped.
     unfinished_line: bool,
-    /// Why the iteration over an incomplete input stopped before the end
-    /// of its data, if it did: what more input must bring before parsing
-    /// again can get further.
-    stall: Option<Stall>,
-}
-
-/// What an incomplete input must gain before the line at its end can be
-/// parsed to an item (besides its end, or the line passing the length
-/// limit, which settle every line).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Stall {
-    /// A line feed: the line has not ended.
-    LineEnd,
-    /// A quote: a string value is open.
-    Quote,
-}
-
-impl Stall {
-    /// Whether the bytes of `buffer` from `parsed` on, read since the
-    /// stall, may let the stalled line get further: a line feed, or a quote
-    /// that is not escaped (an even run of backslashes before it, counted
-    /// back into the bytes read before).
-    pub(crate) fn may_resume_with(self, buffer: &[u8], parsed: usize) -> bool {
-        let added = buffer.get(parsed..).unwrap_or_default();
-        match self {
-            Stall::LineEnd => added.contains(&b'\n'),
-            Stall::Quote => {
-                // Backslashes read before may escape the first byte after
-                // the backslashes that lead the new bytes. Their run is
-                // counted back only when that byte is a quote, which the
-                // count settles, so no byte is counted back twice and the
-                // scan stays linear.
-                let lead = added.iter().take_while(|&&byte| byte == b'\\').count();
-                let Some(&settled) = added.get(lead) else {
-                    return false;
-                };
-                if settled == b'"' {
-                    let before = buffer.get(..parsed + lead).unwrap_or_default();
-                    let run = before.iter().rev().take_while(|&&b| b == b'\\').count();
-                    if run % 2 == 0 {
-                        return true;
-                    }
-                }
-                // Escaped or not, that byte escapes nothing after it.
-                scan::has_unescaped_quote(added.get(lead + 1..).unwrap_or_default())
-            }
-        }
-    }
+    /// Whether the iteration over an incomplete input stopped before the
+    /// end of its data, at a line that may go on past it.
+    stalled: bool,
 }
 
 /// How far ahead of the grammar the input is checked for UTF-8 at a time:
@@ -169,7 +123,7 @@ impl<'a> Points<'a> {
             scratch_text: String::new(),
             complete: true,
             unfinished_line: false,
-            stall: None,
+            stalled: false,
         }
     }
 
@@ -199,9 +153,10 @@ impl<'a> Points<'a> {
         self.unfinished_line
     }
 
-    /// Why the last call stopped before the end of an incomplete input.
-    pub(crate) fn stall(&self) -> Option<Stall> {
-        self.stall
+    /// Whether the last call stopped before the end of an incomplete
+    /// input, at a line that may go on past it.
+    pub(crate) fn stalled(&self) -> bool {
+        self.stalled
     }
 
     /// Checks the next block of input from `start` for UTF-8, once the
@@ -252,7 +207,7 @@ impl<'a> Points<'a> {
     /// ```
     #[must_use = "a bad line is reported only through the returned result"]
     pub fn next_into(&mut self, point: &mut Point<'a>) -> Option<Result<(), ParseError>> {
-        self.stall = None;
+        self.stalled = false;
         loop {
             let start = self.offset;
             let rest = self.input.get(start..).filter(|rest| !rest.is_empty())?;
@@ -273,7 +228,7 @@ impl<'a> Points<'a> {
                 if self.complete {
                     self.offset = self.input.len();
                 } else {
-                    self.stall = Some(Stall::LineEnd);
+                    self.stalled = true;
                 }
                 return None;
             }
@@ -283,7 +238,7 @@ impl<'a> Points<'a> {
             }
             if !self.complete && after_blank == b"\r" {
                 // Perhaps the first half of a blank line's CRLF.
-                self.stall = Some(Stall::LineEnd);
+                self.stalled = true;
                 return None;
             }
             if after_blank.first() == Some(&b'#') {
@@ -297,7 +252,7 @@ impl<'a> Points<'a> {
                     return Some(Err(self.line_too_long(start, start.saturating_add(limit))));
                 }
                 if !self.complete && !ended {
-                    self.stall = Some(Stall::LineEnd);
+                    self.stalled = true;
                     return None;
                 }
                 self.advance_to(start, end);
@@ -345,7 +300,7 @@ impl<'a> Points<'a> {
                     return Some(Err(self.line_too_long(start, view_end)));
                 }
                 if !ended_with_lf && !self.complete {
-                    self.stall = Some(Stall::LineEnd);
+                    self.stalled = true;
                     return None;
                 }
                 self.last_line = self.line;
@@ -374,19 +329,15 @@ impl<'a> Points<'a> {
                 // bytes still to come cannot change it: not a string that
                 // may yet close, and a line feed ends the line within the
                 // input.
-                if !self.complete {
-                    if err.is_unterminated_string() {
-                        self.stall = Some(Stall::Quote);
-                        return None;
-                    }
-                    if !self
-                        .input
-                        .get(position..)
-                        .is_some_and(|rest| rest.contains(&b'\n'))
-                    {
-                        self.stall = Some(Stall::LineEnd);
-                        return None;
-                    }
+                if !self.complete
+                    && (err.is_unterminated_string()
+                        || !self
+                            .input
+                            .get(position..)
+                            .is_some_and(|rest| rest.contains(&b'\n')))
+                {
+                    self.stalled = true;
+                    return None;
                 }
                 let at = self.input.get(position..).unwrap_or_default();
                 let kind = err.into_kind(at);
@@ -586,46 +537,6 @@ impl<'a> LineTexts<'a> {
                 line.strip_suffix(b"\r").unwrap_or(line)
             }
             None => rest,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Stall;
-
-    /// The rule as it reads: a quote among the new bytes with an even run
-    /// of backslashes before it, counted back as far as it goes.
-    fn naive_may_resume_after_quote(buffer: &[u8], parsed: usize) -> bool {
-        (parsed..buffer.len()).any(|at| {
-            buffer.get(at) == Some(&b'"')
-                && buffer
-                    .get(..at)
-                    .unwrap_or_default()
-                    .iter()
-                    .rev()
-                    .take_while(|&&byte| byte == b'\\')
-                    .count()
-                    % 2
-                    == 0
-        })
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn a_string_stall_resumes_exactly_at_an_unescaped_quote(
-            buffer in proptest::collection::vec(proptest::sample::select(b"\\\\\\\"a\n".to_vec()), 0..300),
-            parsed in 0usize..300,
-        ) {
-            let parsed = parsed.min(buffer.len());
-            proptest::prop_assert_eq!(
-                Stall::Quote.may_resume_with(&buffer, parsed),
-                naive_may_resume_after_quote(&buffer, parsed)
-            );
-            proptest::prop_assert_eq!(
-                Stall::LineEnd.may_resume_with(&buffer, parsed),
-                buffer.get(parsed..).is_some_and(|added| added.contains(&b'\n'))
-            );
         }
     }
 }

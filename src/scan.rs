@@ -11,8 +11,8 @@
 //! Names go through a [`StopIndex`], which finds the stops of 64 bytes at
 //! once and answers the scans that start inside them from its bit masks;
 //! string values through [`StopPositions`], which lists their stops from
-//! such masks; and a stream waiting for an open string to close asks
-//! [`has_unescaped_quote`], which finds the escaped bytes of 64 at once.
+//! such masks; and a stream skimming a long line for its end asks
+//! [`find_unescaped`], which finds the escaped bytes of 64 at once.
 //! Every scan gives the same answer as the scalar one for every input,
 //! and the ASCII check never calls text what is not ASCII (on x86-64 it
 //! answers only while 16 bytes remain, and leaves shorter tails to the
@@ -407,42 +407,69 @@ impl Iterator for StopPositions<'_> {
 /// The length of a block of a [`StopIndex`].
 const BLOCK: usize = 64;
 
-/// The quote alone, and the backslash alone: the bytes that decide where
-/// a string value closes.
-const QUOTE: Stops = Stops::new(b"\"", 0);
+/// The backslash alone.
 const BACKSLASH: Stops = Stops::new(b"\\", 0);
 
-/// Whether `bytes` hold a quote that no backslash escapes, read from a
-/// place where no byte is escaped: a quote after an even run of
-/// backslashes (or none).
+/// The offset of the first byte of `bytes` that is one of `targets` and
+/// not escaped, or one of `always`, escaped or not. A backslash escapes
+/// the byte after it unless it is escaped itself. `escaped` says whether
+/// the first byte is escaped; when none is found, it is set to whether the
+/// byte after the end would be, so that a scan can go on where it stopped
+/// when more bytes come.
 ///
-/// For a stream waiting for the close of an open string value: each block
-/// of 64 bytes costs two masks and a few word operations, where a look
-/// back from each quote over its backslashes costs a loop per quote when
-/// escaped quotes come close together.
-pub(crate) fn has_unescaped_quote(bytes: &[u8]) -> bool {
+/// For a stream skimming a long line for its end: each block of 64 bytes
+/// costs a mask per set of bytes and a few word operations, where a walk
+/// over the bytes would cost a branch per byte, and a look back from each
+/// target over its backslashes a loop per target when they come close
+/// together (a run of escaped quotes).
+pub(crate) fn find_unescaped(
+    bytes: &[u8],
+    targets: &Stops,
+    always: Option<&Stops>,
+    escaped: &mut bool,
+) -> Option<usize> {
     // 1 when the first byte of the next block is escaped.
-    let mut carry = 0;
+    let mut carry = u64::from(*escaped);
+    let mut offset = 0;
     let mut rest = bytes;
     while !rest.is_empty() {
-        let (quotes, backslashes, len) = match rest.first_chunk::<BLOCK>() {
-            Some(block) => (
-                block_mask(block, &QUOTE),
+        // The first look covers 16 bytes, enough for most of what a skim
+        // passes between the bytes it looks for; the rest, 64 at a time.
+        let chunk = rest.first_chunk::<16>().filter(|_| offset == 0);
+        let (targets, always, backslashes, len) = match (chunk, rest.first_chunk::<BLOCK>()) {
+            (Some(chunk), _) => (
+                chunk_mask(chunk, targets),
+                always.map_or(0, |always| chunk_mask(chunk, always)),
+                chunk_mask(chunk, &BACKSLASH),
+                16,
+            ),
+            (_, Some(block)) => (
+                block_mask(block, targets),
+                always.map_or(0, |always| block_mask(block, always)),
                 block_mask(block, &BACKSLASH),
                 BLOCK,
             ),
-            None => (
-                scalar_mask(rest, &QUOTE),
+            _ => (
+                scalar_mask(rest, targets),
+                always.map_or(0, |always| scalar_mask(rest, always)),
                 scalar_mask(rest, &BACKSLASH),
                 rest.len(),
             ),
         };
-        if quotes & !escaped_bytes(backslashes, &mut carry) != 0 {
-            return true;
+        let escaped_bytes = escaped_bytes(backslashes, &mut carry);
+        let hits = targets & !escaped_bytes | always;
+        if hits != 0 {
+            return Some(offset + hits.trailing_zeros() as usize);
         }
+        if len < BLOCK {
+            // The byte after a short block is its bit `len`.
+            carry = escaped_bytes >> len & 1;
+        }
+        offset += len;
         rest = rest.get(len..).unwrap_or_default();
     }
-    false
+    *escaped = carry != 0;
+    None
 }
 
 /// The bytes of a block that a backslash escapes, from the block's
@@ -515,26 +542,59 @@ const ELEMENT_STOPS: [Stops; 4] = [
     Stops::new(b"\\", 0),
 ];
 
-/// [`has_unescaped_quote`] one byte at a time: a backslash escapes the
-/// byte after it unless it is escaped itself.
+/// [`find_unescaped`] one byte at a time.
 #[cfg(any(test, feature = "fuzzing"))]
-fn scalar_has_unescaped_quote(bytes: &[u8]) -> bool {
-    let mut escaped = false;
-    for &byte in bytes {
-        if byte == b'"' && !escaped {
-            return true;
+fn scalar_find_unescaped(
+    bytes: &[u8],
+    targets: &Stops,
+    always: Option<&Stops>,
+    escaped: &mut bool,
+) -> Option<usize> {
+    for (at, &byte) in bytes.iter().enumerate() {
+        if !*escaped && targets.contains(byte) || always.is_some_and(|always| always.contains(byte))
+        {
+            return Some(at);
         }
-        escaped = byte == b'\\' && !escaped;
+        *escaped = !*escaped && byte == b'\\';
     }
-    false
+    None
+}
+
+/// The sets [`find_unescaped`] is asked for by the stream's skim, as
+/// (targets, always).
+#[cfg(any(test, feature = "fuzzing"))]
+const UNESCAPED_SETS: [(Stops, Option<Stops>); 3] = [
+    (Stops::new(b"\"", 0), None),
+    (Stops::new(b" ", 0), Some(Stops::new(b"\n", 0))),
+    (Stops::new(b"= ,", 0), Some(Stops::new(b"\n", 0))),
+];
+
+/// The first disagreement between [`find_unescaped`] and the walk over
+/// the bytes, for every set the skim asks for and both starting states.
+#[cfg(any(test, feature = "fuzzing"))]
+fn unescaped_disagreement(bytes: &[u8]) -> Option<String> {
+    UNESCAPED_SETS
+        .iter()
+        .enumerate()
+        .flat_map(|(set, stops)| [(set, stops, false), (set, stops, true)])
+        .find_map(|(set, (targets, always), start)| {
+            let (mut fast, mut slow) = (start, start);
+            let found = find_unescaped(bytes, targets, always.as_ref(), &mut fast);
+            let expected = scalar_find_unescaped(bytes, targets, always.as_ref(), &mut slow);
+            (found != expected || (found.is_none() && fast != slow)).then(|| {
+                format!(
+                    "set {set}, first byte escaped {start}: found {found:?} (escaped after {fast}), expected {expected:?} (escaped after {slow})"
+                )
+            })
+        })
 }
 
 /// The first disagreement between the fast paths of this module and the
 /// scalar path on `bytes` started at each of its first 32 offsets: the
 /// vector scan and the stop index against the byte-at-a-time scan for the
 /// stops of every element, `ascii_prefix` against a plain check of
-/// every prefix of up to 17 bytes, and `has_unescaped_quote` against a
-/// walk over the bytes one at a time. For the `scan` fuzz target.
+/// every prefix of up to 17 bytes, and `find_unescaped` against a walk
+/// over the bytes one at a time. For the `scan` fuzz target.
 #[cfg(feature = "fuzzing")]
 pub fn disagreement(bytes: &[u8]) -> Option<String> {
     // One index for every offset, so that scans start inside blocks it
@@ -584,14 +644,8 @@ pub fn disagreement(bytes: &[u8]) -> Option<String> {
                 format!("from {start}, stop set {set}: positions {found:?}, expected {expected:?}")
             })
                 });
-            let quote =
-                (has_unescaped_quote(bytes) != scalar_has_unescaped_quote(bytes)).then(|| {
-                    format!(
-                        "from {start}: unescaped quote found is {}",
-                        !scalar_has_unescaped_quote(bytes)
-                    )
-                });
-            scans.or(indexed).or(ascii).or(positions).or(quote)
+            let unescaped = unescaped_disagreement(bytes).map(|err| format!("from {start}: {err}"));
+            scans.or(indexed).or(ascii).or(positions).or(unescaped)
         })
         .or_else(|| indexed_out_of_order(bytes))
 }
@@ -719,18 +773,20 @@ mod tests {
     }
 
     #[test]
-    fn every_short_mix_of_quotes_and_backslashes_is_judged_at_every_offset() {
-        // Every string of up to 7 of `\`, `"` and `a`, put at offsets
-        // around the block edges of a filler of backslashes or letters.
+    fn every_short_mix_of_backslashes_and_targets_is_judged_at_every_offset() {
+        // Every string of up to 5 of `\`, `"`, space, line feed and `a`,
+        // put at offsets around the block edges of a filler of backslashes
+        // or letters.
         let mut patterns = vec![Vec::new()];
-        for _ in 0..7 {
+        for _ in 0..5 {
             let longer: Vec<Vec<u8>> = patterns
                 .iter()
                 .flat_map(|pattern| {
-                    [b'\\', b'"', b'a'].map(|byte| [pattern.as_slice(), &[byte]].concat())
+                    [b'\\', b'"', b' ', b'\n', b'a']
+                        .map(|byte| [pattern.as_slice(), &[byte]].concat())
                 })
                 .collect();
-            patterns.extend(longer.into_iter().filter(|pattern| pattern.len() <= 7));
+            patterns.extend(longer.into_iter().filter(|pattern| pattern.len() <= 5));
             patterns.sort();
             patterns.dedup();
         }
@@ -742,8 +798,8 @@ mod tests {
                     for len in [at + pattern.len(), at + pattern.len() + 1, 140] {
                         let bytes = bytes.get(..len).unwrap_or_default();
                         assert_eq!(
-                            has_unescaped_quote(bytes),
-                            scalar_has_unescaped_quote(bytes),
+                            unescaped_disagreement(bytes),
+                            None,
                             "{:?}",
                             String::from_utf8_lossy(bytes)
                         );
@@ -789,20 +845,20 @@ mod tests {
         }
 
         #[test]
-        fn unescaped_quotes_are_found_as_one_byte_at_a_time(
+        fn unescaped_bytes_are_found_as_one_byte_at_a_time(
             mut bytes in proptest::collection::vec(proptest::sample::select(b"\\\\\\a".to_vec()), 0..400),
-            quotes in proptest::collection::vec(0usize..400, 0..4),
+            targets in proptest::collection::vec((0usize..400, proptest::sample::select(b"\" =,\n".to_vec())), 0..4),
             start in 0usize..70,
         ) {
-            // A few quotes among runs of backslashes, so that the first
+            // A few targets among runs of backslashes, so that the first
             // unescaped one may lie blocks away.
-            for at in quotes {
+            for (at, target) in targets {
                 if let Some(byte) = bytes.get_mut(at) {
-                    *byte = b'"';
+                    *byte = target;
                 }
             }
             let bytes = bytes.get(start..).unwrap_or_default();
-            proptest::prop_assert_eq!(has_unescaped_quote(bytes), scalar_has_unescaped_quote(bytes));
+            proptest::prop_assert_eq!(unescaped_disagreement(bytes), None);
         }
 
         #[test]

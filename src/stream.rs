@@ -5,9 +5,10 @@ use std::collections::VecDeque;
 use std::io::{self, Read};
 
 use crate::error::ParseError;
-use crate::lines::{BYTE_ORDER_MARK, LineTexts, Points, Stall};
+use crate::lines::{BYTE_ORDER_MARK, LineTexts, Points};
 use crate::options::ParseOptions;
 use crate::point::Point;
+use crate::skim::Skim;
 
 /// The most a read asks for.
 const READ_SIZE: usize = 64 * 1024;
@@ -69,6 +70,9 @@ pub struct Stream<R> {
     /// has been read.
     started: bool,
     options: ParseOptions,
+    /// How far the line at the start of the buffer, which could not be
+    /// parsed yet, has been skimmed for its end.
+    skim: Skim,
 }
 
 /// How far the chunks handed out have got, written by the chunk and read
@@ -82,8 +86,9 @@ struct Progress {
     /// The rest of the current line, up to its line feed, is to be skipped
     /// (it was too long).
     skip_line: Cell<bool>,
-    /// The line at the end of the buffer could not be parsed yet, and why.
-    stall: Cell<Option<Stall>>,
+    /// The line at the end of the buffer could not be parsed yet: it may
+    /// go on past what has been read.
+    stalled: Cell<bool>,
 }
 
 impl<R: Read> Stream<R> {
@@ -103,12 +108,13 @@ impl<R: Read> Stream<R> {
                 consumed: Cell::new(0),
                 line: Cell::new(1),
                 skip_line: Cell::new(false),
-                stall: Cell::new(None),
+                stalled: Cell::new(false),
             },
             end_of_input: false,
             request: FIRST_READ_SIZE,
             started: false,
             options,
+            skim: Skim::default(),
         }
     }
 
@@ -132,26 +138,30 @@ impl<R: Read> Stream<R> {
         if self.end_of_input && self.buffer.is_empty() {
             return Ok(None);
         }
-        let parsed = self.buffer.len();
         if !self.end_of_input {
             self.read_more()?;
         }
         if !self.started {
             self.skip_byte_order_mark()?;
         }
-        // A line that could not be parsed yet is parsed again only when the
-        // bytes read since can take it further (or settle it: the end of
-        // the input, or the line passing the limit), so that a long line
-        // costs time in proportion to its length, not to its length times
-        // the number of reads.
-        let stall = self.progress.stall.take();
-        let resting = stall.is_some_and(|stall| {
-            !self.end_of_input
-                && self.buffer.len() <= self.options.max_line_length()
-                && !stall.may_resume_with(&self.buffer, parsed)
-        });
+        // A line that could not be parsed yet (it starts the buffer) is
+        // parsed again only once the skim finds its end in the bytes read
+        // since, or they settle it otherwise (the end of the input, or the
+        // line passing the limit), so that a long line costs time in
+        // proportion to its length, not to its length times the number of
+        // reads. The skim keeps its place from read to read; a new line,
+        // or one whose end it found but a parse did not settle, is skimmed
+        // from its start.
+        let stalled = self.progress.stalled.take();
+        if consumed > 0 || !stalled || self.skim.has_ended() {
+            self.skim = Skim::default();
+        }
+        let resting = stalled
+            && !self.end_of_input
+            && self.buffer.len() <= self.options.max_line_length()
+            && !self.skim.ended(&self.buffer);
         if resting {
-            self.progress.stall.set(stall);
+            self.progress.stalled.set(true);
         }
         let first_line = self.progress.line.get();
         let points = Points::resume(&self.buffer, self.options, first_line, self.end_of_input);
@@ -309,7 +319,7 @@ impl<'s> Chunk<'s> {
         self.progress.consumed.set(self.points.offset());
         self.progress.line.set(self.points.next_line_number());
         self.progress.skip_line.set(self.points.unfinished_line());
-        self.progress.stall.set(self.points.stall());
+        self.progress.stalled.set(self.points.stalled());
     }
 
     /// The physical line on which the last point or error returned began.

@@ -172,6 +172,27 @@ fn a_line_of_100_000_fields_is_refused_by_default_and_parses_with_the_limit_rais
 }
 
 #[test]
+fn a_long_line_of_strings_with_line_feeds_streams_as_it_parses() {
+    // Every read brings line feeds and quotes, none of which ends the
+    // line: a stream that parsed the line again on each would take time
+    // in the square of its length.
+    let mut input = b"m ".to_vec();
+    for i in 0..20_000 {
+        input.extend_from_slice(format!("f{i}=\"a\nb \\\" c\",").as_bytes());
+    }
+    input.extend_from_slice(b"z=1i 17");
+    let options = ParseOptions::new().with_max_fields(20_001);
+    let results = parse_both(&input, options);
+    assert_eq!(results.len(), 1);
+    let point = results[0].as_ref().unwrap();
+    assert_eq!(point.fields().len(), 20_001);
+    assert_eq!(point.field("f19999"), Some(FieldValue::String("a\nb \" c")));
+    assert_eq!(point.timestamp(), Some(17));
+    assert_eq!(stream(OneByte(&input), options), results);
+    assert_eq!(stream(&input[..], options), results);
+}
+
+#[test]
 fn a_50_megabyte_string_is_refused_by_default_and_parses_with_the_limits_lifted() {
     let mut input = b"m s=\"".to_vec();
     input.resize(input.len() + 50_000_000, b'x');
