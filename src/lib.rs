@@ -98,6 +98,7 @@ mod skim;
 #[doc(hidden)]
 pub mod fuzzing {
     pub use crate::scan::disagreement as scanner_disagreement;
+    pub use crate::skim::disagreement as skim_disagreement;
 }
 mod stream;
 mod write;

@@ -484,6 +484,52 @@ impl fmt::Debug for Point<'_> {
     }
 }
 
+/// The iterator traits of a list of views of a point's entries (`Tags`,
+/// `Fields`): `$list` holds the entries left as `entries`, and `$view`
+/// makes the `$item` of one.
+macro_rules! entry_views {
+    ($list:ident, $item:ident, $view:ident) => {
+        impl<'p> Iterator for $list<'p> {
+            type Item = $item<'p>;
+
+            #[inline]
+            fn next(&mut self) -> Option<$item<'p>> {
+                let entry = self.entries.next()?;
+                Some(self.$view(entry))
+            }
+
+            #[inline]
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.entries.size_hint()
+            }
+
+            #[inline]
+            fn nth(&mut self, n: usize) -> Option<$item<'p>> {
+                let entry = self.entries.nth(n)?;
+                Some(self.$view(entry))
+            }
+        }
+
+        impl DoubleEndedIterator for $list<'_> {
+            #[inline]
+            fn next_back(&mut self) -> Option<Self::Item> {
+                let entry = self.entries.next_back()?;
+                Some(self.$view(entry))
+            }
+        }
+
+        impl ExactSizeIterator for $list<'_> {}
+
+        impl FusedIterator for $list<'_> {}
+
+        impl fmt::Debug for $list<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list().entries(self.clone()).finish()
+            }
+        }
+    };
+}
+
 /// A tag of a [`Point`]: a key and a value, both unescaped, borrowed from
 /// the point.
 ///
@@ -543,44 +589,7 @@ impl<'p> Tags<'p> {
     }
 }
 
-impl<'p> Iterator for Tags<'p> {
-    type Item = Tag<'p>;
-
-    #[inline]
-    fn next(&mut self) -> Option<Tag<'p>> {
-        let entry = self.entries.next()?;
-        Some(self.tag(entry))
-    }
-
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.entries.size_hint()
-    }
-
-    #[inline]
-    fn nth(&mut self, n: usize) -> Option<Tag<'p>> {
-        let entry = self.entries.nth(n)?;
-        Some(self.tag(entry))
-    }
-}
-
-impl DoubleEndedIterator for Tags<'_> {
-    #[inline]
-    fn next_back(&mut self) -> Option<Self::Item> {
-        let entry = self.entries.next_back()?;
-        Some(self.tag(entry))
-    }
-}
-
-impl ExactSizeIterator for Tags<'_> {}
-
-impl FusedIterator for Tags<'_> {}
-
-impl fmt::Debug for Tags<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.clone()).finish()
-    }
-}
+entry_views!(Tags, Tag, tag);
 
 /// A field of a [`Point`]: an unescaped key and a typed value, borrowed
 /// from the point.
@@ -671,44 +680,7 @@ impl<'p> Fields<'p> {
     }
 }
 
-impl<'p> Iterator for Fields<'p> {
-    type Item = Field<'p>;
-
-    #[inline]
-    fn next(&mut self) -> Option<Field<'p>> {
-        let entry = self.entries.next()?;
-        Some(self.field(entry))
-    }
-
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.entries.size_hint()
-    }
-
-    #[inline]
-    fn nth(&mut self, n: usize) -> Option<Field<'p>> {
-        let entry = self.entries.nth(n)?;
-        Some(self.field(entry))
-    }
-}
-
-impl DoubleEndedIterator for Fields<'_> {
-    #[inline]
-    fn next_back(&mut self) -> Option<Self::Item> {
-        let entry = self.entries.next_back()?;
-        Some(self.field(entry))
-    }
-}
-
-impl ExactSizeIterator for Fields<'_> {}
-
-impl FusedIterator for Fields<'_> {}
-
-impl fmt::Debug for Fields<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.clone()).finish()
-    }
-}
+entry_views!(Fields, Field, field);
 
 /// A field value: one of line protocol's five types.
 ///

@@ -188,6 +188,35 @@ impl Skim {
     }
 }
 
+/// Whether a skim of `input` fed in pieces of `piece` bytes ends its
+/// first line before the parser does, when the line starts with content:
+/// a skim that did would call for parses that settle nothing. For the
+/// `stream` fuzz target.
+#[cfg(feature = "fuzzing")]
+pub fn disagreement(input: &[u8], piece: usize) -> Option<String> {
+    // The parser, like a stream, drops a byte-order mark first.
+    let input = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
+    if matches!(
+        input.first(),
+        None | Some(b' ' | b'\t' | b'#' | b'\n' | b'\r')
+    ) {
+        return None;
+    }
+    let mut points = crate::parse_with(input, crate::ParseOptions::new().without_limits());
+    let _ = points.next();
+    let parsed = points.offset();
+    let mut skim = Skim::default();
+    let mut read = 0;
+    while read < input.len() {
+        read = (read + piece.max(1)).min(input.len());
+        if skim.ended(input.get(..read).unwrap_or_default()) {
+            return (skim.skimmed < parsed)
+                .then(|| format!("skim ended at {}, parser at {parsed}", skim.skimmed));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

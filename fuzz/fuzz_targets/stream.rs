@@ -1,7 +1,9 @@
 //! A `Stream` over a reader that splits arbitrary bytes into arbitrary
 //! reads (with interruptions), its chunks sometimes dropped half read:
 //! it yields exactly what `parse_with` yields on the whole buffer, and
-//! `Chunk::line_text` shows the line of each error.
+//! `Chunk::line_text` shows the line of each error; and the skim that
+//! tells the stream when to parse a long line again never ends a line
+//! before the parser does.
 #![no_main]
 
 use std::io::{self, Read};
@@ -48,6 +50,12 @@ impl Read for Reads<'_> {
 }
 
 fuzz_target!(|input: Input<'_>| {
+    // The skim that tells a stream when to parse a long line again never
+    // ends a line before the parser does.
+    let piece = input.reads.first().map_or(7, |&size| usize::from(size));
+    if let Some(err) = lineproto::fuzzing::skim_disagreement(input.data, piece) {
+        panic!("{err} in {:?}", String::from_utf8_lossy(input.data));
+    }
     let mut options = ParseOptions::new();
     if let Some(bytes) = input.max_line_length {
         options = options.with_max_line_length(usize::from(bytes));
