@@ -9,9 +9,9 @@ use crate::point::{FieldValue, Point};
 ///
 /// Names and strings may be `&str`, `String` or `Cow<str>`; field values
 /// any type with a `From` conversion into [`FieldValue`], or a `String`
-/// (see [`FieldInput`]). Owned strings move into the point, which keeps
-/// them in one string of its own. Tags and fields
-/// keep the order in which they are added. [`build`](Self::build) checks
+/// (see [`FieldInput`]). Owned strings are copied into the one string the
+/// point keeps for them. Tags and fields keep the order in which they are
+/// added. [`build`](Self::build) checks
 /// the point, so a built point can always be written.
 ///
 /// ```
@@ -99,8 +99,8 @@ impl<'a> PointBuilder<'a> {
 }
 
 /// A field value as [`PointBuilder::field`] takes it: a [`FieldValue`]
-/// (or anything that converts into one), or an owned string, which moves
-/// into the point.
+/// (or anything that converts into one), or an owned string, which is
+/// copied into the point's own string.
 ///
 /// ```
 /// use std::borrow::Cow;

@@ -96,9 +96,21 @@ pub struct Points<'a> {
     /// incomplete input: the rest of that line, up to its line feed, is
     /// still to be skipped.
     unfinished_line: bool,
-    /// Whether the iteration over an incomplete input stopped before the
-    /// end of its data, at a line that may go on past it.
-    stalled: bool,
+    /// Why the iteration over an incomplete input stopped before the end
+    /// of its data, at a line that may go on past it, if it did.
+    stall: Option<Stall>,
+}
+
+/// Why the iteration over an incomplete input stopped at a line before
+/// the end of its data: what settles the line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stall {
+    /// The line has not ended: its first line feed outside a string value
+    /// ends it.
+    Line,
+    /// The line has an error `at` bytes from its start, final once a line
+    /// feed follows it.
+    Error { at: usize },
 }
 
 /// How far ahead of the grammar the input is checked for UTF-8 at a time:
@@ -123,7 +135,7 @@ impl<'a> Points<'a> {
             scratch_text: String::new(),
             complete: true,
             unfinished_line: false,
-            stalled: false,
+            stall: None,
         }
     }
 
@@ -153,10 +165,10 @@ impl<'a> Points<'a> {
         self.unfinished_line
     }
 
-    /// Whether the last call stopped before the end of an incomplete
-    /// input, at a line that may go on past it.
-    pub(crate) fn stalled(&self) -> bool {
-        self.stalled
+    /// Why the last call stopped before the end of an incomplete input,
+    /// at a line that may go on past it, if it did.
+    pub(crate) fn stall(&self) -> Option<Stall> {
+        self.stall
     }
 
     /// Checks the next block of input from `start` for UTF-8, once the
@@ -207,7 +219,7 @@ impl<'a> Points<'a> {
     /// ```
     #[must_use = "a bad line is reported only through the returned result"]
     pub fn next_into(&mut self, point: &mut Point<'a>) -> Option<Result<(), ParseError>> {
-        self.stalled = false;
+        self.stall = None;
         loop {
             let start = self.offset;
             let rest = self.input.get(start..).filter(|rest| !rest.is_empty())?;
@@ -228,7 +240,7 @@ impl<'a> Points<'a> {
                 if self.complete {
                     self.offset = self.input.len();
                 } else {
-                    self.stalled = true;
+                    self.stall = Some(Stall::Line);
                 }
                 return None;
             }
@@ -238,7 +250,7 @@ impl<'a> Points<'a> {
             }
             if !self.complete && after_blank == b"\r" {
                 // Perhaps the first half of a blank line's CRLF.
-                self.stalled = true;
+                self.stall = Some(Stall::Line);
                 return None;
             }
             if after_blank.first() == Some(&b'#') {
@@ -252,7 +264,7 @@ impl<'a> Points<'a> {
                     return Some(Err(self.line_too_long(start, start.saturating_add(limit))));
                 }
                 if !self.complete && !ended {
-                    self.stalled = true;
+                    self.stall = Some(Stall::Line);
                     return None;
                 }
                 self.advance_to(start, end);
@@ -300,7 +312,7 @@ impl<'a> Points<'a> {
                     return Some(Err(self.line_too_long(start, view_end)));
                 }
                 if !ended_with_lf && !self.complete {
-                    self.stalled = true;
+                    self.stall = Some(Stall::Line);
                     return None;
                 }
                 self.last_line = self.line;
@@ -329,15 +341,21 @@ impl<'a> Points<'a> {
                 // bytes still to come cannot change it: not a string that
                 // may yet close, and a line feed ends the line within the
                 // input.
-                if !self.complete
-                    && (err.is_unterminated_string()
-                        || !self
-                            .input
-                            .get(position..)
-                            .is_some_and(|rest| rest.contains(&b'\n')))
-                {
-                    self.stalled = true;
-                    return None;
+                if !self.complete {
+                    if err.is_unterminated_string() {
+                        self.stall = Some(Stall::Line);
+                        return None;
+                    }
+                    if !self
+                        .input
+                        .get(position..)
+                        .is_some_and(|rest| rest.contains(&b'\n'))
+                    {
+                        self.stall = Some(Stall::Error {
+                            at: position.saturating_sub(start),
+                        });
+                        return None;
+                    }
                 }
                 let at = self.input.get(position..).unwrap_or_default();
                 let kind = err.into_kind(at);

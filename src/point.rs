@@ -90,7 +90,7 @@ impl<'a> Span<'a> {
     }
 
     /// The span of a name or string given to the builder: borrowed text
-    /// stays where it is, an owned string moves into `text`.
+    /// stays where it is, an owned string is copied into `text`.
     fn of(given: Cow<'a, str>, text: &mut String) -> Span<'a> {
         match given {
             Cow::Borrowed(input) => Span::Input(input),

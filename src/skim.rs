@@ -15,12 +15,15 @@
 //! The grammar places strings where the skim does for as long as the line
 //! is valid, so the skim never finds an end that the grammar does not:
 //! a parse it calls for settles the line. After an error the grammar ends
-//! the line at the next line feed, while the skim may still see a string
-//! open after the error and wait for a later one: that costs a wait for
-//! more input on a bad line, never a different result, and a stream
-//! parses anyway at the end of its input or when the line passes the
-//! length limit.
+//! the line at the next line feed. Where a parse has found the error, the
+//! stream skims on from it ([`Skim::for_stall`]), so that line feed ends
+//! the line. An error in bytes read after the last parse the skim does
+//! not see: when a string opens after it, the skim waits for a line feed
+//! after that string instead. That costs a wait for more input on such a
+//! bad line, never a different result, and a stream parses anyway at the
+//! end of its input or when the line passes the length limit.
 
+use crate::lines::Stall;
 use crate::scan::{self, Stops};
 
 /// The part of the line the skim has reached.
@@ -82,6 +85,19 @@ impl Default for Skim {
 }
 
 impl Skim {
+    /// A skim of a line a parse stalled on: from its start, or after the
+    /// error it found, where the next line feed ends the line.
+    pub(crate) fn for_stall(stall: Stall) -> Skim {
+        match stall {
+            Stall::Line => Skim::default(),
+            Stall::Error { at } => Skim {
+                place: Place::Rest,
+                skimmed: at,
+                escaped: false,
+            },
+        }
+    }
+
     /// Whether the line has ended: the skim found its line feed (it then
     /// skims no further).
     pub(crate) fn has_ended(&self) -> bool {

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::io::{self, Read};
 
 use crate::error::ParseError;
-use crate::lines::{BYTE_ORDER_MARK, LineTexts, Points};
+use crate::lines::{BYTE_ORDER_MARK, LineTexts, Points, Stall};
 use crate::options::ParseOptions;
 use crate::point::Point;
 use crate::skim::Skim;
@@ -71,8 +71,9 @@ pub struct Stream<R> {
     started: bool,
     options: ParseOptions,
     /// How far the line at the start of the buffer, which could not be
-    /// parsed yet, has been skimmed for its end.
-    skim: Skim,
+    /// parsed yet, has been skimmed for its end, since the parse that
+    /// stalled on it.
+    skim: Option<Skim>,
 }
 
 /// How far the chunks handed out have got, written by the chunk and read
@@ -86,9 +87,9 @@ struct Progress {
     /// The rest of the current line, up to its line feed, is to be skipped
     /// (it was too long).
     skip_line: Cell<bool>,
-    /// The line at the end of the buffer could not be parsed yet: it may
-    /// go on past what has been read.
-    stalled: Cell<bool>,
+    /// The line at the end of the buffer could not be parsed yet, and what
+    /// settles it.
+    stall: Cell<Option<Stall>>,
 }
 
 impl<R: Read> Stream<R> {
@@ -108,13 +109,13 @@ impl<R: Read> Stream<R> {
                 consumed: Cell::new(0),
                 line: Cell::new(1),
                 skip_line: Cell::new(false),
-                stalled: Cell::new(false),
+                stall: Cell::new(None),
             },
             end_of_input: false,
             request: FIRST_READ_SIZE,
             started: false,
             options,
-            skim: Skim::default(),
+            skim: None,
         }
     }
 
@@ -149,19 +150,23 @@ impl<R: Read> Stream<R> {
         // since, or they settle it otherwise (the end of the input, or the
         // line passing the limit), so that a long line costs time in
         // proportion to its length, not to its length times the number of
-        // reads. The skim keeps its place from read to read; a new line,
-        // or one whose end it found but a parse did not settle, is skimmed
-        // from its start.
-        let stalled = self.progress.stalled.take();
-        if consumed > 0 || !stalled || self.skim.has_ended() {
-            self.skim = Skim::default();
-        }
-        let resting = stalled
-            && !self.end_of_input
-            && self.buffer.len() <= self.options.max_line_length()
-            && !self.skim.ended(&self.buffer);
+        // reads. The skim keeps its place from read to read; it starts
+        // anew for the stall of each parse, at the line's start, or at its
+        // error, after which any line feed ends the line.
+        let stall = self.progress.stall.take();
+        let resting = match stall {
+            Some(stall)
+                if !self.end_of_input && self.buffer.len() <= self.options.max_line_length() =>
+            {
+                let skim = self.skim.get_or_insert_with(|| Skim::for_stall(stall));
+                !skim.ended(&self.buffer)
+            }
+            _ => false,
+        };
         if resting {
-            self.progress.stalled.set(true);
+            self.progress.stall.set(stall);
+        } else {
+            self.skim = None;
         }
         let first_line = self.progress.line.get();
         let points = Points::resume(&self.buffer, self.options, first_line, self.end_of_input);
@@ -283,8 +288,8 @@ pub struct Chunk<'s> {
     progress: &'s Progress,
     texts: LineTexts<'s>,
     first_line: usize,
-    /// Nothing read since the last chunk can take its unfinished line
-    /// further: this chunk holds no line.
+    /// The end of the unfinished line at the start of the buffer has not
+    /// been read yet: this chunk holds no line.
     resting: bool,
 }
 
@@ -319,7 +324,7 @@ impl<'s> Chunk<'s> {
         self.progress.consumed.set(self.points.offset());
         self.progress.line.set(self.points.next_line_number());
         self.progress.skip_line.set(self.points.unfinished_line());
-        self.progress.stalled.set(self.points.stalled());
+        self.progress.stall.set(self.points.stall());
     }
 
     /// The physical line on which the last point or error returned began.

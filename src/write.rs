@@ -248,8 +248,6 @@ impl fmt::Display for Point<'_> {
     }
 }
 
-/// Prints the value as it stands in a line: `1.5`, `1i`, `1u`, `true`,
-/// `"text"` with `"` and `\` escaped.
 /// Prints the value as line protocol writes it, as [`FieldValue`] does.
 ///
 /// ```
@@ -264,6 +262,8 @@ impl fmt::Display for FieldInput<'_> {
     }
 }
 
+/// Prints the value as it stands in a line: `1.5`, `1i`, `1u`, `true`,
+/// `"text"` with `"` and `\` escaped.
 impl fmt::Display for FieldValue<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut text = Vec::new();

@@ -328,3 +328,71 @@ fn parsers_and_points_cross_threads() {
     sendable::<Stream<std::fs::File>>();
     sendable::<lineproto::OwnedPoints<std::fs::File>>();
 }
+
+/// A reader that gives its parts, each in as few reads as the room asked
+/// for allows, and then has nothing yet (`WouldBlock`), as a socket whose
+/// peer has sent all it will for now.
+struct Live<'a> {
+    parts: &'a [&'a [u8]],
+    given: usize,
+}
+
+impl Read for Live<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some((part, rest)) = self.parts.split_first() else {
+            return Err(io::ErrorKind::WouldBlock.into());
+        };
+        let left = &part[self.given..];
+        let len = left.len().min(buf.len());
+        buf[..len].copy_from_slice(&left[..len]);
+        self.given += len;
+        if self.given == part.len() {
+            (self.parts, self.given) = (rest, 0);
+        }
+        Ok(len)
+    }
+}
+
+/// The items a stream over `parts` gives before its reader has nothing
+/// more: what a server gets from a peer that waits for an answer.
+fn given_before_waiting(
+    parts: &[&[u8]],
+    options: ParseOptions,
+) -> Vec<Result<String, ParseErrorKind>> {
+    let mut stream = Stream::with_options(Live { parts, given: 0 }, options);
+    let mut given = Vec::new();
+    loop {
+        match stream.next_chunk() {
+            Ok(Some(chunk)) => given.extend(chunk.map(|result| {
+                result
+                    .map(|point| point.to_string())
+                    .map_err(|err| err.kind().clone())
+            })),
+            Ok(None) => panic!("the input has no end"),
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => return given,
+            Err(err) => panic!("{err}"),
+        }
+    }
+}
+
+#[test]
+fn a_line_is_given_as_soon_as_its_line_feed_is_read() {
+    // A long line split over reads, with line feeds inside strings.
+    let strings: String = (0..5_000).map(|i| format!("f{i}=\"a\nb\",")).collect();
+    let line = format!("m {strings}z=1i\n");
+    let (head, tail) = line.as_bytes().split_at(line.len() / 2);
+    let options = ParseOptions::new().with_max_fields(5_001);
+    let given = given_before_waiting(&[head, tail, b"m f=2\n"], options);
+    assert_eq!(given.len(), 2);
+    assert!(matches!(&given[0], Ok(point) if point.ends_with("z=1i")));
+    assert_eq!(given[1], Ok("m f=2".to_owned()));
+
+    // An error before the end of what has been read, with a string
+    // opening after it: the error's line ends at the next line feed,
+    // inside what would have been that string.
+    let given = given_before_waiting(&[b"m f=1x,g=\"oops", b"\nm f=2\n"], ParseOptions::new());
+    assert!(
+        matches!(given.as_slice(), [Err(ParseErrorKind::InvalidFieldValue { .. }), Ok(point)] if point == "m f=2"),
+        "{given:?}"
+    );
+}
