@@ -59,6 +59,8 @@ const FORBIDDEN: u8 = 4;
 pub(crate) struct ByteClasses {
     table: [u8; 256],
     stops: Stops,
+    /// The delimiters alone: the bytes that end the element unescaped.
+    delimiters: Stops,
 }
 
 impl ByteClasses {
@@ -118,7 +120,11 @@ impl ByteClasses {
             );
             byte += 1;
         }
-        ByteClasses { table, stops }
+        ByteClasses {
+            table,
+            stops,
+            delimiters: Stops::new(delimiters, 0),
+        }
     }
 
     /// Whether every byte a backslash escapes stops the scan too.
@@ -143,6 +149,12 @@ impl ByteClasses {
     #[inline(always)]
     pub(crate) fn run_length(&self, bytes: &[u8]) -> usize {
         scan::run_length(bytes, &self.stops)
+    }
+
+    /// The bytes that end the element where no backslash escapes them.
+    #[inline(always)]
+    pub(crate) fn delimiters(&self) -> &Stops {
+        &self.delimiters
     }
 
     /// The offsets of the bytes of `bytes` that stop the scan of this

@@ -54,7 +54,7 @@ use crate::number::{NumberError, numeral};
 use crate::options::Limits;
 use crate::point::{Entry, EntryValue, Point, Span, repeated_key_index};
 use crate::precision::Precision;
-use crate::scan::{NameStops, StopIndex, ascii_prefix};
+use crate::scan::{self, NameStops, StopIndex, Stops, ascii_prefix};
 
 /// A grammar error: where it was found (by the length of the input that
 /// remains there), and what.
@@ -887,27 +887,62 @@ fn ends_name_plainly(byte: u8) -> bool {
 /// a carriage return, DEL or another control character): the rest of
 /// [`name`]'s rule, with whether an escape was found.
 ///
+/// The name ends at its first delimiter that no backslash escapes, or at
+/// a control character, escaped or not (a backslash before one is an
+/// ordinary byte). The first few runs between escapes are taken one at a
+/// time, the cheapest way for the usual name with an escape or two. A
+/// name with more goes on through the scanner's bit masks, 64 bytes at a
+/// time however dense its escapes: every delimiter and the backslash are
+/// escapable in every name, so the scanner's rule (a backslash escapes the
+/// byte after it unless it is escaped itself) is the name's. On one line
+/// of 100,000 tags of 168 bytes, dense with escapes, that parses 1.7x
+/// faster than a scan per run; names with an escape or two cost the same.
+///
 /// Out of line, and returning two words, which come back in registers.
 #[inline(never)]
 fn escaped_name_length(input: &[u8], run: usize, element: Element) -> (usize, usize) {
+    /// Control characters: DEL and every byte below the space.
+    const CONTROLS: Stops = Stops::new(b"\x7f", 0x20);
+    /// The runs between escapes scanned one at a time before the scanner
+    /// takes over.
+    const RUNS: usize = 3;
     let classes = element.classes();
     let mut len = run;
-    let mut escaped = 0;
+    let mut escaped = false;
+    let mut runs = 0;
     loop {
         match input.get(len..) {
             Some([b'\\', next, ..]) if classes.escapable(*next) => {
-                escaped = 1;
+                escaped = true;
                 len += 2;
             }
             Some([b'\\', ..]) => len += 1,
             // Scanning only from a byte that does not stop the name spares
             // a scan per escape in a run of escapes.
             Some([byte, ..]) if !classes.stops(*byte) => {
+                if runs == RUNS {
+                    break;
+                }
+                runs += 1;
                 len += input.get(len..).map_or(0, |rest| classes.run_length(rest));
             }
-            _ => return (len, escaped),
+            _ => return (len, usize::from(escaped)),
         }
     }
+    // The loop stopped after a whole escape or a run, on an ordinary
+    // byte: nothing escapes the byte at `len`.
+    let rest = input.get(len..).unwrap_or_default();
+    let more = scan::find_unescaped(rest, classes.delimiters(), Some(&CONTROLS), &mut false)
+        .unwrap_or(rest.len());
+    // An escape is a backslash before an escapable byte (one that is itself
+    // escaped is a backslash, escapable, after another).
+    escaped = escaped
+        || rest
+            .get(..more)
+            .unwrap_or_default()
+            .windows(2)
+            .any(|pair| matches!(pair, [b'\\', next] if classes.escapable(*next)));
+    (len + more, usize::from(escaped))
 }
 
 /// The error for the control character at `len` in the name of `element`
@@ -1054,6 +1089,64 @@ mod tests {
                 matches!(err.into_kind(&[]), ParseErrorKind::InvalidFieldValue { value, .. } if value == bad),
                 "{bad}"
             );
+        }
+    }
+
+    /// Where the name of `element` at the start of `input` ends, whether
+    /// it holds an escape, and whether it ends at a control character, read
+    /// one byte at a time from the table in `crate::escape`.
+    fn naive_name(input: &[u8], element: Element) -> (usize, bool, bool) {
+        let delimiters: &[u8] = match element {
+            Element::TagKey | Element::FieldKey => b",= ",
+            _ => b", ",
+        };
+        let escapable = |byte: u8| byte == b'\\' || b", =".contains(&byte);
+        let (mut at, mut escaped) = (0, false);
+        while let Some(&byte) = input.get(at) {
+            match input.get(at + 1) {
+                Some(&next)
+                    if byte == b'\\'
+                        && escapable(next)
+                        && (next != b'=' || element != Element::Measurement) =>
+                {
+                    escaped = true;
+                    at += 2;
+                }
+                _ if delimiters.contains(&byte) || is_control(byte) => {
+                    return (at, escaped, is_control(byte));
+                }
+                _ => at += 1,
+            }
+        }
+        (at, escaped, false)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn names_dense_with_escapes_end_where_a_byte_walk_ends_them(
+            // Mostly escapes and ordinary bytes, so that many names run
+            // past the first few escapes, with now and then an end.
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    30 => proptest::sample::select(vec![
+                        &b"a"[..], b"bcdefgh", "é".as_bytes(), b"\\ ", b"\\,", b"\\=", b"\\\\", b"\\", b"\\x",
+                    ]),
+                    1 => proptest::sample::select(vec![&b","[..], b" ", b"=", b"\n", b"\t", b"\\\n", b"\\\t", b"\x7f"]),
+                ],
+                0..120,
+            ),
+            element in proptest::sample::select(vec![Element::Measurement, Element::TagKey, Element::TagValue, Element::FieldKey]),
+        ) {
+            let input = pieces.concat();
+            let (end, escaped, control) = naive_name(&input, element);
+            match name(&input, element, &Context::default()) {
+                Ok((rest, text)) => {
+                    proptest::prop_assert!(!control || line_end(rest).is_ok(), "{:?}", String::from_utf8_lossy(&input));
+                    proptest::prop_assert_eq!(input.len() - rest.len(), end, "{:?}", String::from_utf8_lossy(&input));
+                    proptest::prop_assert_eq!(text.escaped != 0, escaped, "{:?}", String::from_utf8_lossy(&input));
+                }
+                Err(_) => proptest::prop_assert!(control, "{:?}", String::from_utf8_lossy(&input)),
+            }
         }
     }
 }
