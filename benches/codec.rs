@@ -346,6 +346,16 @@ fn hostile_inputs(size: usize) -> Vec<Hostile> {
         escaped_count += 1;
     }
     escaped_tags.extend_from_slice(b" f=1");
+    // 100,000 tags whose keys and values are dense with escapes, as long
+    // as it takes to fill the size.
+    let value_len = (size / 100_000).saturating_sub(16).max(4);
+    let value: String = "ab\\ cd\\,ef".chars().cycle().take(value_len).collect();
+    let value = value.trim_end_matches('\\');
+    let mut long_escaped_tags = b"m".to_vec();
+    for i in 0..100_000 {
+        long_escaped_tags.extend_from_slice(format!(",k\\ e\\,y{i}={value}").as_bytes());
+    }
+    long_escaped_tags.extend_from_slice(b" f=1");
     let string = |unit: &[u8]| {
         let mut line = b"m s=\"".to_vec();
         line.extend_from_slice(&unit.repeat(size / unit.len()));
@@ -385,6 +395,12 @@ fn hostile_inputs(size: usize) -> Vec<Hostile> {
             name: "escaped-tags",
             bytes: escaped_tags,
             options: defaults.with_max_tags(escaped_count),
+            results: (1, 0),
+        },
+        Hostile {
+            name: "100k-escaped-tags",
+            bytes: long_escaped_tags,
+            options: defaults.with_max_tags(100_000),
             results: (1, 0),
         },
         Hostile {
