@@ -301,15 +301,27 @@ fn write_value(value: &FieldValue<'_>, out: &mut impl Sink) {
 /// `.0` (`21`); a float field needs no decimal point to stay a float.
 ///
 /// Values with at most four decimals, the bulk of real sensor data, are
-/// written directly; the rest by Ryū's shortest round-trip algorithm.
+/// written directly; the rest by Żmij's shortest round-trip algorithm
+/// (the `zmij` crate), whose exponents lose their `+` (`1e21`, not
+/// `1e+21`).
 pub(crate) fn write_float(value: f64, out: &mut impl Sink) {
     if let Some((units, decimals)) = few_decimals(value) {
         write_decimal(value.is_sign_negative(), units, decimals, out);
         return;
     }
-    let mut buffer = ryu::Buffer::new();
-    let text = buffer.format(value);
-    out.extend(text.strip_suffix(".0").unwrap_or(text).as_bytes());
+    let mut buffer = zmij::Buffer::new();
+    let text = buffer.format(value).as_bytes();
+    // A positive exponent has at most three digits: its `+`, if any, is
+    // among the last five bytes.
+    let tail = text.len().saturating_sub(5);
+    match text.iter().skip(tail).position(|&byte| byte == b'+') {
+        Some(plus) => {
+            let (mantissa, exponent) = text.split_at(tail + plus);
+            out.extend(mantissa);
+            out.extend(exponent.get(1..).unwrap_or_default());
+        }
+        None => out.extend(text.strip_suffix(b".0").unwrap_or(text)),
+    }
 }
 
 /// `value` as `units / 10^decimals` with the fewest decimals (at most
@@ -321,16 +333,21 @@ pub(crate) fn write_float(value: f64, out: &mut impl Sink) {
 ///
 /// A value with fewer than four decimals also has four (trailing zeros),
 /// so one division at four decimals decides, and trailing zeros of the
-/// units give the fewest: long-digit values go on to Ryū after one
-/// division instead of four. Values too large to scale by 10^4 exactly
-/// try fewer decimals one at a time.
+/// units give the fewest: long-digit values go on to Żmij after one
+/// division instead of four. That holds while `value × 10^4` stays below
+/// 2^51, where rounding it is sure to give back the decimal's units;
+/// larger values try fewer decimals one at a time. (From 2^52 on, the
+/// product has no fraction left to round, and one decimal too many could
+/// pass: `666504292915.023` came out as `666504292915.0229`.)
 fn few_decimals(value: f64) -> Option<(u64, usize)> {
     const POWERS_OF_TEN: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10000.0];
     const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
     // A whole number is its own units: no division needed.
     if value.abs() < EXACT_INTEGERS {
         let units = value as i64 as f64;
-        if units.to_bits() == value.to_bits() {
+        // Equal as numbers: `-0.0` is 0 units, and its sign is written.
+        #[expect(clippy::float_cmp, reason = "an exact comparison is meant")]
+        if units == value {
             return Some((units.abs() as u64, 0));
         }
     }
@@ -356,19 +373,16 @@ fn few_decimals(value: f64) -> Option<(u64, usize)> {
 /// it is not, `Some(Some((units, decimals)))` when it is.
 #[inline]
 fn decimals_of(value: f64, decimals: usize, power: f64) -> Option<Option<(u64, usize)>> {
-    const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+    /// 2^51: below it, `value × power` is within a quarter of the units
+    /// of any decimal that `value` is, and rounds to them.
+    const ROUNDS_TO_UNITS: f64 = 2_251_799_813_685_248.0;
     let scaled = value * power;
-    if scaled.is_nan() || scaled.abs() >= EXACT_INTEGERS {
+    if scaled.is_nan() || scaled.abs() >= ROUNDS_TO_UNITS {
         return None;
     }
     // Round half away from zero by truncating a nudged value: a cast,
-    // where `f64::round` would be a library call. From 2^52 on every f64
-    // is a whole number, and nudging it could round it up.
-    let units = if scaled.abs() >= 4_503_599_627_370_496.0 {
-        scaled
-    } else {
-        (scaled + 0.5f64.copysign(scaled)) as i64 as f64
-    };
+    // where `f64::round` would be a library call.
+    let units = (scaled + 0.5f64.copysign(scaled)) as i64 as f64;
     Some((units / power).to_bits() == value.to_bits())
         .map(|exact| exact.then_some((units.abs() as u64, decimals)))
 }
@@ -450,22 +464,15 @@ fn write_name(text: &str, element: Element, out: &mut impl Sink) -> Result<(), W
 
 #[cfg(test)]
 mod tests {
-    /// The fewest decimals by trying one, two, three and four in turn: the
-    /// definition `few_decimals` must agree with.
-    fn fewest_decimals_by_search(value: f64) -> Option<(u64, usize)> {
-        const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
-        for decimals in 0..=4 {
-            let power = 10f64.powi(decimals as i32);
-            let scaled = value * power;
-            if scaled.is_nan() || scaled.abs() >= EXACT_INTEGERS {
-                return None;
-            }
-            let units = scaled.round();
-            if (units / power).to_bits() == value.to_bits() {
-                return Some((units.abs() as u64, decimals));
-            }
-        }
-        None
+    /// The fewest decimals (at most four) at which `value`, rounded
+    /// exactly by the standard library's formatter, reads back as itself:
+    /// the definition `few_decimals` must agree with.
+    fn fewest_decimals_by_formatting(value: f64) -> Option<usize> {
+        (0..=4).find(|&decimals| {
+            let text = format!("{value:.decimals$}");
+            text.parse::<f64>()
+                .is_ok_and(|back| back.to_bits() == value.to_bits())
+        })
     }
 
     proptest::proptest! {
@@ -476,8 +483,24 @@ mod tests {
             bits in proptest::prelude::any::<u64>(),
         ) {
             let decimal = units as f64 / 10f64.powi(decimals as i32);
-            for value in [decimal, f64::from_bits(bits), decimal * 1e6, decimal / 3.0] {
-                proptest::prop_assert_eq!(few_decimals(value), fewest_decimals_by_search(value), "{:?}", value);
+            for value in [decimal, -decimal, f64::from_bits(bits), decimal * 1e6, decimal / 3.0] {
+                let fewest = fewest_decimals_by_formatting(value);
+                match few_decimals(value) {
+                    Some((units, decimals)) => {
+                        // Found: the fewest, and the units of that decimal.
+                        proptest::prop_assert_eq!(Some(decimals), fewest, "{:?}", value);
+                        let text = format!("{value:.decimals$}").replace(['.', '-'], "");
+                        proptest::prop_assert_eq!(text.parse::<u64>().ok(), Some(units), "{:?}", value);
+                    }
+                    // Not found: none exists, or the value is past the
+                    // magnitudes one rounding settles (`value × 10^4` from
+                    // 2^51 on, or whole numbers from 2^53), and goes to
+                    // Żmij, which writes its shortest form anyway.
+                    None => proptest::prop_assert!(
+                        fewest.is_none() || value.abs() * 1e4 >= 2_251_799_813_685_248.0,
+                        "{:?} has {:?} decimals", value, fewest
+                    ),
+                }
             }
         }
     }
