@@ -54,7 +54,7 @@ use crate::number::{NumberError, numeral};
 use crate::options::Limits;
 use crate::point::{Entry, EntryValue, Point, Span, repeated_key_index};
 use crate::precision::Precision;
-use crate::scan::{self, NameStops, StopIndex, Stops, ascii_prefix};
+use crate::scan::{self, NameStops, StopIndex, Stops, StringBody, ascii_prefix};
 
 /// A grammar error: where it was found (by the length of the input that
 /// remains there), and what.
@@ -762,28 +762,15 @@ fn string_value<'a>(
     cx: &Context<'a>,
 ) -> Parsed<'a, (Text<'a>, usize)> {
     let body = input.get(1..).unwrap_or_default();
-    let classes = Element::StringValue.classes();
-    let mut stops = classes.stop_positions(body);
-    let mut escapes = 0;
-    let mut newlines = 0;
-    let len = loop {
-        let Some(at) = stops.next() else {
-            return fail(input, move || ParseErrorKind::UnterminatedString {
-                key: key_text_at(field, Element::FieldKey),
-            });
-        };
-        match body.get(at..) {
-            Some([b'"', ..]) => break at,
-            Some([b'\\', next, ..]) if classes.escapable(*next) => {
-                // The escaped byte is a stop itself (a quote or a
-                // backslash): it is the next position, and stands for
-                // itself.
-                escapes += 1;
-                stops.next();
-            }
-            Some([b'\n', ..]) => newlines += 1,
-            _ => {}
-        }
+    let Some(StringBody {
+        len,
+        escapes,
+        newlines,
+    }) = scan::string_body(body)
+    else {
+        return fail(input, move || ParseErrorKind::UnterminatedString {
+            key: key_text_at(field, Element::FieldKey),
+        });
     };
     if len - escapes > cx.settings.limits.max_string_length {
         return fail(input, move || ParseErrorKind::StringTooLong {

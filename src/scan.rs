@@ -10,9 +10,10 @@
 //! and for the last bytes of the input, it looks at one byte at a time.
 //! Names go through a [`StopIndex`], which finds the stops of 64 bytes at
 //! once and answers the scans that start inside them from its bit masks;
-//! string values through [`StopPositions`], which lists their stops from
-//! such masks; and a stream skimming a long line for its end asks
-//! [`find_unescaped`], which finds the escaped bytes of 64 at once.
+//! string values through [`string_body`], which finds their end, escapes
+//! and line feeds from such masks; and a stream skimming a long line for
+//! its end asks [`find_unescaped`], which finds the escaped bytes of 64 at
+//! once.
 //! Every scan gives the same answer as the scalar one for every input,
 //! and the ASCII check never calls text what is not ASCII (on x86-64 it
 //! answers only while 16 bytes remain, and leaves shorter tails to the
@@ -328,80 +329,116 @@ impl<'a> StopIndex<'a> {
     }
 }
 
-/// The offsets of the bytes of `bytes` that are one of `stops`, in order,
-/// found 64 bytes at a time.
+/// What [`string_body`] finds in the body of a string value (the bytes
+/// after its opening quote).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct StringBody {
+    /// The offset of the closing quote: the first `"` that no backslash
+    /// escapes.
+    pub(crate) len: usize,
+    /// The escapes before it: backslashes before a `"` or a `\`.
+    pub(crate) escapes: usize,
+    /// The line feeds before it.
+    pub(crate) newlines: usize,
+}
+
+/// The bytes a backslash escapes in a string value: the quote and the
+/// backslash.
+pub(crate) const STRING_ESCAPABLE: Stops = Stops::new(b"\"\\", 0);
+
+/// The quote alone.
+const QUOTE: Stops = Stops::new(b"\"", 0);
+
+// `string_body` counts as escapes the quotes and backslashes escaped.
+const _: () = assert!(
+    STRING_ESCAPABLE.is_union_of(&QUOTE, &BACKSLASH),
+    "the escapes of strings are not the quote and the backslash"
+);
+
+/// The closing quote of the string value whose body starts `body`, with
+/// the escapes and line feeds before it; `None` when no quote closes it.
+/// A backslash escapes the byte after it unless it is escaped itself.
 ///
-/// For a production that must look at every stop of a long token (the
-/// quotes, backslashes and line feeds of a string value): each block is
-/// compared with the stops once, and each stop then costs a bit count,
-/// where a scan per stop would compare the same bytes again and again
-/// when stops come close together (a run of escapes).
-#[derive(Clone, Debug)]
-pub(crate) struct StopPositions<'a> {
-    bytes: &'a [u8],
-    stops: Stops,
-    /// The offset of the block `mask` describes.
-    block: usize,
-    /// The stops of that block not yet returned, bit `i` for offset
-    /// `block + i`.
-    mask: u64,
-    /// The offset of the next block to look at.
-    next: usize,
-}
-
-impl<'a> StopPositions<'a> {
-    /// The stops of `bytes`, from its start.
-    #[inline(always)]
-    pub(crate) fn new(bytes: &'a [u8], stops: Stops) -> Self {
-        StopPositions {
-            bytes,
-            stops,
-            block: 0,
-            mask: 0,
-            next: 0,
-        }
-    }
-
-    /// Looks at the next block: 64 bytes at once, or the last bytes one
-    /// at a time. `false` at the end of the bytes.
-    #[inline(never)]
-    fn refill(&mut self) -> bool {
-        let rest = self.bytes.get(self.next..).unwrap_or_default();
-        if rest.is_empty() {
-            return false;
-        }
-        self.block = self.next;
-        // The first look covers 16 bytes, enough for most tokens; the
+/// Each block of 64 bytes (the first look, 16) costs three masks (quotes,
+/// backslashes, line feeds) and a few word operations, however many
+/// quotes, backslashes and line feeds it holds: a string of prose with
+/// quotes and paths in it has an escape every ten bytes or so.
+#[inline(always)]
+pub(crate) fn string_body(body: &[u8]) -> Option<StringBody> {
+    const LINE_FEED: Stops = Stops::new(b"\n", 0);
+    // 1 when the first byte of the next block is escaped.
+    let mut carry = 0;
+    let mut found = StringBody::default();
+    let mut rest = body;
+    loop {
+        // The first look covers 16 bytes, enough for most strings; the
         // rest, 64 at a time.
-        let first = self.next == 0;
-        let (mask, len) = match (rest.first_chunk::<16>(), rest.first_chunk::<BLOCK>()) {
-            (Some(chunk), _) if first => (chunk_mask(chunk, &self.stops), 16),
-            (_, Some(block)) => (block_mask(block, &self.stops), BLOCK),
-            _ => {
-                let tail = rest.get(..BLOCK).unwrap_or(rest);
-                (scalar_mask(tail, &self.stops), tail.len())
-            }
+        let first = found.len == 0;
+        let (quotes, backslashes, line_feeds, len) =
+            match (rest.first_chunk::<16>(), rest.first_chunk::<BLOCK>()) {
+                (Some(chunk), _) if first => (
+                    chunk_mask(chunk, &QUOTE),
+                    chunk_mask(chunk, &BACKSLASH),
+                    chunk_mask(chunk, &LINE_FEED),
+                    16,
+                ),
+                (_, Some(block)) => (
+                    block_mask(block, &QUOTE),
+                    block_mask(block, &BACKSLASH),
+                    block_mask(block, &LINE_FEED),
+                    BLOCK,
+                ),
+                _ if rest.is_empty() => return None,
+                _ => {
+                    let tail = rest.get(..BLOCK).unwrap_or(rest);
+                    (
+                        scalar_mask(tail, &QUOTE),
+                        scalar_mask(tail, &BACKSLASH),
+                        scalar_mask(tail, &LINE_FEED),
+                        tail.len(),
+                    )
+                }
+            };
+        let escaped = escaped_bytes(backslashes, &mut carry);
+        let closing = quotes & !escaped;
+        // The bits before the closing quote, or all of them.
+        let before = match closing {
+            0 => u64::MAX,
+            _ => (1 << closing.trailing_zeros()) - 1,
         };
-        self.mask = mask;
-        self.next += len;
-        true
+        found.escapes += (escaped & (quotes | backslashes) & before).count_ones() as usize;
+        found.newlines += (line_feeds & before).count_ones() as usize;
+        if closing != 0 {
+            found.len += closing.trailing_zeros() as usize;
+            return Some(found);
+        }
+        if len < BLOCK {
+            // The byte after a short block is its bit `len`.
+            carry = escaped >> len & 1;
+        }
+        found.len += len;
+        rest = rest.get(len..).unwrap_or_default();
     }
 }
 
-impl Iterator for StopPositions<'_> {
-    type Item = usize;
-
-    #[inline(always)]
-    fn next(&mut self) -> Option<usize> {
-        while self.mask == 0 {
-            if !self.refill() {
-                return None;
+/// [`string_body`] one byte at a time.
+#[cfg(any(test, feature = "fuzzing"))]
+fn scalar_string_body(body: &[u8]) -> Option<StringBody> {
+    let mut found = StringBody::default();
+    let mut escaped = false;
+    for (at, &byte) in body.iter().enumerate() {
+        match byte {
+            b'"' if !escaped => {
+                found.len = at;
+                return Some(found);
             }
+            b'"' | b'\\' if escaped => found.escapes += 1,
+            b'\n' => found.newlines += 1,
+            _ => {}
         }
-        let at = self.mask.trailing_zeros() as usize;
-        self.mask &= self.mask - 1;
-        Some(self.block + at)
+        escaped = !escaped && byte == b'\\';
     }
+    None
 }
 
 /// The length of a block of a [`StopIndex`].
@@ -634,18 +671,15 @@ pub fn disagreement(bytes: &[u8]) -> Option<String> {
                     _ => None,
                 }
             });
-            let positions =
-                ELEMENT_STOPS.iter().enumerate().find_map(|(set, stops)| {
-                    let found: Vec<usize> = StopPositions::new(bytes, *stops).collect();
-                    let expected: Vec<usize> = (0..bytes.len())
-                        .filter(|&at| bytes.get(at).is_some_and(|&byte| stops.contains(byte)))
-                        .collect();
-                    (found != expected).then(|| {
-                format!("from {start}, stop set {set}: positions {found:?}, expected {expected:?}")
-            })
-                });
+            let strings = (string_body(bytes) != scalar_string_body(bytes)).then(|| {
+                format!(
+                    "from {start}: string body {:?}, expected {:?}",
+                    string_body(bytes),
+                    scalar_string_body(bytes)
+                )
+            });
             let unescaped = unescaped_disagreement(bytes).map(|err| format!("from {start}: {err}"));
-            scans.or(indexed).or(ascii).or(positions).or(unescaped)
+            scans.or(indexed).or(ascii).or(strings).or(unescaped)
         })
         .or_else(|| indexed_out_of_order(bytes))
 }
@@ -765,13 +799,6 @@ mod tests {
         );
     }
 
-    /// The positions of the stops of `bytes`, one byte at a time.
-    fn naive_positions(bytes: &[u8], stops: &Stops) -> Vec<usize> {
-        (0..bytes.len())
-            .filter(|&at| bytes.get(at).is_some_and(|&byte| stops.contains(byte)))
-            .collect()
-    }
-
     #[test]
     fn every_short_mix_of_backslashes_and_targets_is_judged_at_every_offset() {
         // Every string of up to 5 of `\`, `"`, space, line feed and `a`,
@@ -810,22 +837,54 @@ mod tests {
     }
 
     #[test]
-    fn every_stop_position_is_found_around_the_block_sizes() {
-        for stops in &SETS {
-            for len in [0, 1, 15, 16, 17, 63, 64, 65, 79, 80, 81, 143, 144, 145, 300] {
-                for at in [0, 1, 15, 16, 17, 63, 64, 79, 80, 143, 144, 299] {
-                    let mut bytes = vec![b'a'; len];
-                    for byte in [b'"', b'\\', b'\n', b',', b' ', b'=', 0x01, 0x7f] {
-                        if let Some(slot) = bytes.get_mut(at) {
+    fn string_bodies_end_at_their_first_unescaped_quote() {
+        let body = |len, escapes, newlines| {
+            Some(StringBody {
+                len,
+                escapes,
+                newlines,
+            })
+        };
+        let cases: [(&[u8], _); 8] = [
+            (b"abc\" rest", body(3, 0, 0)),
+            (b"\"", body(0, 0, 0)),
+            (br#"a\"b" rest"#, body(4, 1, 0)),
+            (br#"a\\" rest"#, body(3, 1, 0)),
+            (br#"a\\\"b" rest"#, body(6, 2, 0)),
+            (b"a\\nb\nc\" rest", body(6, 0, 1)),
+            (b"no end \\\"", None),
+            (b"", None),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(
+                string_body(body),
+                expected,
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+
+    /// Quotes, backslashes, line feeds and escaped quotes at every place
+    /// around the sizes of the first look and the blocks.
+    #[test]
+    fn string_bodies_are_read_around_the_block_sizes() {
+        for len in [0, 1, 15, 16, 17, 63, 64, 65, 79, 80, 81, 143, 144, 145, 300] {
+            for at in [
+                0, 1, 14, 15, 16, 17, 62, 63, 64, 78, 79, 80, 142, 143, 144, 299,
+            ] {
+                for insert in [&b"\""[..], b"\\", b"\n", b"\\\"", b"\\\\\"", b"\\\\"] {
+                    let mut body = vec![b'a'; len];
+                    for (offset, &byte) in insert.iter().enumerate() {
+                        if let Some(slot) = body.get_mut(at + offset) {
                             *slot = byte;
                         }
-                        let found: Vec<usize> = StopPositions::new(&bytes, *stops).collect();
-                        assert_eq!(
-                            found,
-                            naive_positions(&bytes, stops),
-                            "{byte:#x} at {at} of {len}"
-                        );
                     }
+                    assert_eq!(
+                        string_body(&body),
+                        scalar_string_body(&body),
+                        "{insert:?} at {at} of {len}"
+                    );
                 }
             }
         }
@@ -833,15 +892,12 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn stop_positions_agree_with_the_scalar_path(
-            bytes in proptest::collection::vec(proptest::sample::select(b"abc,= \\\"\n\x01\x7f\xc3\xa9".to_vec()), 0..400),
+        fn string_bodies_agree_with_the_scalar_path(
+            bytes in proptest::collection::vec(proptest::sample::select(b"ab\\\\\\\"\n\xc3\xa9".to_vec()), 0..400),
             start in 0usize..70,
         ) {
             let bytes = bytes.get(start..).unwrap_or_default();
-            for stops in &SETS {
-                let found: Vec<usize> = StopPositions::new(bytes, *stops).collect();
-                proptest::prop_assert_eq!(found, naive_positions(bytes, stops));
-            }
+            proptest::prop_assert_eq!(string_body(bytes), scalar_string_body(bytes));
         }
 
         #[test]
