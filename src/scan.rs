@@ -1,24 +1,29 @@
 //! The token scanner: how many bytes at the start of a slice go by before
 //! one that a production must look at, and whether a short token is ASCII.
 //!
-//! This is the one module of the crate with `unsafe` code. It has three
+//! This is the one module of the crate with `unsafe` code. It has seven
 //! `unsafe` blocks, each with its argument: the unaligned 16-byte loads
-//! of the SSE2 paths, and the conversion of a token found to be ASCII to
-//! text without a second check. On x86-64 (where SSE2 is always present)
-//! the scanner compares 16 bytes at a time with every byte of its
-//! [`Stops`] at once and finds the first hit from a bit mask; elsewhere,
-//! and for the last bytes of the input, it looks at one byte at a time.
-//! Names go through a [`StopIndex`], which finds the stops of 64 bytes at
-//! once and answers the scans that start inside them from its bit masks;
-//! string values through [`string_body`], which finds their end, escapes
-//! and line feeds from such masks; and a stream skimming a long line for
-//! its end asks [`find_unescaped`], which finds the escaped bytes of 64 at
-//! once.
+//! and stores of the SSE2 and SSSE3 paths, the conversion of a token
+//! found to be ASCII to text without a second check, the call of the
+//! SSSE3 unescaper where the processor has been found to have SSSE3, and
+//! the unescaper's writes into the bytes of a string, which are checked
+//! to be UTF-8 before the string is used again. On x86-64 (where SSE2 is
+//! always present) the scanner compares 16 bytes at a time with every
+//! byte of its [`Stops`] at once and finds the first hit from a bit mask;
+//! elsewhere, and for the last bytes of the input, it looks at one byte at
+//! a time. Names go through a [`StopIndex`], which finds the stops of 64
+//! bytes at once and answers the scans that start inside them from its
+//! bit masks; string values through [`string_body`], which finds their
+//! end, escapes and line feeds from such masks; a stream skimming a long
+//! line for its end asks [`find_unescaped`], which finds the escaped bytes
+//! of 64 at once; and [`unescape`] packs the bytes of a long token that
+//! are not escaping backslashes with a byte shuffle, 16 at a time.
 //! Every scan gives the same answer as the scalar one for every input,
-//! and the ASCII check never calls text what is not ASCII (on x86-64 it
+//! the ASCII check never calls text what is not ASCII (on x86-64 it
 //! answers only while 16 bytes remain, and leaves shorter tails to the
-//! full UTF-8 check): the property tests below and the `scan` fuzz target
-//! compare them on random bytes at every offset and length.
+//! full UTF-8 check), and the unescaper gives what a walk over the bytes
+//! gives: the property tests below and the `scan` fuzz target compare
+//! them on random bytes at every offset and length.
 //!
 //! On the TSBS benchmark (tag values and keys of 4 to 20 bytes) the SSE2
 //! path made the whole parse about a fifth faster than the table look-up
@@ -213,6 +218,226 @@ mod sse2 {
             (_mm_movemask_epi8(needles) as u32) | if stops.below == 0 { 0 } else { below_mask }
         };
         mask & 0xffff
+    }
+}
+
+/// The SSSE3 byte shuffle that packs the bytes an unescaper keeps. SSSE3
+/// is not part of the x86-64 baseline, so it is looked for at run time.
+#[cfg(target_arch = "x86_64")]
+mod ssse3 {
+    use std::arch::x86_64::{_mm_loadu_si128, _mm_set_epi64x, _mm_shuffle_epi8, _mm_storeu_si128};
+
+    use super::{BACKSLASH, Stops, chunk_mask, escaped_bytes, scalar_mask};
+
+    /// For each mask of eight bytes to drop: the indices of the bytes
+    /// kept, in order, then `0x80`s (which the shuffle makes zeros).
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "only evaluated at compile time, where an out-of-bounds index fails the build"
+    )]
+    static KEPT: [[u8; 8]; 256] = {
+        let mut table = [[0x80; 8]; 256];
+        let mut mask = 0;
+        while mask < 256 {
+            let mut kept = 0;
+            let mut byte = 0;
+            while byte < 8 {
+                if mask >> byte & 1 == 0 {
+                    table[mask][kept] = byte as u8;
+                    kept += 1;
+                }
+                byte += 1;
+            }
+            mask += 1;
+        }
+        table
+    };
+
+    /// Whether the processor has SSSE3.
+    #[inline(always)]
+    pub(super) fn available() -> bool {
+        std::is_x86_feature_detected!("ssse3")
+    }
+
+    /// The bytes of `chunk` not in `drop` (bit `i` for byte `i`), packed
+    /// in each half: those of the first eight bytes from byte 0 of the
+    /// result, those of the last eight from byte 8.
+    ///
+    /// # Safety
+    ///
+    /// The processor must have SSSE3 ([`available`]).
+    #[inline]
+    #[target_feature(enable = "ssse3")]
+    unsafe fn pack_halves(chunk: &[u8; 16], drop: u16) -> [u8; 16] {
+        // A byte indexes the table's 256 entries: never out of bounds.
+        let [low, high] = drop
+            .to_le_bytes()
+            .map(|mask| KEPT.get(usize::from(mask)).copied().unwrap_or_default());
+        let low = u64::from_le_bytes(low);
+        // The second half's indices are 8 more: no index byte carries
+        // into the next (each is below 8, or 0x80).
+        let high = u64::from_le_bytes(high) + 0x0808_0808_0808_0808;
+        let mut packed = [0u8; 16];
+        // SAFETY: the caller promises SSSE3 (and SSE2 comes with it).
+        // The load reads the 16 initialised bytes of `chunk` and the
+        // store writes the 16 bytes of `packed`; neither needs alignment.
+        unsafe {
+            let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+            let indices = _mm_set_epi64x(high as i64, low as i64);
+            _mm_storeu_si128(packed.as_mut_ptr().cast(), _mm_shuffle_epi8(bytes, indices));
+        }
+        packed
+    }
+
+    /// [`super::unescape`] into `room` (at least 16 bytes longer than `raw`), 16
+    /// bytes at a time; returns how many bytes it wrote.
+    ///
+    /// # Safety
+    ///
+    /// The processor must have SSSE3 ([`available`]).
+    #[target_feature(enable = "ssse3")]
+    pub(super) unsafe fn unescape_packed(raw: &[u8], escapable: &Stops, room: &mut [u8]) -> usize {
+        let (mut read, mut written) = (0, 0);
+        // 1 when the byte at `read` is escaped.
+        let mut carry = 0;
+        while let Some(chunk) = raw.get(read..).and_then(<[u8]>::first_chunk::<16>) {
+            let escaped = escaped_bytes(chunk_mask(chunk, &BACKSLASH), &mut carry);
+            carry = escaped >> 16 & 1;
+            // The bytes dropped: each backslash before an escaped escapable
+            // byte, the last one's looking at the next chunk's first byte.
+            let next_escapable = raw
+                .get(read + 16)
+                .is_some_and(|&next| escapable.contains(next));
+            let escapes =
+                escaped & (chunk_mask(chunk, escapable) | u64::from(next_escapable) << 16);
+            let drop = (escapes >> 1) as u16;
+            // SAFETY: the caller promises SSSE3.
+            let packed = unsafe { pack_halves(chunk, drop) };
+            let [low, high] = drop.to_le_bytes();
+            let (packed_low, packed_high) = packed.split_at(8);
+            // `written` is at most `read`, and `room` is 16 bytes longer than
+            // `raw`: both halves fit.
+            if let Some(slot) = room.get_mut(written..written + 8) {
+                slot.copy_from_slice(packed_low);
+            }
+            written += 8 - low.count_ones() as usize;
+            if let Some(slot) = room.get_mut(written..written + 8) {
+                slot.copy_from_slice(packed_high);
+            }
+            written += 8 - high.count_ones() as usize;
+            read += 16;
+        }
+        // The last bytes, one at a time.
+        let tail = raw.get(read..).unwrap_or_default();
+        let escaped = escaped_bytes(scalar_mask(tail, &BACKSLASH), &mut carry);
+        let drop = (escaped & scalar_mask(tail, escapable)) >> 1;
+        for (at, &byte) in tail.iter().enumerate() {
+            if drop >> at & 1 == 0 {
+                if let Some(slot) = room.get_mut(written) {
+                    *slot = byte;
+                }
+                written += 1;
+            }
+        }
+        written
+    }
+}
+
+/// Appends `raw` to `text` without the backslash before each byte of
+/// `escapable` that a backslash escapes (a backslash escapes the byte
+/// after it unless it is escaped itself). Returns `false`, and leaves
+/// `text` as it was, where the processor lacks the byte shuffle this needs
+/// (SSSE3): the caller then copies the runs between backslashes.
+///
+/// Every 16 bytes cost the same however many escapes they hold: two
+/// masks, a shuffle that packs the bytes kept, two stores. Copying run by
+/// run costs a copy and a mispredicted branch per escape, and a string of
+/// prose with quotes and paths in it has one every ten bytes or so.
+pub(crate) fn unescape(raw: &str, escapable: &Stops, text: &mut String) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if ssse3::available() {
+            return append_utf8(text, |out| {
+                let room = out.append_zeros(raw.len() + 16);
+                // SAFETY: the processor has SSSE3.
+                let written = unsafe { ssse3::unescape_packed(raw.as_bytes(), escapable, room) };
+                out.truncate(written);
+            });
+        }
+    }
+    let _ = (raw, escapable, text);
+    false
+}
+
+/// Appends to `text` what `fill` appends through the [`Appender`] it is
+/// given, if that is UTF-8, and returns whether it was; otherwise `text`
+/// is left as it was.
+///
+/// For [`unescape`], which packs 16 bytes at a time into room it cuts
+/// back at the end, as a `String` does not allow; in the string's own
+/// buffer, it spares a second copy from a buffer of bytes. The check of
+/// the appended bytes costs a fraction of the packing.
+#[cfg(target_arch = "x86_64")]
+fn append_utf8(text: &mut String, fill: impl FnOnce(&mut Appender<'_>)) -> bool {
+    /// Cuts the buffer back to `valid` bytes when dropped, on every way
+    /// out of [`append_utf8`], a panic in `fill` included.
+    struct Guard<'a> {
+        bytes: &'a mut Vec<u8>,
+        valid: usize,
+    }
+    impl Drop for Guard<'_> {
+        fn drop(&mut self) {
+            self.bytes.truncate(self.valid);
+        }
+    }
+    let start = text.len();
+    // SAFETY: `as_mut_vec` requires the bytes to be UTF-8 again when the
+    // borrow ends. The guard holds the borrow and, when it is dropped,
+    // cuts the bytes back to `valid`: `start`, the text as it was (UTF-8,
+    // as a `String`), unless the bytes after it were checked below to be
+    // UTF-8 too. `fill` reaches the bytes only through an `Appender`,
+    // which never changes the first `start`, so they stay the text they
+    // were; UTF-8 followed by UTF-8 is UTF-8.
+    let mut guard = Guard {
+        bytes: unsafe { text.as_mut_vec() },
+        valid: start,
+    };
+    fill(&mut Appender {
+        bytes: guard.bytes,
+        floor: start,
+    });
+    let appended = guard.bytes.get(start..).unwrap_or_default();
+    let is_utf8 = simdutf8::basic::from_utf8(appended).is_ok();
+    if is_utf8 {
+        guard.valid = guard.bytes.len();
+    }
+    is_utf8
+}
+
+/// What [`append_utf8`] lets its caller do with the bytes of a string:
+/// add bytes, and take back bytes it added, never touching those before.
+#[cfg(target_arch = "x86_64")]
+struct Appender<'a> {
+    bytes: &'a mut Vec<u8>,
+    /// The length of the text before: no cut goes below it.
+    floor: usize,
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Appender<'_> {
+    /// Appends `len` zero bytes and returns them, to be written over.
+    #[inline(always)]
+    fn append_zeros(&mut self, len: usize) -> &mut [u8] {
+        let start = self.bytes.len();
+        self.bytes.resize(start + len, 0);
+        self.bytes.get_mut(start..).unwrap_or_default()
+    }
+
+    /// Keeps the first `appended` of the bytes appended, and drops the
+    /// rest.
+    #[inline(always)]
+    fn truncate(&mut self, appended: usize) {
+        self.bytes.truncate(self.floor + appended);
     }
 }
 
@@ -626,6 +851,54 @@ fn unescaped_disagreement(bytes: &[u8]) -> Option<String> {
         })
 }
 
+/// The escapable bytes of every element, the backslash among them (see
+/// `crate::escape`).
+#[cfg(any(test, feature = "fuzzing"))]
+const ELEMENT_ESCAPES: [Stops; 3] = [
+    Stops::new(b"\\, ", 0),
+    Stops::new(b"\\,= ", 0),
+    STRING_ESCAPABLE,
+];
+
+/// [`unescape`] one byte at a time.
+#[cfg(any(test, feature = "fuzzing"))]
+fn scalar_unescape(raw: &str, escapable: &Stops) -> String {
+    let mut out = Vec::new();
+    let mut bytes = raw.bytes().peekable();
+    while let Some(byte) = bytes.next() {
+        match bytes.peek() {
+            Some(&next) if byte == b'\\' && escapable.contains(next) => {
+                out.push(next);
+                bytes.next();
+            }
+            _ => out.push(byte),
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The first disagreement between [`unescape`] and the walk over the
+/// bytes, for the escapes of every element, appended after some text.
+#[cfg(any(test, feature = "fuzzing"))]
+fn unescape_disagreement(raw: &str) -> Option<String> {
+    ELEMENT_ESCAPES
+        .iter()
+        .enumerate()
+        .find_map(|(set, escapable)| {
+            let mut text = String::from("kept é");
+            if !unescape(raw, escapable, &mut text) {
+                // Only a processor without SSSE3 declines.
+                #[cfg(target_arch = "x86_64")]
+                if ssse3::available() {
+                    return Some(format!("escape set {set}: declined {raw:?}"));
+                }
+                return None;
+            }
+            let expected = format!("kept é{}", scalar_unescape(raw, escapable));
+            (text != expected).then(|| format!("escape set {set}: {text:?}, expected {expected:?}"))
+        })
+}
+
 /// The first disagreement between the fast paths of this module and the
 /// scalar path on `bytes` started at each of its first 32 offsets: the
 /// vector scan and the stop index against the byte-at-a-time scan for the
@@ -679,7 +952,14 @@ pub fn disagreement(bytes: &[u8]) -> Option<String> {
                 )
             });
             let unescaped = unescaped_disagreement(bytes).map(|err| format!("from {start}: {err}"));
-            scans.or(indexed).or(ascii).or(strings).or(unescaped)
+            let unescapes = unescape_disagreement(&String::from_utf8_lossy(bytes))
+                .map(|err| format!("from {start}: {err}"));
+            scans
+                .or(indexed)
+                .or(ascii)
+                .or(strings)
+                .or(unescaped)
+                .or(unescapes)
         })
         .or_else(|| indexed_out_of_order(bytes))
 }
@@ -890,7 +1170,33 @@ mod tests {
         }
     }
 
+    /// Escapes, runs of backslashes and multi-byte characters at every
+    /// place around the 16-byte steps of the packing unescaper.
+    #[test]
+    fn unescaping_packs_every_escape_around_the_chunk_sizes() {
+        for len in [16, 17, 31, 32, 33, 47, 48, 49, 64, 100] {
+            for at in 0..len {
+                for insert in [
+                    "\\\"", "\\\\", "\\,", "\\ ", "\\=", "\\x", "\\\\\\", "é\\", "\\東",
+                ] {
+                    let mut raw: String = "a".repeat(at);
+                    raw.push_str(insert);
+                    raw.push_str(&"b".repeat(len.saturating_sub(at)));
+                    assert_eq!(unescape_disagreement(&raw), None, "{raw:?}");
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn unescaping_agrees_with_the_scalar_path(
+            chars in proptest::collection::vec(proptest::sample::select(vec!['a', '\\', '\\', '"', ',', '=', ' ', 'é', '東', '🌡']), 0..300),
+        ) {
+            let raw: String = chars.into_iter().collect();
+            proptest::prop_assert_eq!(unescape_disagreement(&raw), None);
+        }
+
         #[test]
         fn string_bodies_agree_with_the_scalar_path(
             bytes in proptest::collection::vec(proptest::sample::select(b"ab\\\\\\\"\n\xc3\xa9".to_vec()), 0..400),
