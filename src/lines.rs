@@ -80,6 +80,8 @@ pub struct Points<'a> {
     /// index.
     settings: Settings<'a>,
     utf8_end: usize,
+    /// How far the input has been prefetched.
+    prefetched: usize,
     /// Where the iterator parses the tags and fields of each point before
     /// handing them out in a list of their exact size.
     scratch: Vec<Entry<'a>>,
@@ -130,6 +132,7 @@ impl<'a> Points<'a> {
                 limits: options.limits(),
             },
             utf8_end: 0,
+            prefetched: 0,
             scratch: Vec::new(),
             scratch_sized: false,
             scratch_text: String::new(),
@@ -220,6 +223,13 @@ impl<'a> Points<'a> {
     #[must_use = "a bad line is reported only through the returned result"]
     pub fn next_into(&mut self, point: &mut Point<'a>) -> Option<Result<(), ParseError>> {
         self.stall = None;
+        // Prefetch a block of UTF-8 checks ahead of the line, a cache line
+        // at a time as the lines go by.
+        let ahead = self.offset.saturating_add(UTF8_BLOCK).min(self.input.len());
+        while self.prefetched < ahead {
+            crate::scan::prefetch(self.input, self.prefetched);
+            self.prefetched += 64;
+        }
         loop {
             let start = self.offset;
             let rest = self.input.get(start..).filter(|rest| !rest.is_empty())?;
