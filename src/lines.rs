@@ -153,6 +153,9 @@ impl<'a> Points<'a> {
         Points {
             line,
             complete,
+            // A stream's data has just been read into its buffer, and is
+            // in cache: nothing to prefetch.
+            prefetched: input.len(),
             ..Points::new(input, options)
         }
     }

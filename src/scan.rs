@@ -303,6 +303,8 @@ mod ssse3 {
         // 1 when the byte at `read` is escaped.
         let mut carry = 0;
         while let Some(chunk) = raw.get(read..).and_then(<[u8]>::first_chunk::<16>) {
+            // Both halves stored below fit in `room` while this holds.
+            debug_assert!(written <= read, "wrote past what was read");
             let escaped = escaped_bytes(chunk_mask(chunk, &BACKSLASH), &mut carry);
             carry = escaped >> 16 & 1;
             // The bytes dropped: each backslash before an escaped escapable

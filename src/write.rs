@@ -329,7 +329,8 @@ pub(crate) fn write_float(value: f64, out: &mut impl Sink) {
 ///
 /// `units` below 2^53 and a power of ten are both exact, so the division
 /// is correctly rounded and equals what any correct parser makes of the
-/// decimal; comparing bits keeps `-0.0` apart from `0.0`.
+/// decimal; comparing bits keeps `-0.0` apart from `0.0` (a whole number
+/// is compared as a number: `-0.0` is 0 units, written with its sign).
 ///
 /// A value with fewer than four decimals also has four (trailing zeros),
 /// so one division at four decimals decides, and trailing zeros of the
