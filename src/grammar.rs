@@ -18,14 +18,15 @@
 //! - the token scanner ([`crate::scan`]) finds the bytes that end or
 //!   interrupt a name or string: for names, from a stop index of 64 bytes
 //!   of the line at a time, which each scan that starts inside it answers
-//!   by a shift and a bit count; for strings, as a list of positions drawn
-//!   from the same kind of bit masks; elsewhere ([`ByteClasses::run_length`])
-//!   16 bytes at a time;
+//!   by a shift and a bit count; for strings, their closing quote, escapes
+//!   and line feeds from the same kind of bit masks; elsewhere
+//!   ([`ByteClasses::run_length`]) 16 bytes at a time;
 //! - the number reader ([`crate::number`]) reads a numeral once, up to
 //!   eight digits per step, and gives its value by type;
-//! - the unescaper ([`unescape_into`]) copies the runs between backslashes
+//! - the unescaper ([`unescape_into`]) writes a token without its escapes
 //!   into a string the point keeps for reuse, only for tokens the scanner
-//!   saw an escape in;
+//!   saw an escape in: long ones packed 16 bytes at a time, short ones run
+//!   by run;
 //! - UTF-8 is checked ahead of the grammar in large blocks (see
 //!   [`Settings`]), so a token becomes a `&str` by a bounds check; a
 //!   short ASCII token, by one masked load.
