@@ -291,8 +291,8 @@ mod ssse3 {
         packed
     }
 
-    /// [`super::unescape`] into `room` (at least 16 bytes longer than `raw`), 16
-    /// bytes at a time; returns how many bytes it wrote.
+    /// [`super::unescape`] into `room` (at least 16 bytes longer than
+    /// `raw`), 16 bytes at a time; returns how many bytes it wrote.
     ///
     /// # Safety
     ///
@@ -351,7 +351,9 @@ mod ssse3 {
 /// `escapable` that a backslash escapes (a backslash escapes the byte
 /// after it unless it is escaped itself). Returns `false`, and leaves
 /// `text` as it was, where the processor lacks the byte shuffle this needs
-/// (SSSE3): the caller then copies the runs between backslashes.
+/// (SSSE3), or if the result were not UTF-8 (which removing ASCII
+/// backslashes from a `&str` cannot cause): the caller then copies the
+/// runs between backslashes.
 ///
 /// Every 16 bytes cost the same however many escapes they hold: two
 /// masks, a shuffle that packs the bytes kept, two stores. Copying run by
