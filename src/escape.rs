@@ -283,7 +283,7 @@ pub(crate) fn unescape_into(raw: &str, element: Element, out: &mut String) {
 
 /// [`unescape_into`] run by run: the runs between backslashes, which the
 /// scanner finds 16 bytes at a time, are copied whole.
-pub(crate) fn unescape_by_runs(raw: &str, element: Element, out: &mut String) {
+fn unescape_by_runs(raw: &str, element: Element, out: &mut String) {
     /// The scanner's stops for a backslash alone.
     const BACKSLASH: Stops = Stops::new(b"\\", 0);
     let classes = element.classes();
