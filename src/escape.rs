@@ -222,6 +222,20 @@ const _: () = assert!(
 );
 static STRING_VALUE: ByteClasses = ByteClasses::new(b"\"\n", b"\"", false);
 
+// The scanner's tests and fuzz target unescape with the escapable bytes
+// of every element; checked against the tables while the crate compiles.
+#[cfg(any(test, feature = "fuzzing"))]
+const _: () = {
+    let [measurement, keys, strings] = scan::ELEMENT_ESCAPES;
+    assert!(
+        MEASUREMENT.escapes_are(&measurement)
+            && KEY.escapes_are(&keys)
+            && TAG_VALUE.escapes_are(&keys)
+            && STRING_VALUE.escapes_are(&strings),
+        "the scanner's tests unescape with other bytes than the tables"
+    );
+};
+
 impl Element {
     /// The byte classes of this element.
     pub(crate) fn classes(self) -> &'static ByteClasses {

@@ -875,10 +875,11 @@ fn unescaped_disagreement(bytes: &[u8]) -> Option<String> {
         })
 }
 
-/// The escapable bytes of every element, the backslash among them (see
-/// `crate::escape`).
+/// The escapable bytes of every element, the backslash among them: the
+/// measurement's, the keys' and tag values', and strings' (see
+/// `crate::escape`, which checks them against its tables as it compiles).
 #[cfg(any(test, feature = "fuzzing"))]
-const ELEMENT_ESCAPES: [Stops; 3] = [
+pub(crate) const ELEMENT_ESCAPES: [Stops; 3] = [
     Stops::new(b"\\, ", 0),
     Stops::new(b"\\,= ", 0),
     STRING_ESCAPABLE,
