@@ -233,7 +233,7 @@ mod sse2 {
 mod ssse3 {
     use std::arch::x86_64::{_mm_loadu_si128, _mm_set_epi64x, _mm_shuffle_epi8, _mm_storeu_si128};
 
-    use super::{BACKSLASH, Stops, chunk_mask, escaped_bytes, scalar_mask};
+    use super::{BACKSLASH, BLOCK, Stops, block_mask, chunk_mask, escaped_bytes, scalar_mask};
 
     /// For each mask of eight bytes to drop: the indices of the bytes
     /// kept (those whose bit is clear), in increasing order, then `0x80`s
@@ -296,8 +296,36 @@ mod ssse3 {
         packed
     }
 
+    /// Stores the bytes of `chunk` not in `drop` at `written` in `room`
+    /// and returns where the next bytes go: the first half's kept bytes
+    /// at `written`, the second half's right after them, eight bytes each
+    /// (the bytes past the kept ones are written over next, or cut).
+    ///
+    /// # Safety
+    ///
+    /// The processor must have SSSE3 ([`available`]).
+    #[inline]
+    #[target_feature(enable = "ssse3")]
+    unsafe fn store_packed(chunk: &[u8; 16], drop: u16, room: &mut [u8], written: usize) -> usize {
+        // Both halves fit in `room` while `written` is at most the bytes
+        // read before `chunk`, as `room` is 16 bytes longer than them all.
+        // SAFETY: the caller promises SSSE3.
+        let packed = unsafe { pack_halves(chunk, drop) };
+        let [low, high] = drop.to_le_bytes();
+        let (packed_low, packed_high) = packed.split_at(8);
+        if let Some(slot) = room.get_mut(written..written + 8) {
+            slot.copy_from_slice(packed_low);
+        }
+        let written = written + 8 - low.count_ones() as usize;
+        if let Some(slot) = room.get_mut(written..written + 8) {
+            slot.copy_from_slice(packed_high);
+        }
+        written + 8 - high.count_ones() as usize
+    }
+
     /// [`super::unescape`] into `room` (at least 16 bytes longer than
-    /// `raw`), 16 bytes at a time; returns how many bytes it wrote.
+    /// `raw`), 64 bytes at a time, then 16, then one; returns how many
+    /// bytes it wrote.
     ///
     /// Those bytes are the bytes of `raw` in order with some of its
     /// backslashes left out, and nothing else: each chunk drops only bytes
@@ -312,9 +340,31 @@ mod ssse3 {
         let (mut read, mut written) = (0, 0);
         // 1 when the byte at `read` is escaped.
         let mut carry = 0;
+        // 64 bytes at a time: the masks and the escapes of the block at
+        // once, then its four chunks packed.
+        while let Some(block) = raw.get(read..).and_then(<[u8]>::first_chunk::<BLOCK>) {
+            let backslashes = block_mask(block, &BACKSLASH);
+            let escaped = escaped_bytes(backslashes, &mut carry);
+            // `carry` now says whether the next block's first byte is
+            // escaped; the backslash that escapes it is dropped if that
+            // byte is escapable.
+            let next_escapable = raw
+                .get(read + BLOCK)
+                .is_some_and(|&next| escapable.contains(next));
+            let escapes = escaped & block_mask(block, escapable);
+            let drop = (escapes >> 1 | u64::from(carry != 0 && next_escapable) << 63) & backslashes;
+            for (index, chunk) in block
+                .chunks_exact(16)
+                .filter_map(<[u8]>::first_chunk::<16>)
+                .enumerate()
+            {
+                // SAFETY: the caller promises SSSE3.
+                written =
+                    unsafe { store_packed(chunk, (drop >> (16 * index)) as u16, room, written) };
+            }
+            read += BLOCK;
+        }
         while let Some(chunk) = raw.get(read..).and_then(<[u8]>::first_chunk::<16>) {
-            // Both halves stored below fit in `room` while this holds.
-            debug_assert!(written <= read, "wrote past what was read");
             let backslashes = chunk_mask(chunk, &BACKSLASH);
             let escaped = escaped_bytes(backslashes, &mut carry);
             carry = escaped >> 16 & 1;
@@ -329,19 +379,7 @@ mod ssse3 {
                 escaped & (chunk_mask(chunk, escapable) | u64::from(next_escapable) << 16);
             let drop = (escapes >> 1 & backslashes) as u16;
             // SAFETY: the caller promises SSSE3.
-            let packed = unsafe { pack_halves(chunk, drop) };
-            let [low, high] = drop.to_le_bytes();
-            let (packed_low, packed_high) = packed.split_at(8);
-            // `written` is at most `read`, and `room` is 16 bytes longer than
-            // `raw`: both halves fit.
-            if let Some(slot) = room.get_mut(written..written + 8) {
-                slot.copy_from_slice(packed_low);
-            }
-            written += 8 - low.count_ones() as usize;
-            if let Some(slot) = room.get_mut(written..written + 8) {
-                slot.copy_from_slice(packed_high);
-            }
-            written += 8 - high.count_ones() as usize;
+            written = unsafe { store_packed(chunk, drop, room, written) };
             read += 16;
         }
         // The last bytes, one at a time.
@@ -369,10 +407,12 @@ mod ssse3 {
 /// backslashes from a `&str` cannot cause): the caller then copies the
 /// runs between backslashes.
 ///
-/// Every 16 bytes cost the same however many escapes they hold: two
-/// masks, a shuffle that packs the bytes kept, two stores. Copying run by
-/// run costs a copy and a mispredicted branch per escape, and a string of
-/// prose with quotes and paths in it has one every ten bytes or so.
+/// Every 64 bytes cost the same however many escapes they hold: two masks
+/// and the escapes of the 64 at once, then a shuffle that packs the bytes
+/// kept and two stores for each 16 (the last bytes go 16 at a time, then
+/// one at a time). Copying run by run costs a copy and a mispredicted
+/// branch per escape, and a string of prose with quotes and paths in it
+/// has one every ten bytes or so.
 pub(crate) fn unescape(raw: &str, escapable: &Stops, text: &mut String) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
@@ -1341,10 +1381,13 @@ mod tests {
     }
 
     /// Escapes, runs of backslashes and multi-byte characters at every
-    /// place around the 16-byte steps of the packing unescaper.
+    /// place around the 64-byte blocks and 16-byte steps of the packing
+    /// unescaper.
     #[test]
     fn unescaping_packs_every_escape_around_the_chunk_sizes() {
-        for len in [16, 17, 31, 32, 33, 47, 48, 49, 64, 100] {
+        for len in [
+            16, 17, 31, 32, 33, 47, 48, 49, 63, 64, 65, 100, 127, 128, 129, 150,
+        ] {
             for at in 0..len {
                 for insert in [
                     "\\\"", "\\\\", "\\,", "\\ ", "\\=", "\\x", "\\\\\\", "é\\", "\\東",
