@@ -345,6 +345,8 @@ mod ssse3 {
         // 64 bytes at a time: the masks and the escapes of the block at
         // once, then its four chunks packed.
         while let Some(block) = raw.get(read..).and_then(<[u8]>::first_chunk::<BLOCK>) {
+            // What is stored below fits in `room` while this holds.
+            debug_assert!(written <= read, "wrote past what was read");
             let backslashes = block_mask(block, &BACKSLASH);
             let escaped = escaped_bytes(backslashes, &mut carry);
             // `carry` now says whether the next block's first byte is
@@ -367,6 +369,7 @@ mod ssse3 {
             read += BLOCK;
         }
         while let Some(chunk) = raw.get(read..).and_then(<[u8]>::first_chunk::<16>) {
+            debug_assert!(written <= read, "wrote past what was read");
             let backslashes = chunk_mask(chunk, &BACKSLASH);
             let escaped = escaped_bytes(backslashes, &mut carry);
             carry = escaped >> 16 & 1;
@@ -426,8 +429,9 @@ pub(crate) fn unescape(raw: &str, escapable: &Stops, text: &mut String) -> bool 
     false
 }
 
-/// [`unescape`] where the processor has SSSE3 and POPCNT: packs `raw` into room
-/// appended to `text`, then cuts the room back to what was written.
+/// [`unescape`] where the processor has SSSE3 and POPCNT: packs `raw`
+/// into room appended to `text`, then cuts the room back to what was
+/// written.
 ///
 /// In the string's own buffer, it spares a second copy from a buffer of
 /// bytes, and the bytes need no UTF-8 check: [`ssse3::unescape_packed`]
@@ -468,13 +472,17 @@ fn append_unescaped(raw: &str, escapable: &Stops, text: &mut String) {
     };
     guard.bytes.resize(start + raw.len() + 16, 0);
     let room = guard.bytes.get_mut(start..).unwrap_or_default();
-    // SAFETY: `unescape` calls this only where the processor has SSSE3 and POPCNT.
+    // SAFETY: `unescape` calls this only where the processor has SSSE3
+    // and POPCNT.
     let written = unsafe { ssse3::unescape_packed(raw.as_bytes(), escapable, room) };
-    guard.valid = start + written.min(raw.len());
+    let end = start + written.min(raw.len());
+    // Checked before the guard keeps the bytes: a failure unwinds with
+    // the text cut back to what it was.
     debug_assert!(
-        std::str::from_utf8(guard.bytes.get(start..guard.valid).unwrap_or_default()).is_ok(),
+        std::str::from_utf8(guard.bytes.get(start..end).unwrap_or_default()).is_ok(),
         "unescaping made bytes that are not UTF-8"
     );
+    guard.valid = end;
 }
 
 /// Asks the processor to bring the cache line that holds byte `at` of
