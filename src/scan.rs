@@ -1120,8 +1120,10 @@ fn block_masks_disagreement(bytes: &[u8]) -> Option<String> {
 /// scalar path on `bytes` started at each of its first 32 offsets: the
 /// vector scan and the stop index against the byte-at-a-time scan for the
 /// stops of every element, `ascii_prefix` against a plain check of
-/// every prefix of up to 17 bytes, and `find_unescaped` against a walk
-/// over the bytes one at a time. For the `scan` fuzz target.
+/// every prefix of up to 17 bytes, the 64-byte masks (AVX2 and SSE2)
+/// against masks made one byte at a time, and `string_body`,
+/// `find_unescaped` and the packing unescaper against walks over the
+/// bytes one at a time. For the `scan` fuzz target.
 #[cfg(feature = "fuzzing")]
 pub fn disagreement(bytes: &[u8]) -> Option<String> {
     // One index for every offset, so that scans start inside blocks it
