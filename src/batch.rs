@@ -937,7 +937,7 @@ fn tag_also_field<'p>(point: &'p Point<'_>) -> Option<&'p str> {
 /// with different types.
 fn resolve_repeated_fields(point: &mut Point<'_>) -> Result<(), ValidationError> {
     // Most lines repeat no key: found without allocating.
-    if repeated_key_index(point.field_entries(), &point.text).is_none() {
+    if repeated_key_index(point.field_entries(), point.own_text()).is_none() {
         return Ok(());
     }
     let fields = point.fields();
@@ -965,6 +965,7 @@ fn resolve_repeated_fields(point: &mut Point<'_>) -> Result<(), ValidationError>
             })
             .collect();
         let mut keep = std::iter::repeat_n(true, point.tag_count).chain(keep);
+        point.unpack();
         point.entries.retain(|_| keep.next().unwrap_or(true));
     }
     Ok(())

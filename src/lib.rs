@@ -79,6 +79,7 @@
 //! by flooring ([`Precision::from_nanos`]).
 
 mod batch;
+mod block;
 mod builder;
 mod error;
 mod escape;

@@ -2,6 +2,7 @@
 
 use std::iter::FusedIterator;
 
+use crate::block::Block;
 use crate::error::{Found, ParseError, ParseErrorKind};
 use crate::grammar::{self, Settings};
 use crate::options::ParseOptions;
@@ -465,10 +466,9 @@ impl<'a> Iterator for Points<'a> {
     type Item = Result<Point<'a>, ParseError>;
 
     /// Parses each point into a list and a string the iterator keeps,
-    /// then hands out its tags and fields in a list of their exact size,
-    /// and the text it unescaped (if any) in a string of its exact size:
-    /// one allocation per point, and one more for a point with escapes,
-    /// whatever the shapes of the lines.
+    /// then hands out its tags and fields, and the text it unescaped (if
+    /// any), in one allocation of their exact size: a list for a point
+    /// without such text, one block holding both for a point with it.
     fn next(&mut self) -> Option<Self::Item> {
         let mut point = Point {
             entries: std::mem::take(&mut self.scratch),
@@ -476,47 +476,57 @@ impl<'a> Iterator for Points<'a> {
             ..Point::default()
         };
         let result = self.next_into(&mut point);
-        // The text keeps its offsets in the copy.
-        let text = match result {
-            Some(Ok(())) if !point.text.is_empty() => point.text.as_str().to_owned(),
-            _ => String::new(),
-        };
-        self.scratch_text = std::mem::replace(&mut point.text, text);
-        let len = point.entries.len();
-        match result {
-            Some(Ok(())) if point.entries.capacity() == len => {
-                // Lines of one shape: the working list is already of the
-                // exact size, so it is handed out and replaced.
-                self.scratch = Vec::with_capacity(len);
-                self.scratch_sized = true;
+        if let Some(Ok(())) = result {
+            if point.text.is_empty() {
+                let exact = self.exact_list(&mut point.entries);
+                self.keep_working(std::mem::replace(&mut point.entries, exact), point.text);
+                point.text = String::new();
+            } else if let Some(block) = Block::new(&point.entries, &point.text) {
+                // The text's spans keep their offsets in the block. (Only
+                // entries and text of more than `isize::MAX` bytes together
+                // would have none, and keep the working list and text.)
+                point.block = Some(block);
+                self.keep_working(point.entries, point.text);
+                point.entries = Vec::new();
+                point.text = String::new();
             }
-            Some(Ok(())) => {
-                let mut entries = Vec::with_capacity(len);
-                entries.append(&mut point.entries);
-                let grown = std::mem::replace(&mut point.entries, entries);
-                // The working list grew by doubling for the first point;
-                // sizing it to that point once lets lines of one shape
-                // take the path above. After that it is kept, so that it
-                // never grows again for lines no wider than any before.
-                self.scratch = if self.scratch_sized {
-                    grown
-                } else {
-                    self.scratch_sized = true;
-                    Vec::with_capacity(len)
-                };
-            }
-            Some(Err(err)) => {
-                point.entries.clear();
-                self.scratch = point.entries;
-                return Some(Err(err));
-            }
-            None => {
-                point.entries.clear();
-                self.scratch = point.entries;
-                return None;
-            }
+            return Some(Ok(point));
         }
-        Some(Ok(point))
+        self.keep_working(point.entries, point.text);
+        result.map(|failed| failed.map(|()| Point::default()))
+    }
+}
+
+impl<'a> Points<'a> {
+    /// Keeps `entries` and `text`, emptied, to parse the next point into.
+    #[inline(always)]
+    fn keep_working(&mut self, mut entries: Vec<Entry<'a>>, mut text: String) {
+        entries.clear();
+        text.clear();
+        self.scratch = entries;
+        self.scratch_text = text;
+    }
+
+    /// The entries of `working` in a list of their exact size, leaving in
+    /// `working` a list to parse the next point into.
+    fn exact_list(&mut self, working: &mut Vec<Entry<'a>>) -> Vec<Entry<'a>> {
+        let len = working.len();
+        if working.capacity() == len {
+            // Lines of one shape: the working list is already of the exact
+            // size, so it is handed out and replaced.
+            self.scratch_sized = true;
+            return std::mem::replace(working, Vec::with_capacity(len));
+        }
+        let exact = working.to_vec();
+        if !self.scratch_sized {
+            // The working list grew by doubling for the first point;
+            // sizing it to that point once lets lines of one shape take
+            // the path above. After that it is kept, so that it never
+            // grows again for lines no wider than any before.
+            self.scratch_sized = true;
+            *working = Vec::with_capacity(len);
+        }
+        exact
     }
 }
 

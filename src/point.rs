@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::iter::FusedIterator;
 
+use crate::block::Block;
 use crate::builder::{FieldInput, PointBuilder};
 
 /// One line of line protocol: a measurement, its tags, its fields and an
@@ -11,10 +12,10 @@ use crate::builder::{FieldInput, PointBuilder};
 ///
 /// A point parsed from a buffer borrows every name and string that holds
 /// no escape sequence; the ones it had to unescape it keeps in one string
-/// of its own, so a point costs at most two allocations (its list of tags
-/// and fields, and that string), and none when it is reused through
-/// [`Points::next_into`](crate::Points::next_into). [`Point::into_owned`]
-/// detaches a point from its input.
+/// of its own. A point from the iterator costs one allocation, which holds
+/// its tags and fields and that string, and a point reused through
+/// [`Points::next_into`](crate::Points::next_into) none once it has grown.
+/// [`Point::into_owned`] detaches a point from its input.
 ///
 /// Points come from the parser ([`parse`](crate::parse)) or from
 /// [`Point::builder`]; both check them, so every point they make can be
@@ -49,6 +50,11 @@ pub struct Point<'a> {
     /// The names and strings that are not slices of the input: those the
     /// parser unescaped, and owned strings given to the builder.
     pub(crate) text: String,
+    /// The entries and the text in one allocation, in place of `entries`
+    /// and `text` (both then empty): how the iterator hands out a point
+    /// with text of its own. Parsing into the point, or changing its
+    /// entries, first puts them back into the list and the string.
+    pub(crate) block: Option<Block<'a>>,
 }
 
 /// Where a name or string of a point is: a slice of the input (or of a
@@ -245,7 +251,7 @@ impl<'a> Point<'a> {
     #[must_use]
     #[inline]
     pub fn measurement(&self) -> &str {
-        self.measurement.get(&self.text)
+        self.measurement.get(self.own_text())
     }
 
     /// The tags, in the order they were written.
@@ -262,7 +268,7 @@ impl<'a> Point<'a> {
     pub fn tags(&self) -> Tags<'_> {
         Tags {
             entries: self.tag_entries().iter(),
-            text: &self.text,
+            text: self.own_text(),
         }
     }
 
@@ -284,7 +290,7 @@ impl<'a> Point<'a> {
     pub fn fields(&self) -> Fields<'_> {
         Fields {
             entries: self.field_entries().iter(),
-            text: &self.text,
+            text: self.own_text(),
         }
     }
 
@@ -357,8 +363,11 @@ impl<'a> Point<'a> {
     /// # Ok::<(), lineproto::ParseError>(())
     /// ```
     pub fn sort_tags(&mut self) {
-        let text = &self.text;
-        if let Some(tags) = self.entries.get_mut(..self.tag_count) {
+        let (entries, text) = match &mut self.block {
+            Some(block) => block.entries_and_text_mut(),
+            None => (self.entries.as_mut_slice(), self.text.as_str()),
+        };
+        if let Some(tags) = entries.get_mut(..self.tag_count) {
             tags.sort_by(|a, b| a.key.get(text).cmp(b.key.get(text)));
         }
     }
@@ -376,6 +385,7 @@ impl<'a> Point<'a> {
     /// ```
     pub fn clear(&mut self) {
         self.measurement = Span::default();
+        self.block = None;
         self.entries.clear();
         self.tag_count = 0;
         self.timestamp = None;
@@ -398,16 +408,18 @@ impl<'a> Point<'a> {
     /// ```
     #[must_use]
     pub fn into_owned(self) -> Point<'static> {
-        let borrowed = self.measurement.input_len()
-            + self
+        let mut point = self;
+        point.unpack();
+        let borrowed = point.measurement.input_len()
+            + point
                 .entries
                 .iter()
                 .map(|entry| entry.key.input_len() + entry.value.span().map_or(0, Span::input_len))
                 .sum::<usize>();
-        let mut text = self.text;
+        let mut text = point.text;
         text.reserve_exact(borrowed);
-        let measurement = self.measurement.owned(&mut text);
-        let entries = self
+        let measurement = point.measurement.owned(&mut text);
+        let entries = point
             .entries
             .into_iter()
             .map(|entry| Entry {
@@ -418,26 +430,55 @@ impl<'a> Point<'a> {
         Point {
             measurement,
             entries,
-            tag_count: self.tag_count,
-            timestamp: self.timestamp,
+            tag_count: point.tag_count,
+            timestamp: point.timestamp,
             text,
+            block: None,
+        }
+    }
+
+    /// The tags and fields, from the block if the point has one.
+    #[inline(always)]
+    fn all_entries(&self) -> &[Entry<'a>] {
+        match &self.block {
+            Some(block) => block.entries(),
+            None => &self.entries,
+        }
+    }
+
+    /// The text of the point's kept spans, from the block if it has one.
+    #[inline(always)]
+    pub(crate) fn own_text(&self) -> &str {
+        match &self.block {
+            Some(block) => block.text(),
+            None => &self.text,
+        }
+    }
+
+    /// Moves the entries and the text of a block, if the point has one,
+    /// back into the list and the string, to be changed there.
+    pub(crate) fn unpack(&mut self) {
+        if let Some(block) = self.block.take() {
+            self.entries = block.entries().to_vec();
+            self.text = block.text().to_owned();
         }
     }
 
     /// The tag entries.
     #[inline]
     pub(crate) fn tag_entries(&self) -> &[Entry<'a>] {
-        self.entries.get(..self.tag_count).unwrap_or_default()
+        self.all_entries().get(..self.tag_count).unwrap_or_default()
     }
 
     /// The field entries.
     #[inline]
     pub(crate) fn field_entries(&self) -> &[Entry<'a>] {
-        self.entries.get(self.tag_count..).unwrap_or_default()
+        self.all_entries().get(self.tag_count..).unwrap_or_default()
     }
 
     /// Adds a tag after the last one.
     pub(crate) fn push_tag(&mut self, key: Cow<'a, str>, value: Cow<'a, str>) {
+        self.unpack();
         let tag = Entry {
             key: Span::of(key, &mut self.text),
             value: EntryValue::String(Span::of(value, &mut self.text)),
@@ -452,6 +493,7 @@ impl<'a> Point<'a> {
 
     /// Adds a field after the last one.
     pub(crate) fn push_field(&mut self, key: Cow<'a, str>, value: FieldInput<'a>) {
+        self.unpack();
         let key = Span::of(key, &mut self.text);
         let value = match value {
             FieldInput::Value(value) => EntryValue::of(value),
@@ -1009,6 +1051,63 @@ mod tests {
             assert_eq!(point.text.capacity() > 0, kept);
             assert_eq!(point.measurement(), "");
         }
+    }
+
+    /// A point with escapes from the iterator keeps its entries and text
+    /// in one block; it must read, compare, sort, copy, detach, validate
+    /// and take a new line like the same point parsed into lists.
+    #[test]
+    fn a_point_in_one_block_behaves_as_one_in_lists() {
+        let input = br#"m\ 1,b\ t=2,a=x\,y s="q\"r",n=1i,s="two" 5"#;
+        let point = crate::parse(input).next().unwrap().unwrap();
+        assert!(point.block.is_some() && point.entries.is_empty() && point.text.is_empty());
+        let mut lists = Point::new();
+        crate::parse(input).next_into(&mut lists).unwrap().unwrap();
+        assert!(lists.block.is_none() && !lists.text.is_empty());
+        assert_eq!(point, lists);
+        assert_eq!(point.to_string(), lists.to_string());
+        assert_eq!(format!("{point:?}"), format!("{lists:?}"));
+        assert_eq!(point.measurement(), "m 1");
+        assert_eq!(point.tag("a"), Some("x,y"));
+        assert_eq!(point.field("s"), Some(FieldValue::String("two")));
+        assert_eq!(
+            point.fields().next().map(Field::value),
+            Some(FieldValue::String("q\"r"))
+        );
+
+        let copy = point.clone();
+        assert!(copy.block.is_some());
+        assert_eq!(copy, lists);
+
+        let mut sorted = point.clone();
+        sorted.sort_tags();
+        assert!(sorted.block.is_some());
+        let keys: Vec<&str> = sorted.tags().map(Tag::key).collect();
+        assert_eq!(keys, ["a", "b t"]);
+        assert_eq!(
+            sorted.to_string(),
+            r#"m\ 1,a=x\,y,b\ t=2 s="q\"r",n=1i,s="two" 5"#
+        );
+
+        let owned: Point<'static> = point.clone().into_owned();
+        assert_eq!(owned, lists);
+
+        // The validator drops the first of the repeated `s` fields, which
+        // takes the entries out of the block.
+        let mut schema = crate::Schema::new();
+        let mut validator = crate::Validator::new(&mut schema, false);
+        let mut checked = point.clone();
+        validator.check(&mut checked, 1).unwrap();
+        assert!(checked.block.is_none());
+        assert_eq!(checked.to_string(), r#"m\ 1,b\ t=2,a=x\,y n=1i,s="two" 5"#);
+
+        let mut reused = point.clone();
+        crate::parse(br"n,t=a\ b f=1")
+            .next_into(&mut reused)
+            .unwrap()
+            .unwrap();
+        assert!(reused.block.is_none());
+        assert_eq!(reused.to_string(), r"n,t=a\ b f=1");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The token scanner: how many bytes at the start of a slice go by before
 //! one that a production must look at, and whether a short token is ASCII.
 //!
-//! This is the one module of the crate with `unsafe` code. Each `unsafe`
+//! This module holds the crate's `unsafe` code for speed; the only other
+//! `unsafe` code is the one-allocation store of `block.rs`. Each `unsafe`
 //! block has its argument: the unaligned 16- and 32-byte loads and the
 //! stores of the SSE2, SSSE3 and AVX2 paths, the conversion of a token
 //! found to be ASCII to text without a second check, the calls of the

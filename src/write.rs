@@ -146,7 +146,7 @@ impl Point<'_> {
         if self.fields().is_empty() {
             return Err(WriteError::NoFields);
         }
-        if let Some(index) = repeated_key_index(self.tag_entries(), &self.text) {
+        if let Some(index) = repeated_key_index(self.tag_entries(), self.own_text()) {
             let key = self
                 .tags()
                 .nth(index)
