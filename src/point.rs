@@ -408,20 +408,20 @@ impl<'a> Point<'a> {
     /// ```
     #[must_use]
     pub fn into_owned(self) -> Point<'static> {
-        let mut point = self;
-        point.unpack();
-        let borrowed = point.measurement.input_len()
-            + point
-                .entries
+        // Two allocations at their exact sizes, whichever way the point
+        // keeps its entries and text: the new list, and the new text.
+        let entries = self.all_entries();
+        let kept = self.own_text();
+        let borrowed = self.measurement.input_len()
+            + entries
                 .iter()
                 .map(|entry| entry.key.input_len() + entry.value.span().map_or(0, Span::input_len))
                 .sum::<usize>();
-        let mut text = point.text;
-        text.reserve_exact(borrowed);
-        let measurement = point.measurement.owned(&mut text);
-        let entries = point
-            .entries
-            .into_iter()
+        let mut text = String::with_capacity(kept.len() + borrowed);
+        text.push_str(kept);
+        let measurement = self.measurement.owned(&mut text);
+        let entries = entries
+            .iter()
             .map(|entry| Entry {
                 key: entry.key.owned(&mut text),
                 value: entry.value.owned(&mut text),
@@ -430,8 +430,8 @@ impl<'a> Point<'a> {
         Point {
             measurement,
             entries,
-            tag_count: point.tag_count,
-            timestamp: point.timestamp,
+            tag_count: self.tag_count,
+            timestamp: self.timestamp,
             text,
             block: None,
         }

@@ -143,8 +143,26 @@ fn the_iterator_allocates_one_block_per_point_escapes_or_not() {
     }
 }
 
+fn a_detached_point_costs_a_list_and_a_text() {
+    // `into_owned` copies every name and string into one new text and the
+    // entries into one new list, whether the point kept them in a list and
+    // a string or in one block.
+    for input in [
+        data::tsbs_cpu(500),
+        data::home(1_000),
+        data::telegraf(1_000),
+        data::escapes(500),
+    ] {
+        let points: Vec<Point<'_>> = lineproto::parse(&input).map(Result::unwrap).collect();
+        let mut owned = Vec::with_capacity(points.len());
+        let allocated = allocations(|| owned.extend(points.into_iter().map(Point::into_owned)));
+        assert!(!owned.is_empty());
+        assert_eq!(allocated, 2 * owned.len(), "{allocated} allocations");
+    }
+}
+
 fn main() -> ExitCode {
-    let checks: [(&str, fn()); 3] = [
+    let checks: [(&str, fn()); 4] = [
         (
             "the_reuse_api_allocates_nothing_for_input_without_escapes",
             the_reuse_api_allocates_nothing_for_input_without_escapes,
@@ -156,6 +174,10 @@ fn main() -> ExitCode {
         (
             "the_iterator_allocates_one_block_per_point_escapes_or_not",
             the_iterator_allocates_one_block_per_point_escapes_or_not,
+        ),
+        (
+            "a_detached_point_costs_a_list_and_a_text",
+            a_detached_point_costs_a_list_and_a_text,
         ),
     ];
     let mut failed = 0;
