@@ -493,7 +493,10 @@ impl<'a> Iterator for Points<'a> {
             return Some(Ok(point));
         }
         self.keep_working(point.entries, point.text);
-        result.map(|failed| failed.map(|()| Point::default()))
+        match result {
+            Some(Err(err)) => Some(Err(err)),
+            _ => None,
+        }
     }
 }
 
