@@ -408,8 +408,14 @@ impl<'a> Point<'a> {
     /// ```
     #[must_use]
     pub fn into_owned(self) -> Point<'static> {
-        // Two allocations at their exact sizes, whichever way the point
-        // keeps its entries and text: the new list, and the new text.
+        self.detached()
+    }
+
+    /// A copy that owns all its names and strings (see
+    /// [`Point::into_owned`]), in two allocations at their exact sizes,
+    /// whichever way the point keeps its entries and text: the new list,
+    /// and the new text.
+    pub(crate) fn detached(&self) -> Point<'static> {
         let entries = self.all_entries();
         let kept = self.own_text();
         let borrowed = self.measurement.input_len()
@@ -435,6 +441,25 @@ impl<'a> Point<'a> {
             text,
             block: None,
         }
+    }
+
+    /// An empty point with room for `entries` entries and `text` bytes of
+    /// text of its own.
+    pub(crate) fn with_room((entries, text): (usize, usize)) -> Self {
+        Point {
+            entries: Vec::with_capacity(entries),
+            text: String::with_capacity(text),
+            ..Point::default()
+        }
+    }
+
+    /// The room of the point's list and string (see [`Point::with_room`]),
+    /// the string's at most what [`Point::clear`] keeps.
+    pub(crate) fn room(&self) -> (usize, usize) {
+        (
+            self.entries.capacity(),
+            self.text.capacity().min(MAX_KEPT_TEXT),
+        )
     }
 
     /// The tags and fields, from the block if the point has one.

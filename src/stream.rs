@@ -209,6 +209,7 @@ impl<R: Read> Stream<R> {
         OwnedPoints {
             stream: self,
             ready: VecDeque::new(),
+            room: (0, 0),
         }
     }
 
@@ -378,6 +379,9 @@ impl<'s> Iterator for Chunk<'s> {
 pub struct OwnedPoints<R> {
     stream: Stream<R>,
     ready: VecDeque<Result<Point<'static>, ParseError>>,
+    /// The room the point each chunk is parsed into grew to in earlier
+    /// chunks (entries, bytes of text), given to it from the start.
+    room: (usize, usize),
 }
 
 impl<R: Read> Iterator for OwnedPoints<R> {
@@ -389,9 +393,16 @@ impl<R: Read> Iterator for OwnedPoints<R> {
                 return Some(Ok(item));
             }
             match self.stream.next_chunk() {
-                Ok(Some(chunk)) => self
-                    .ready
-                    .extend(chunk.map(|result| result.map(Point::into_owned))),
+                Ok(Some(mut chunk)) => {
+                    // One point parsed into and detached from, so that
+                    // each point handed out costs only its own list and
+                    // text.
+                    let mut point = Point::with_room(self.room);
+                    while let Some(result) = chunk.next_into(&mut point) {
+                        self.ready.push_back(result.map(|()| point.detached()));
+                    }
+                    self.room = point.room();
+                }
                 Ok(None) => return None,
                 Err(err) => return Some(Err(err)),
             }

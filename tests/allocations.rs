@@ -161,8 +161,38 @@ fn a_detached_point_costs_a_list_and_a_text() {
     }
 }
 
+fn a_stream_of_owned_points_costs_a_list_and_a_text_per_point() {
+    // Through `Stream::into_owned_points`, each point costs its own list
+    // and text and nothing else; the stream's buffer, the queue of points
+    // of a chunk and the point each chunk is parsed into add a few
+    // allocations per 64 KiB chunk.
+    for input in [
+        data::tsbs_cpu(2_000),
+        data::home(4_000),
+        data::telegraf(2_000),
+        data::escapes(500),
+    ] {
+        let mut owned = Vec::with_capacity(4_000);
+        let allocated = allocations(|| {
+            let stream = lineproto::Stream::new(&input[..]);
+            owned.extend(
+                stream
+                    .into_owned_points()
+                    .map(|item| item.unwrap().unwrap()),
+            );
+        });
+        let points = owned.len();
+        let chunks = input.len().div_ceil(64 << 10);
+        assert!(points > 0);
+        assert!(
+            (2 * points..=2 * points + 10 * chunks + 20).contains(&allocated),
+            "{allocated} allocations for {points} points in {chunks} chunks"
+        );
+    }
+}
+
 fn main() -> ExitCode {
-    let checks: [(&str, fn()); 4] = [
+    let checks: [(&str, fn()); 5] = [
         (
             "the_reuse_api_allocates_nothing_for_input_without_escapes",
             the_reuse_api_allocates_nothing_for_input_without_escapes,
@@ -178,6 +208,10 @@ fn main() -> ExitCode {
         (
             "a_detached_point_costs_a_list_and_a_text",
             a_detached_point_costs_a_list_and_a_text,
+        ),
+        (
+            "a_stream_of_owned_points_costs_a_list_and_a_text_per_point",
+            a_stream_of_owned_points_costs_a_list_and_a_text_per_point,
         ),
     ];
     let mut failed = 0;
