@@ -1,6 +1,7 @@
 //! A `Stream` over a reader that splits arbitrary bytes into arbitrary
 //! reads (with interruptions), its chunks sometimes dropped half read:
-//! it yields exactly what `parse_with` yields on the whole buffer, and
+//! it yields exactly what `parse_with` yields on the whole buffer, and so
+//! does `Stream::into_owned_points` over the same reads;
 //! `Chunk::line_text` shows the line of each error; and the skim that
 //! tells the stream when to parse a long line again never ends a line
 //! before the parser does.
@@ -108,4 +109,21 @@ fuzz_target!(|input: Input<'_>| {
         }
     }
     assert_eq!(got, expected);
+
+    // The same reads through the one loop of `into_owned_points`.
+    let reader = Reads {
+        data: input.data,
+        sizes: &input.reads,
+        turn: 0,
+        interrupted: false,
+    };
+    let mut owned = Vec::new();
+    for item in Stream::with_options(reader, options).into_owned_points() {
+        match item {
+            Ok(result) => owned.push(result),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => panic!("reader error {err}"),
+        }
+    }
+    assert_eq!(owned, expected);
 });
