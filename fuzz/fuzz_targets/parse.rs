@@ -18,12 +18,21 @@ fuzz_target!(|data: &[u8]| {
         match (result, again) {
             (Ok(parsed), Ok(())) => {
                 assert!(same(&parsed, &point), "{parsed:?} != {point:?}");
-                assert!(same(&parsed.clone(), &point), "a copy of {parsed:?} differs");
+                assert!(
+                    same(&parsed.clone(), &point),
+                    "a copy of {parsed:?} differs"
+                );
                 let (mut sorted, mut sorted_again) = (parsed.clone(), point.clone());
                 sorted.sort_tags();
                 sorted_again.sort_tags();
-                assert!(same(&sorted, &sorted_again), "{sorted:?} != {sorted_again:?}");
-                assert!(same(&parsed.clone().into_owned(), &point), "detached {parsed:?} differs");
+                assert!(
+                    same(&sorted, &sorted_again),
+                    "{sorted:?} != {sorted_again:?}"
+                );
+                assert!(
+                    same(&parsed.clone().into_owned(), &point),
+                    "detached {parsed:?} differs"
+                );
                 written_back(&parsed);
             }
             (Err(err), Err(again)) => {
