@@ -174,6 +174,18 @@ impl ByteClasses {
         run_until(bytes, |byte| self.needs_care(byte))
     }
 
+    /// Whether no byte of `bytes` needs care from the writer: one look-up
+    /// per byte, folded without a branch, so a short name is settled in a
+    /// few instructions before it is copied whole.
+    #[inline(always)]
+    pub(crate) fn is_plain(&self, bytes: &[u8]) -> bool {
+        bytes
+            .iter()
+            .fold(0, |flags, &byte| flags | self.flags(byte))
+            & (ESCAPABLE | FORBIDDEN)
+            == 0
+    }
+
     /// Whether the scan of this element must look at `byte`.
     #[inline(always)]
     pub(crate) fn stops(&self, byte: u8) -> bool {

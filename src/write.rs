@@ -384,6 +384,13 @@ fn decimals_of(value: f64, decimals: usize, power: f64) -> Option<Option<(u64, u
     // Round half away from zero by truncating a nudged value: a cast,
     // where `f64::round` would be a library call.
     let units = (scaled + 0.5f64.copysign(scaled)) as i64 as f64;
+    // A decimal's `value × power` is its units within two roundings, a
+    // few parts in 2^53; farther off, `value` is no such decimal, and the
+    // division that decides is spared (most of the cost of a value with
+    // long digits).
+    if (scaled - units).abs() > scaled.abs() * (2.0 * f64::EPSILON) {
+        return Some(None);
+    }
     Some((units / power).to_bits() == value.to_bits())
         .map(|exact| exact.then_some((units.abs() as u64, decimals)))
 }
@@ -408,41 +415,57 @@ fn write_decimal(negative: bool, units: u64, decimals: usize, out: &mut impl Sin
     }
 }
 
-/// Appends the decimal digits of `value`, two at a time.
+/// Appends the decimal digits of `value`: up to two directly, more eight
+/// at a time (see [`eight_digits`]), so that a nanosecond timestamp takes
+/// three steps, where two digits at a time took ten.
 fn push_u64(out: &mut impl Sink, value: u64) {
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
-    let mut digits = [0u8; 20];
+    const E8: u64 = 100_000_000;
+    if value < 10 {
+        out.push(b'0' + value as u8);
+        return;
+    }
+    if value < 100 {
+        out.extend(&[b'0' + (value / 10) as u8, b'0' + (value % 10) as u8]);
+        return;
+    }
+    // Words of eight digits from the last: a u64 has at most 20 digits.
+    let mut digits = [0u8; 24];
     let mut start = digits.len();
     let mut rest = value;
-    while rest >= 100 {
-        let pair = (rest % 100) as usize * 2;
-        rest /= 100;
-        start -= 2;
-        if let (Some(slot), Some(pair)) =
-            (digits.get_mut(start..start + 2), PAIRS.get(pair..pair + 2))
-        {
-            slot.copy_from_slice(pair);
+    loop {
+        let word = eight_digits((rest % E8) as u32);
+        start -= 8;
+        if let Some(slot) = digits.get_mut(start..start + 8) {
+            slot.copy_from_slice(&word);
         }
-    }
-    if rest >= 10 {
-        let pair = rest as usize * 2;
-        start -= 2;
-        if let (Some(slot), Some(pair)) =
-            (digits.get_mut(start..start + 2), PAIRS.get(pair..pair + 2))
-        {
-            slot.copy_from_slice(pair);
-        }
-    } else {
-        start -= 1;
-        if let Some(slot) = digits.get_mut(start) {
-            *slot = b'0' + rest as u8;
+        rest /= E8;
+        if rest == 0 {
+            // The first word is not zero: skip its leading zeros.
+            let zeros = u64::from_le_bytes(word) ^ u64::from_le_bytes([b'0'; 8]);
+            start += (zeros.trailing_zeros() / 8) as usize;
+            break;
         }
     }
     out.extend(digits.get(start..).unwrap_or_default());
+}
+
+/// The eight decimal digits of `value` (below 10^8, with leading zeros),
+/// most significant first, made in one word: the two halves of four
+/// digits go in two 32-bit lanes, each lane splits into hundreds and the
+/// rest by one multiply-and-shift for all lanes at once, then into tens
+/// and ones the same way. Each multiplier gives the exact quotient for
+/// every value a lane can hold (checked for all of them in the tests),
+/// and no product carries into the next lane.
+#[inline(always)]
+fn eight_digits(value: u32) -> [u8; 8] {
+    let value = u64::from(value);
+    // Little-endian: the lane at the low end is written first.
+    let halves = (value / 10_000) | ((value % 10_000) << 32);
+    let hundreds = ((halves * 10_486) >> 20) & 0x0000_007f_0000_007f;
+    let pairs = hundreds | ((halves - hundreds * 100) << 16);
+    let tens = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f;
+    let digits = tens | ((pairs - tens * 10) << 8);
+    (digits + u64::from_le_bytes([b'0'; 8])).to_le_bytes()
 }
 
 /// Appends `value` in decimal, with a `-` when negative.
@@ -455,7 +478,20 @@ fn push_i64(out: &mut impl Sink, value: i64) {
 
 /// Writes a name or tag value escaped for `element`, refusing control
 /// characters.
+///
+/// A name with nothing to escape (the usual one) is copied whole.
+#[inline(always)]
 fn write_name(text: &str, element: Element, out: &mut impl Sink) -> Result<(), WriteError> {
+    if element.classes().is_plain(text.as_bytes()) {
+        out.extend(text.as_bytes());
+        return Ok(());
+    }
+    write_escaped_name(text, element, out)
+}
+
+/// [`write_name`] for a name with bytes to escape or refuse.
+#[inline(never)]
+fn write_escaped_name(text: &str, element: Element, out: &mut impl Sink) -> Result<(), WriteError> {
     escape_into(text, element, out).map_err(|byte| WriteError::ControlCharacter {
         element,
         text: text.to_owned(),
@@ -558,7 +594,39 @@ mod tests {
     }
 
     #[test]
+    fn eight_digits_splits_every_lane_exactly() {
+        // Every value a lane of four digits can hold, in either lane.
+        for half in 0..10_000u32 {
+            for value in [half, half * 10_000, half * 10_000 + 9_999 - half] {
+                assert_eq!(
+                    eight_digits(value),
+                    *format!("{value:08}").as_bytes().first_chunk().unwrap()
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_integer_is_written_as_the_standard_library_writes_it(value in proptest::prelude::any::<u64>(), shift in 0u32..64) {
+            let value = value >> shift;
+            let mut out = Vec::new();
+            push_u64(&mut out, value);
+            proptest::prop_assert_eq!(out, value.to_string().into_bytes());
+        }
+    }
+
+    #[test]
     fn integers_are_written_exactly() {
+        let mut power = 1u64;
+        while let Some(next) = power.checked_mul(10) {
+            for value in [power - 1, power, power + 1, next - 1] {
+                let mut out = Vec::new();
+                push_u64(&mut out, value);
+                assert_eq!(out, value.to_string().as_bytes());
+            }
+            power = next;
+        }
         for value in [0, 1, -1, 9, 10, -10, 1_641_024_000, i64::MAX, i64::MIN] {
             let mut out = Vec::new();
             push_i64(&mut out, value);
