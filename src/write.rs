@@ -311,12 +311,15 @@ pub(crate) fn write_float(value: f64, out: &mut impl Sink) {
     }
     let mut buffer = zmij::Buffer::new();
     let text = buffer.format(value).as_bytes();
-    // A positive exponent has at most three digits: its `+`, if any, is
-    // among the last five bytes.
-    let tail = text.len().saturating_sub(5);
-    match text.iter().skip(tail).position(|&byte| byte == b'+') {
+    // A positive exponent has one to three digits: its `+`, if any, is
+    // the second, third or fourth byte from the end.
+    let plus = [2, 3, 4].into_iter().find_map(|back| {
+        let at = text.len().checked_sub(back)?;
+        (text.get(at) == Some(&b'+')).then_some(at)
+    });
+    match plus {
         Some(plus) => {
-            let (mantissa, exponent) = text.split_at(tail + plus);
+            let (mantissa, exponent) = text.split_at(plus);
             out.extend(mantissa);
             out.extend(exponent.get(1..).unwrap_or_default());
         }
@@ -344,12 +347,13 @@ fn few_decimals(value: f64) -> Option<(u64, usize)> {
     const POWERS_OF_TEN: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10000.0];
     const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
     // A whole number is its own units: no division needed.
-    if value.abs() < EXACT_INTEGERS {
-        let units = value as i64 as f64;
-        // Equal as numbers: `-0.0` is 0 units, and its sign is written.
+    let magnitude = value.abs();
+    if magnitude < EXACT_INTEGERS {
+        // From 2^52 on every `f64` is whole. `-0.0` is 0 units, and its
+        // sign is written.
         #[expect(clippy::float_cmp, reason = "an exact comparison is meant")]
-        if units == value {
-            return Some((units.abs() as u64, 0));
+        if magnitude >= TWO_TO_52 || nearest_whole(magnitude) == magnitude {
+            return Some((magnitude as u64, 0));
         }
     }
     if let Some(found) = decimals_of(value, 4, 10_000.0) {
@@ -381,9 +385,9 @@ fn decimals_of(value: f64, decimals: usize, power: f64) -> Option<Option<(u64, u
     if scaled.is_nan() || scaled.abs() >= ROUNDS_TO_UNITS {
         return None;
     }
-    // Round half away from zero by truncating a nudged value: a cast,
-    // where `f64::round` would be a library call.
-    let units = (scaled + 0.5f64.copysign(scaled)) as i64 as f64;
+    // A product with a fraction of one half is no decimal's (it is within
+    // a quarter of those units), so rounding halves to even loses none.
+    let units = nearest_whole(scaled.abs()).copysign(scaled);
     // A decimal's `value × power` is its units within two roundings, a
     // few parts in 2^53; farther off, `value` is no such decimal, and the
     // division that decides is spared (most of the cost of a value with
@@ -393,6 +397,19 @@ fn decimals_of(value: f64, decimals: usize, power: f64) -> Option<Option<(u64, u
     }
     Some((units / power).to_bits() == value.to_bits())
         .map(|exact| exact.then_some((units.abs() as u64, decimals)))
+}
+
+/// 2^52: from here on every `f64` is a whole number.
+const TWO_TO_52: f64 = 4_503_599_627_370_496.0;
+
+/// The whole number nearest to `magnitude` (non-negative and below 2^52),
+/// halves to even: adding 2^52 leaves no bits for a fraction, so the sum
+/// is rounded to a whole number, and taking 2^52 away again is exact. Two
+/// additions, where a cast to an integer and back takes the checks that
+/// make a cast saturate, and `f64::round` a library call.
+#[inline(always)]
+fn nearest_whole(magnitude: f64) -> f64 {
+    (magnitude + TWO_TO_52) - TWO_TO_52
 }
 
 /// Writes `units / 10^decimals` with its sign.
