@@ -343,6 +343,7 @@ pub(crate) fn write_float(value: f64, out: &mut impl Sink) {
 /// larger values try fewer decimals one at a time. (From 2^52 on, the
 /// product has no fraction left to round, and one decimal too many could
 /// pass: `666504292915.023` came out as `666504292915.0229`.)
+#[inline(always)]
 fn few_decimals(value: f64) -> Option<(u64, usize)> {
     const POWERS_OF_TEN: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10000.0];
     const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
