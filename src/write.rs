@@ -338,7 +338,8 @@ pub(crate) fn write_float(value: f64, out: &mut impl Sink) {
 /// A value with fewer than four decimals also has four (trailing zeros),
 /// so one division at four decimals decides, and trailing zeros of the
 /// units give the fewest: long-digit values go on to Żmij after one
-/// division instead of four. That holds while `value × 10^4` stays below
+/// multiplication, which finds `value × 10^4` too far from a whole number
+/// for any division to be needed. That holds while `value × 10^4` stays below
 /// 2^51, where rounding it is sure to give back the decimal's units;
 /// larger values try fewer decimals one at a time. (From 2^52 on, the
 /// product has no fraction left to round, and one decimal too many could
