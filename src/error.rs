@@ -340,19 +340,24 @@ pub(crate) fn excerpt(bytes: &[u8]) -> String {
     }
 }
 
-/// A point that cannot be written as line protocol, or a writer that failed.
+/// A point that cannot be written as line protocol that reads back as the
+/// same point: what [`Point::validate`](crate::Point::validate) and
+/// [`PointBuilder::build`](crate::PointBuilder::build) report, and what
+/// the writers refuse.
 ///
-/// The writer checks a point as it writes it and truncates its buffer back
-/// on the first problem, so a validation error means nothing was written.
+/// A plain value (`Clone`, `Eq`): it names the problem and the text that
+/// has it, and nothing of where the point was to be written.
 ///
 /// ```
-/// use lineproto::{Point, WriteError};
+/// use lineproto::{InvalidPoint, Point};
+///
 /// let err = Point::builder("home").tag("room", "").field("temp", 21.0).build().unwrap_err();
+/// assert_eq!(err, InvalidPoint::EmptyTagValue { key: "room".into() });
 /// assert_eq!(err.to_string(), "tag `room` has an empty value");
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum WriteError {
+pub enum InvalidPoint {
     /// The measurement name is empty.
     #[error("the measurement name is empty")]
     EmptyMeasurement,
@@ -399,7 +404,7 @@ pub enum WriteError {
         /// The field key.
         key: String,
         /// The value.
-        value: f64,
+        value: NonFinite,
     },
     /// A name or tag value holds a control character (0x00-0x1F or 0x7F).
     #[error("control character {} in {element} `{text}`", ByteName(*byte))]
@@ -410,6 +415,17 @@ pub enum WriteError {
         text: String,
         /// The byte.
         byte: u8,
+    },
+    /// A name or tag value ends in a backslash. Written doubled (`\\`),
+    /// readers disagree on it: InfluxDB 1.x and 2.x and Telegraf keep both
+    /// backslashes, InfluxDB 3 refuses the line. No spelling of it reads
+    /// back as the same point everywhere.
+    #[error("{element} `{text}` ends in a backslash, which readers of line protocol disagree on")]
+    TrailingBackslash {
+        /// Where it stands.
+        element: Element,
+        /// The name or value.
+        text: String,
     },
     /// The timestamp, floored to the precision it is written in, lies
     /// before the earliest time a nanosecond `i64` can hold, so the line
@@ -423,12 +439,116 @@ pub enum WriteError {
         /// The precision it was to be written in.
         precision: Precision,
     },
+    /// A timestamp given to the builder in another precision overflows
+    /// when scaled to nanoseconds (see [`Precision::to_nanos`]).
+    #[error("timestamp {value} in {precision} overflows when scaled to nanoseconds")]
+    TimestampOverflow {
+        /// The timestamp as given.
+        value: i64,
+        /// Its precision.
+        precision: Precision,
+    },
+    /// A time given to the builder lies outside what nanoseconds since the
+    /// Unix epoch in an `i64` can hold (the years 1677 to 2262).
+    #[error(
+        "the time {time:?} lies outside the years 1677 to 2262 that line protocol timestamps can carry"
+    )]
+    TimeOutOfRange {
+        /// The time given.
+        time: std::time::SystemTime,
+    },
+}
+
+/// A float that line protocol cannot carry, as [`InvalidPoint::NonFiniteFloat`]
+/// names it.
+///
+/// ```
+/// use lineproto::NonFinite;
+/// assert_eq!(NonFinite::of(f64::NEG_INFINITY), Some(NonFinite::NegativeInfinity));
+/// assert_eq!(NonFinite::of(1.5), None);
+/// assert_eq!(NonFinite::NaN.to_string(), "NaN");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NonFinite {
+    /// Not a number.
+    NaN,
+    /// Positive infinity.
+    Infinity,
+    /// Negative infinity.
+    NegativeInfinity,
+}
+
+impl NonFinite {
+    /// What `value` is, if it is not finite.
+    #[must_use]
+    pub fn of(value: f64) -> Option<NonFinite> {
+        if value.is_nan() {
+            Some(NonFinite::NaN)
+        } else if value.is_infinite() && value.is_sign_positive() {
+            Some(NonFinite::Infinity)
+        } else if value.is_infinite() {
+            Some(NonFinite::NegativeInfinity)
+        } else {
+            None
+        }
+    }
+}
+
+/// Printed as Rust prints the `f64`: `NaN`, `inf`, `-inf`.
+impl fmt::Display for NonFinite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NonFinite::NaN => "NaN",
+            NonFinite::Infinity => "inf",
+            NonFinite::NegativeInfinity => "-inf",
+        })
+    }
+}
+
+/// Writing a point failed: the point is invalid, or the writer failed.
+///
+/// The writers check a point as they write it and write nothing of an
+/// invalid one ([`WriteError::Invalid`]); an I/O error is the writer's
+/// own.
+///
+/// ```
+/// use lineproto::{InvalidPoint, Point, Precision, WriteError};
+///
+/// let point = Point::new(); // no measurement, no fields
+/// let err = point.write_to(std::io::sink(), Precision::Seconds).unwrap_err();
+/// assert!(matches!(err, WriteError::Invalid(InvalidPoint::EmptyMeasurement)));
+/// assert_eq!(err.to_string(), "the measurement name is empty");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WriteError {
+    /// The point cannot be written; nothing of it was.
+    #[error(transparent)]
+    Invalid(#[from] InvalidPoint),
     /// The underlying writer failed.
     #[error("writing failed: {0}")]
     Io(#[from] std::io::Error),
     /// The underlying formatter failed.
     #[error("formatting failed")]
     Fmt(#[from] fmt::Error),
+}
+
+impl WriteError {
+    /// The point's problem, if that is what failed.
+    ///
+    /// ```
+    /// use lineproto::{InvalidPoint, Point, Precision};
+    ///
+    /// let err = Point::new().write_to(std::io::sink(), Precision::Seconds).unwrap_err();
+    /// assert_eq!(err.invalid_point(), Some(&InvalidPoint::EmptyMeasurement));
+    /// ```
+    #[must_use]
+    pub fn invalid_point(&self) -> Option<&InvalidPoint> {
+        match self {
+            WriteError::Invalid(invalid) => Some(invalid),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]

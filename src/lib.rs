@@ -68,12 +68,16 @@
 //!
 //! **Writing.** The writer escapes exactly what the parser unescapes. It
 //! doubles a backslash only where the parser would otherwise read it as an
-//! escape (before a special byte, before another backslash, at the end of
-//! a name), so text such as `C:\temp` is written unchanged. It refuses what
-//! could not be read back as the same point ([`WriteError`]): empty names
-//! or tag values, a measurement starting with `#`, control characters in
-//! names or tag values, a repeated tag key, no fields, NaN or infinite
-//! floats. Tags and fields keep the order given ([`Point::sort_tags`]
+//! escape (before a special byte or another backslash, and at the end of a
+//! string value), so text such as `C:\temp` is written unchanged. It refuses
+//! what could not be read back as the same point ([`InvalidPoint`]): empty
+//! names or tag values, a measurement starting with `#`, control
+//! characters in names or tag values, a name or tag value ending in a
+//! backslash, a repeated tag key, no fields, NaN or infinite floats. (A
+//! trailing backslash would have to be written doubled, `C:\\`, and
+//! readers disagree on that: InfluxDB 1.x and 2.x and Telegraf keep both
+//! backslashes, InfluxDB 3 refuses the line. The parser still reads
+//! `C:\\` as `C:\`, as this dialect's escapes say.) Tags and fields keep the order given ([`Point::sort_tags`]
 //! sorts tags by key). Floats are written in the shortest form that reads
 //! back as the same `f64`. Timestamps are converted to the chosen precision
 //! by flooring ([`Precision::from_nanos`]).
@@ -109,7 +113,9 @@ pub use batch::{
     partial_write_json,
 };
 pub use builder::{FieldInput, PointBuilder};
-pub use error::{Found, ParseError, ParseErrorKind, ValueProblem, WriteError};
+pub use error::{
+    Found, InvalidPoint, NonFinite, ParseError, ParseErrorKind, ValueProblem, WriteError,
+};
 pub use escape::Element;
 pub use lines::{Points, parse, parse_with};
 pub use options::ParseOptions;

@@ -233,7 +233,7 @@ impl<'a> Point<'a> {
     ///     .timestamp(1_641_024_000_000_000_000)
     ///     .build()?;
     /// assert_eq!(point.to_string(), "home,room=Kitchen temp=21,co=0i 1641024000000000000");
-    /// # Ok::<(), lineproto::WriteError>(())
+    /// # Ok::<(), lineproto::InvalidPoint>(())
     /// ```
     pub fn builder(measurement: impl Into<Cow<'a, str>>) -> PointBuilder<'a> {
         let mut point = Point::default();
@@ -516,14 +516,18 @@ impl<'a> Point<'a> {
         self.tag_count += 1;
     }
 
-    /// Adds a field after the last one.
+    /// Adds a field after the last one; an absent value adds nothing.
     pub(crate) fn push_field(&mut self, key: Cow<'a, str>, value: FieldInput<'a>) {
-        self.unpack();
-        let key = Span::of(key, &mut self.text);
         let value = match value {
             FieldInput::Value(value) => EntryValue::of(value),
-            FieldInput::String(owned) => EntryValue::String(Span::append(&mut self.text, &owned)),
+            FieldInput::String(owned) => {
+                self.unpack();
+                EntryValue::String(Span::append(&mut self.text, &owned))
+            }
+            FieldInput::Absent => return,
         };
+        self.unpack();
+        let key = Span::of(key, &mut self.text);
         self.entries.push(Entry { key, value });
     }
 }
@@ -894,6 +898,24 @@ macro_rules! field_value_from {
             }
         }
     )+)+};
+}
+
+/// `isize` and `usize` are at most 64 bits wide on every target Rust
+/// supports, so the conversions are exact.
+macro_rules! field_value_from_pointer_sized {
+    ($($variant:ident($target:ty) <= $source:ty;)+) => {$(
+        impl From<$source> for FieldValue<'_> {
+            #[allow(clippy::cast_possible_wrap, clippy::cast_possible_truncation)]
+            fn from(value: $source) -> Self {
+                FieldValue::$variant(value as $target)
+            }
+        }
+    )+};
+}
+
+field_value_from_pointer_sized! {
+    Integer(i64) <= isize;
+    UInteger(u64) <= usize;
 }
 
 field_value_from! {

@@ -9,7 +9,7 @@ use std::fmt;
 use std::io;
 
 use crate::builder::FieldInput;
-use crate::error::WriteError;
+use crate::error::{InvalidPoint, NonFinite, WriteError};
 use crate::escape::{Discard, Element, Sink, escape_into};
 use crate::point::{FieldValue, Point, repeated_key_index};
 use crate::precision::Precision;
@@ -23,12 +23,23 @@ impl Point<'_> {
     ///
     /// # Errors
     ///
-    /// A [`WriteError`] naming the first problem: an empty name or tag value,
-    /// a measurement starting with `#`, a control character in a name or tag
-    /// value, a repeated tag key, no fields, or a NaN or infinite float.
+    /// An [`InvalidPoint`] naming the first problem: an empty name or tag
+    /// value, a measurement starting with `#`, a control character in a
+    /// name or tag value, a name or tag value ending in a backslash, a
+    /// repeated tag key, no fields, or a NaN or infinite float.
+    ///
+    /// ```
+    /// use lineproto::{InvalidPoint, Point};
+    ///
+    /// let mut point = Point::builder("m").field("f", 1.0).build()?;
+    /// assert_eq!(point.validate(), Ok(()));
+    /// point.clear();
+    /// assert_eq!(point.validate(), Err(InvalidPoint::EmptyMeasurement));
+    /// # Ok::<(), InvalidPoint>(())
+    /// ```
     ///
     /// [`PointBuilder::build`]: crate::PointBuilder::build
-    pub fn validate(&self) -> Result<(), WriteError> {
+    pub fn validate(&self) -> Result<(), InvalidPoint> {
         self.write_line(&mut Discard, Precision::Nanoseconds)
     }
 
@@ -40,8 +51,8 @@ impl Point<'_> {
     ///
     /// # Errors
     ///
-    /// A [`WriteError`] as from [`Point::validate`], or
-    /// [`WriteError::TimestampOutOfRange`] for a timestamp within one unit
+    /// An [`InvalidPoint`] as from [`Point::validate`], or
+    /// [`InvalidPoint::TimestampOutOfRange`] for a timestamp within one unit
     /// of the earliest `i64` nanosecond when `precision` is coarser than
     /// nanoseconds; `out` is then unchanged.
     ///
@@ -60,9 +71,13 @@ impl Point<'_> {
     ///     out,
     ///     b"home,room=Living\\ Room temp=21.1,note=\"door \\\"open\\\"\" 1641024000\n"
     /// );
-    /// # Ok::<(), lineproto::WriteError>(())
+    /// # Ok::<(), lineproto::InvalidPoint>(())
     /// ```
-    pub fn write_to_vec(&self, out: &mut Vec<u8>, precision: Precision) -> Result<(), WriteError> {
+    pub fn write_to_vec(
+        &self,
+        out: &mut Vec<u8>,
+        precision: Precision,
+    ) -> Result<(), InvalidPoint> {
         let start = out.len();
         let written = self.write_line(out, precision);
         if written.is_err() {
@@ -76,8 +91,9 @@ impl Point<'_> {
     ///
     /// # Errors
     ///
-    /// A [`WriteError`] from [`Point::validate`] (nothing is written), or
-    /// [`WriteError::Io`] when the writer fails.
+    /// [`WriteError::Invalid`] with the [`InvalidPoint`] of
+    /// [`Point::write_to_vec`] (nothing is written), or [`WriteError::Io`]
+    /// when the writer fails.
     ///
     /// ```
     /// use lineproto::{Point, Precision};
@@ -103,8 +119,9 @@ impl Point<'_> {
     ///
     /// # Errors
     ///
-    /// A [`WriteError`] from [`Point::validate`] (nothing is written), or
-    /// [`WriteError::Fmt`] when the formatter fails.
+    /// [`WriteError::Invalid`] with the [`InvalidPoint`] of
+    /// [`Point::write_to_vec`] (nothing is written), or [`WriteError::Fmt`]
+    /// when the formatter fails.
     ///
     /// ```
     /// use lineproto::{Point, Precision};
@@ -128,23 +145,23 @@ impl Point<'_> {
 
     /// Writes the line, ending in `\n`, checking everything the parser
     /// would reject or read back differently; stops at the first problem.
-    fn write_line(&self, out: &mut impl Sink, precision: Precision) -> Result<(), WriteError> {
+    fn write_line(&self, out: &mut impl Sink, precision: Precision) -> Result<(), InvalidPoint> {
         let measurement = self.measurement();
         if measurement.is_empty() {
-            return Err(WriteError::EmptyMeasurement);
+            return Err(InvalidPoint::EmptyMeasurement);
         }
         if measurement.starts_with('#') {
-            return Err(WriteError::CommentMeasurement {
+            return Err(InvalidPoint::CommentMeasurement {
                 measurement: measurement.to_owned(),
             });
         }
         if measurement.starts_with('\u{feff}') {
-            return Err(WriteError::ByteOrderMarkMeasurement {
+            return Err(InvalidPoint::ByteOrderMarkMeasurement {
                 measurement: measurement.to_owned(),
             });
         }
         if self.fields().is_empty() {
-            return Err(WriteError::NoFields);
+            return Err(InvalidPoint::NoFields);
         }
         if let Some(index) = repeated_key_index(self.tag_entries(), self.own_text()) {
             let key = self
@@ -152,7 +169,7 @@ impl Point<'_> {
                 .nth(index)
                 .map(|tag| tag.key())
                 .unwrap_or_default();
-            return Err(WriteError::DuplicateTagKey {
+            return Err(InvalidPoint::DuplicateTagKey {
                 key: key.to_owned(),
             });
         }
@@ -161,7 +178,7 @@ impl Point<'_> {
             Some(nanos) => {
                 let written = precision.from_nanos(nanos);
                 if precision.to_nanos(written).is_err() {
-                    return Err(WriteError::TimestampOutOfRange { nanos, precision });
+                    return Err(InvalidPoint::TimestampOutOfRange { nanos, precision });
                 }
                 Some(written)
             }
@@ -171,10 +188,10 @@ impl Point<'_> {
         write_name(measurement, Element::Measurement, out)?;
         for tag in self.tags() {
             if tag.key().is_empty() {
-                return Err(WriteError::EmptyTagKey);
+                return Err(InvalidPoint::EmptyTagKey);
             }
             if tag.value().is_empty() {
-                return Err(WriteError::EmptyTagValue {
+                return Err(InvalidPoint::EmptyTagValue {
                     key: tag.key().to_owned(),
                 });
             }
@@ -186,11 +203,11 @@ impl Point<'_> {
         let mut separator = b' ';
         for field in self.fields() {
             if field.key().is_empty() {
-                return Err(WriteError::EmptyFieldKey);
+                return Err(InvalidPoint::EmptyFieldKey);
             }
             if let FieldValue::Float(value) = field.value() {
-                if !value.is_finite() {
-                    return Err(WriteError::NonFiniteFloat {
+                if let Some(value) = NonFinite::of(value) {
+                    return Err(InvalidPoint::NonFiniteFloat {
                         key: field.key().to_owned(),
                         value,
                     });
@@ -248,7 +265,8 @@ impl fmt::Display for Point<'_> {
     }
 }
 
-/// Prints the value as line protocol writes it, as [`FieldValue`] does.
+/// Prints the value as line protocol writes it, as [`FieldValue`] does;
+/// [`FieldInput::Absent`] prints nothing.
 ///
 /// ```
 /// assert_eq!(lineproto::FieldInput::from(String::from("a b")).to_string(), r#""a b""#);
@@ -258,6 +276,7 @@ impl fmt::Display for FieldInput<'_> {
         match self {
             FieldInput::Value(value) => value.fmt(f),
             FieldInput::String(text) => FieldValue::String(text).fmt(f),
+            FieldInput::Absent => Ok(()),
         }
     }
 }
@@ -500,7 +519,7 @@ fn push_i64(out: &mut impl Sink, value: i64) {
 ///
 /// A name with nothing to escape (the usual one) is copied whole.
 #[inline(always)]
-fn write_name(text: &str, element: Element, out: &mut impl Sink) -> Result<(), WriteError> {
+fn write_name(text: &str, element: Element, out: &mut impl Sink) -> Result<(), InvalidPoint> {
     if element.classes().is_plain(text.as_bytes()) {
         out.extend(text.as_bytes());
         return Ok(());
@@ -508,10 +527,22 @@ fn write_name(text: &str, element: Element, out: &mut impl Sink) -> Result<(), W
     write_escaped_name(text, element, out)
 }
 
-/// [`write_name`] for a name with bytes to escape or refuse.
+/// [`write_name`] for a name with bytes to escape or refuse: a control
+/// character, or a backslash at the end (see
+/// [`InvalidPoint::TrailingBackslash`]).
 #[inline(never)]
-fn write_escaped_name(text: &str, element: Element, out: &mut impl Sink) -> Result<(), WriteError> {
-    escape_into(text, element, out).map_err(|byte| WriteError::ControlCharacter {
+fn write_escaped_name(
+    text: &str,
+    element: Element,
+    out: &mut impl Sink,
+) -> Result<(), InvalidPoint> {
+    if text.ends_with('\\') {
+        return Err(InvalidPoint::TrailingBackslash {
+            element,
+            text: text.to_owned(),
+        });
+    }
+    escape_into(text, element, out).map_err(|byte| InvalidPoint::ControlCharacter {
         element,
         text: text.to_owned(),
         byte,

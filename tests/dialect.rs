@@ -220,16 +220,24 @@ fn backslash_before_any_other_byte_is_kept() {
 }
 
 #[test]
-fn trailing_backslash_is_written_as_a_double_backslash() {
+fn a_doubled_trailing_backslash_is_read_as_one_and_never_written() {
     let point = one(br#"m\\,k\\=v\\ f\\="s\\" 7"#);
-    assert_point(
-        &point,
-        &pt(r"m\")
-            .tag(r"k\", r"v\")
-            .field(r"f\", r"s\")
-            .timestamp(7)
-            .build()
-            .unwrap(),
+    assert_eq!(point.measurement(), r"m\");
+    assert_eq!(point.tag(r"k\"), Some(r"v\"));
+    assert_eq!(point.field(r"f\"), Some(FieldValue::String(r"s\")));
+    assert_eq!(point.timestamp(), Some(7));
+    // Readers disagree on `\\` at the end of a name, so the writer
+    // refuses what it parsed; a string value may end in a backslash.
+    assert_eq!(
+        point.validate(),
+        Err(lineproto::InvalidPoint::TrailingBackslash {
+            element: lineproto::Element::Measurement,
+            text: r"m\".into()
+        })
+    );
+    assert_eq!(
+        pt("m").field("f", r"s\").build().unwrap().to_string(),
+        r#"m f="s\\""#
     );
 }
 

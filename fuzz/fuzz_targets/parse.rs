@@ -8,7 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use lineproto::{FieldValue, ParseError, ParseOptions, Point, Precision, WriteError};
+use lineproto::{FieldValue, InvalidPoint, ParseError, ParseOptions, Point, Precision};
 
 fuzz_target!(|data: &[u8]| {
     let mut reused = lineproto::parse(data);
@@ -76,13 +76,23 @@ fn inside(data: &[u8], err: &ParseError) {
 
 /// Written in nanoseconds, `point` parses back as the same point; or, for
 /// a measurement that starts with a byte-order mark (which a line past the
-/// first may hold), the writer refuses it.
+/// first may hold) or a name or tag value that ends in a backslash (which
+/// the parser reads from `\\`), the writer refuses it.
 fn written_back(point: &Point<'_>) {
     let mut out = Vec::new();
-    if point.measurement().starts_with('\u{feff}') {
+    let trailing_backslash = point.measurement().ends_with('\\')
+        || point
+            .tags()
+            .any(|tag| tag.key().ends_with('\\') || tag.value().ends_with('\\'))
+        || point.fields().any(|field| field.key().ends_with('\\'));
+    if point.measurement().starts_with('\u{feff}') || trailing_backslash {
         let refused = point.write_to_vec(&mut out, Precision::Nanoseconds);
         assert!(
-            matches!(refused, Err(WriteError::ByteOrderMarkMeasurement { .. })),
+            matches!(
+                refused,
+                Err(InvalidPoint::ByteOrderMarkMeasurement { .. }
+                    | InvalidPoint::TrailingBackslash { .. })
+            ),
             "{point:?}: {refused:?}"
         );
         assert!(out.is_empty(), "a refused point wrote {out:?}");

@@ -5,7 +5,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use lineproto::{FieldValue, ParseOptions, Point, Precision, WriteError};
+use lineproto::{FieldValue, InvalidPoint, ParseOptions, Point, Precision};
 
 #[derive(Arbitrary, Debug)]
 struct Input<'a> {
@@ -55,7 +55,7 @@ fuzz_target!(|input: Input<'_>| {
     let mut out = b"previous line\n".to_vec();
     match point.write_to_vec(&mut out, precision) {
         Ok(()) => {}
-        Err(WriteError::TimestampOutOfRange { .. }) if precision != Precision::Nanoseconds => {
+        Err(InvalidPoint::TimestampOutOfRange { .. }) if precision != Precision::Nanoseconds => {
             assert!(matches!(floored, Some(Err(_))), "refused a writable time");
             return assert_eq!(out, b"previous line\n", "a refused line left bytes");
         }
