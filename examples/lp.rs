@@ -67,7 +67,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use lineproto::{
-    FieldValue, LineError, ParseError, ParseOptions, Point, Precision, Schema, Stream, Validator,
+    FieldValue, LineError, ParseError, ParseOptions, Point, Precision, Schema, Stream, StreamError,
+    Validator,
 };
 use serde_json::{Map, Value};
 
@@ -865,12 +866,13 @@ fn table(
 ) -> Result<(), Failure> {
     let mut points = Vec::new();
     for item in Stream::with_options(input, options).into_owned_points() {
-        match item.map_err(Failure::Input)? {
+        match item {
             Ok(point) => points.push(point),
-            Err(err) => {
+            Err(StreamError::Line(err)) => {
                 *failures += 1;
                 report(err);
             }
+            Err(StreamError::Io(err)) => return Err(Failure::Input(err)),
         }
     }
     table::write_tables(out, &points)?;

@@ -544,7 +544,7 @@ impl LineError {
         LineError {
             line: err.line(),
             column: Some(err.column()),
-            original_line: shown_line(text),
+            original_line: crate::error::excerpt_of(text, ORIGINAL_LINE_BYTES),
             kind: LineErrorKind::Parse(err.kind().clone()),
         }
     }
@@ -557,7 +557,7 @@ impl LineError {
         LineError {
             line,
             column: None,
-            original_line: shown_line(text),
+            original_line: crate::error::excerpt_of(text, ORIGINAL_LINE_BYTES),
             kind: LineErrorKind::Validation(kind),
         }
     }
@@ -633,17 +633,6 @@ impl fmt::Display for LineError {
 }
 
 impl std::error::Error for LineError {}
-
-fn shown_line(text: &[u8]) -> String {
-    match text.get(..ORIGINAL_LINE_BYTES) {
-        Some(head) if text.len() > ORIGINAL_LINE_BYTES => {
-            let mut line = String::from_utf8_lossy(head).into_owned();
-            line.push('…');
-            line
-        }
-        _ => String::from_utf8_lossy(text).into_owned(),
-    }
-}
 
 /// Valid line protocol that InfluxDB would not store.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

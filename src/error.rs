@@ -25,27 +25,66 @@ use crate::precision::Precision;
 pub struct ParseError {
     line: usize,
     column: usize,
+    offset: usize,
     kind: ParseErrorKind,
 }
 
 impl ParseError {
-    pub(crate) fn new(line: usize, column: usize, kind: ParseErrorKind) -> Self {
-        ParseError { line, column, kind }
+    pub(crate) fn new(line: usize, column: usize, offset: usize, kind: ParseErrorKind) -> Self {
+        ParseError {
+            line,
+            column,
+            offset,
+            kind,
+        }
+    }
+
+    /// The byte offset at which the problem was found, from the start of
+    /// the input: of the buffer given to [`parse`](crate::parse) (a
+    /// byte-order mark at its start included), or of everything a
+    /// [`Stream`](crate::Stream) has read.
+    ///
+    /// ```
+    /// let input = b"m f=1\nm f=x\n";
+    /// let err = lineproto::parse(input).nth(1).unwrap().unwrap_err();
+    /// assert_eq!(err.offset(), 10);
+    /// assert_eq!(input[err.offset()], b'x');
+    /// ```
+    #[must_use]
+    pub fn offset(&self) -> usize {
+        self.offset
     }
 
     /// The 1-based physical line on which the problem was found.
+    ///
+    /// ```
+    /// let err = lineproto::parse(b"m f=1\n\nm f=").nth(1).unwrap().unwrap_err();
+    /// assert_eq!(err.line(), 3);
+    /// ```
     #[must_use]
     pub fn line(&self) -> usize {
         self.line
     }
 
     /// The 1-based byte offset in that line at which the problem was found.
+    ///
+    /// ```
+    /// let err = lineproto::parse("m,café=1 f=x".as_bytes()).next().unwrap().unwrap_err();
+    /// assert_eq!(err.column(), 13); // bytes, not characters
+    /// ```
     #[must_use]
     pub fn column(&self) -> usize {
         self.column
     }
 
     /// What was wrong.
+    ///
+    /// ```
+    /// use lineproto::ParseErrorKind;
+    ///
+    /// let err = lineproto::parse(b"m f=1 soon").next().unwrap().unwrap_err();
+    /// assert!(matches!(err.kind(), ParseErrorKind::InvalidTimestamp { .. }));
+    /// ```
     #[must_use]
     pub fn kind(&self) -> &ParseErrorKind {
         &self.kind
@@ -180,6 +219,14 @@ pub enum ParseErrorKind {
         /// The precision it was read in.
         precision: Precision,
     },
+    /// [`Point::parse_line`](crate::Point::parse_line) was given no
+    /// point: nothing, or only blank and comment lines.
+    #[error("expected a point, found none")]
+    NoPoint,
+    /// [`Point::parse_line`](crate::Point::parse_line) was given a second
+    /// line that holds a point or an error, reported at its start.
+    #[error("expected one line, found another")]
+    MoreThanOneLine,
     /// Something follows the timestamp.
     #[error("expected end of line after timestamp, found {found}")]
     ExpectedEndOfLine {
@@ -328,16 +375,36 @@ impl fmt::Display for ByteName {
 const EXCERPT_BYTES: usize = 64;
 
 /// `bytes` as text for an error message: lossy UTF-8, cut to
-/// [`EXCERPT_BYTES`] with `…` appended when longer.
+/// [`EXCERPT_BYTES`] with `…` appended when longer (see [`excerpt_of`]).
 pub(crate) fn excerpt(bytes: &[u8]) -> String {
-    match bytes.get(..EXCERPT_BYTES) {
-        Some(head) if bytes.len() > EXCERPT_BYTES => {
-            let mut text = String::from_utf8_lossy(head).into_owned();
-            text.push('…');
-            text
-        }
-        _ => String::from_utf8_lossy(bytes).into_owned(),
-    }
+    excerpt_of(bytes, EXCERPT_BYTES)
+}
+
+/// `bytes` as text to show: lossy UTF-8, cut to at most `max` bytes with
+/// `…` appended when longer. A character the cut would split is left out
+/// whole, so the cut never makes a replacement character of valid text.
+pub(crate) fn excerpt_of(bytes: &[u8], max: usize) -> String {
+    let Some(head) = bytes.get(..max).filter(|_| bytes.len() > max) else {
+        return String::from_utf8_lossy(bytes).into_owned();
+    };
+    // The last character that starts in the head, if it would go on past
+    // the cut: a valid UTF-8 sequence of up to four bytes.
+    let split = (max.saturating_sub(3)..max).rev().find(|&start| {
+        let length = match bytes.get(start) {
+            Some(0xC0..=0xDF) => 2,
+            Some(0xE0..=0xEF) => 3,
+            Some(0xF0..=0xF7) => 4,
+            _ => return false,
+        };
+        start + length > max
+            && bytes
+                .get(start..start + length)
+                .is_some_and(|c| std::str::from_utf8(c).is_ok())
+    });
+    let head = split.and_then(|start| head.get(..start)).unwrap_or(head);
+    let mut text = String::from_utf8_lossy(head).into_owned();
+    text.push('…');
+    text
 }
 
 /// A point that cannot be written as line protocol that reads back as the
@@ -580,6 +647,28 @@ mod tests {
         assert_eq!(Found::at(b""), Found::EndOfLine);
         assert_eq!(Found::at(b"\r\nx"), Found::EndOfLine);
         assert_eq!(Found::at(b"\rx"), Found::Byte(b'\r'));
+    }
+
+    #[test]
+    fn excerpts_are_cut_between_characters() {
+        assert_eq!(excerpt_of("abcé".as_bytes(), 4), "abc…");
+        assert_eq!(excerpt_of("abé".as_bytes(), 4), "abé");
+        assert_eq!(excerpt_of("abé!".as_bytes(), 3), "ab…");
+        assert_eq!(excerpt_of("a🦀b".as_bytes(), 3), "a…");
+        assert_eq!(excerpt_of("a🦀b".as_bytes(), 5), "a🦀…");
+        // Invalid bytes at the cut are shown as they are, replaced.
+        assert_eq!(excerpt_of(b"ab\xff\xffcd", 3), "ab\u{fffd}…");
+        assert_eq!(excerpt_of(b"ab\xe2\x82x", 3), "ab\u{fffd}…");
+        for text in ["日本語のテキスト", "x🦀🦀🦀y", "aé"] {
+            for max in 0..text.len() {
+                let cut = excerpt_of(text.as_bytes(), max);
+                let kept = cut.strip_suffix('…').unwrap();
+                assert!(
+                    text.starts_with(kept) && kept.len() <= max && max - kept.len() < 4,
+                    "{cut}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -121,4 +121,4 @@ pub use lines::{Points, parse, parse_with};
 pub use options::ParseOptions;
 pub use point::{Field, FieldType, FieldValue, Fields, Point, Tag, Tags};
 pub use precision::{ParsePrecisionError, Precision, TimestampOverflowError};
-pub use stream::{Chunk, OwnedPoints, Stream};
+pub use stream::{Chunk, OwnedPoints, Stream, StreamError};

@@ -22,8 +22,18 @@ use crate::point::{Entry, Point};
 /// let err = results[1].as_ref().unwrap_err();
 /// assert_eq!((err.line(), err.column()), (4, 11));
 /// ```
+///
+/// The input may be anything that is bytes: a `&[u8]`, a `Vec<u8>`, a
+/// `&str` or a `String`.
+///
+/// ```
+/// let body = String::from("m f=1\n");
+/// assert_eq!(lineproto::parse(&body).count(), 1);
+/// assert_eq!(lineproto::parse("m f=1").count(), 1);
+/// assert_eq!(lineproto::parse(&vec![b'm', b' ', b'f', b'=', b'1']).count(), 1);
+/// ```
 #[must_use]
-pub fn parse(input: &[u8]) -> Points<'_> {
+pub fn parse<I: AsRef<[u8]> + ?Sized>(input: &I) -> Points<'_> {
     parse_with(input, ParseOptions::new())
 }
 
@@ -37,9 +47,12 @@ pub fn parse(input: &[u8]) -> Points<'_> {
 /// # Ok::<(), lineproto::ParseError>(())
 /// ```
 #[must_use]
-pub fn parse_with(input: &[u8], options: ParseOptions) -> Points<'_> {
+pub fn parse_with<I: AsRef<[u8]> + ?Sized>(input: &I, options: ParseOptions) -> Points<'_> {
+    let input = input.as_ref();
+    let origin = input.len() - without_byte_order_mark(input).len();
     Points {
-        offset: input.len() - without_byte_order_mark(input).len(),
+        offset: origin,
+        origin,
         ..Points::new(input, options)
     }
 }
@@ -73,6 +86,15 @@ pub struct Points<'a> {
     line: usize,
     /// The line number on which the last returned item began.
     last_line: usize,
+    /// The offset of the start of physical line `last_line`.
+    last_start: usize,
+    /// Where the input's first line starts: after a byte-order mark.
+    origin: usize,
+    /// The physical line number at `origin`.
+    first_line: usize,
+    /// The offset of the input's first byte in the whole input, for a
+    /// stream's buffer.
+    base: usize,
     options: ParseOptions,
     /// What the grammar needs besides the input: the limits of a line, and
     /// a stretch of the input known to be UTF-8, ending at `utf8_end`.
@@ -127,6 +149,10 @@ impl<'a> Points<'a> {
             offset: 0,
             line: 1,
             last_line: 0,
+            last_start: 0,
+            origin: 0,
+            first_line: 1,
+            base: 0,
             options,
             settings: Settings {
                 checked_utf8: "",
@@ -144,15 +170,18 @@ impl<'a> Points<'a> {
     }
 
     /// Parses `input`, the data of a stream from its physical line `line`
-    /// on, which may end in the middle of a line unless `complete`.
+    /// on, `base` bytes from the stream's start, which may end in the
+    /// middle of a line unless `complete`.
     pub(crate) fn resume(
         input: &'a [u8],
         options: ParseOptions,
-        line: usize,
+        (line, base): (usize, usize),
         complete: bool,
     ) -> Self {
         Points {
             line,
+            first_line: line,
+            base,
             complete,
             // A stream's data has just been read into its buffer, and is
             // in cache: nothing to prefetch.
@@ -330,6 +359,7 @@ impl<'a> Points<'a> {
                     return None;
                 }
                 self.last_line = self.line;
+                self.last_start = start;
                 self.offset = end;
                 self.line += newlines_in_strings + usize::from(ended_with_lf);
                 if point.timestamp.is_none() {
@@ -417,15 +447,75 @@ impl<'a> Points<'a> {
     }
 
     /// How many bytes of the input have been read.
+    ///
+    /// ```
+    /// let mut points = lineproto::parse(b"m f=1\nm f=2\n");
+    /// points.next();
+    /// assert_eq!(points.offset(), 6);
+    /// ```
     #[must_use]
     pub fn offset(&self) -> usize {
         self.offset
+    }
+
+    /// The text of physical line `line` (a number as in
+    /// [`ParseError::line`] and [`Points::line_number`]), without its line
+    /// break: empty if the input has no such line. For showing the line of
+    /// an error.
+    ///
+    /// The line of the item just returned, and the lines after it, are
+    /// found from where that item began; an earlier line costs a walk from
+    /// the start of the input.
+    ///
+    /// ```
+    /// let input = "m f=1\nm f=x\r\nm f=3";
+    /// let mut points = lineproto::parse(input);
+    /// while let Some(result) = points.next() {
+    ///     if let Err(err) = result {
+    ///         assert_eq!(points.line_text(err.line()), b"m f=x");
+    ///     }
+    /// }
+    /// assert_eq!(points.line_text(1), b"m f=1");
+    /// assert_eq!(points.line_text(4), b"");
+    /// ```
+    #[must_use]
+    pub fn line_text(&self, line: usize) -> &'a [u8] {
+        let (mut number, mut at) = if self.last_line > 0 && line >= self.last_line {
+            (self.last_line, self.last_start)
+        } else {
+            (self.first_line, self.origin)
+        };
+        if line < number {
+            return &[];
+        }
+        let input: &'a [u8] = self.input;
+        while number < line {
+            let rest = input.get(at..).unwrap_or_default();
+            match rest.iter().position(|&b| b == b'\n') {
+                Some(lf) => {
+                    at += lf + 1;
+                    number += 1;
+                }
+                None => return &[],
+            }
+        }
+        let rest = input.get(at..).unwrap_or_default();
+        match rest.iter().position(|&b| b == b'\n') {
+            // A carriage return before the line feed belongs to the line
+            // break; one at the very end of the input is the line's.
+            Some(lf) => {
+                let text = rest.get(..lf).unwrap_or_default();
+                text.strip_suffix(b"\r").unwrap_or(text)
+            }
+            None => rest,
+        }
     }
 
     /// Places `kind`, found at `position` in the line starting at `start`,
     /// by physical line and column, and moves past the line.
     fn error(&mut self, start: usize, position: usize, kind: ParseErrorKind) -> ParseError {
         self.last_line = self.line;
+        self.last_start = start;
         let position = position.max(start);
         let before = self.input.get(start..position).unwrap_or_default();
         let (line, column) = match before.iter().rposition(|&b| b == b'\n') {
@@ -442,7 +532,7 @@ impl<'a> Points<'a> {
                 .get(..end)
                 .is_some_and(|read| read.ends_with(b"\n"));
         self.advance_to(start, end);
-        ParseError::new(line, column, kind)
+        ParseError::new(line, column, self.base + position, kind)
     }
 
     /// The offset just after the first LF at or after `from`, or the end.
@@ -534,6 +624,68 @@ impl<'a> Points<'a> {
 }
 
 impl FusedIterator for Points<'_> {}
+
+impl<'a> Point<'a> {
+    /// Parses one line of line protocol, its timestamp in nanoseconds (see
+    /// [`parse_with`] for other precisions and many lines). A line break
+    /// at its end is allowed; a second line with a point on it is an error
+    /// ([`ParseErrorKind::MoreThanOneLine`]), and so is a line with none
+    /// ([`ParseErrorKind::NoPoint`]).
+    ///
+    /// `str::parse` does the same into a point that owns its text
+    /// ([`FromStr`](std::str::FromStr)).
+    ///
+    /// ```
+    /// use lineproto::{ParseErrorKind, Point};
+    ///
+    /// let point = Point::parse_line("home,room=Kitchen temp=21.5 1641024000000000000\n")?;
+    /// assert_eq!(point.tag("room"), Some("Kitchen"));
+    ///
+    /// let owned: Point<'static> = "home temp=22".parse()?;
+    /// assert_eq!(owned.measurement(), "home");
+    ///
+    /// let err = Point::parse_line("m f=1\nm f=2").unwrap_err();
+    /// assert_eq!((err.line(), err.kind()), (2, &ParseErrorKind::MoreThanOneLine));
+    /// assert_eq!(Point::parse_line("").unwrap_err().kind(), &ParseErrorKind::NoPoint);
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The line's [`ParseError`], or one of the two above.
+    pub fn parse_line(line: &'a str) -> Result<Point<'a>, ParseError> {
+        let mut points = parse(line);
+        let point = match points.next() {
+            Some(result) => result?,
+            None => return Err(ParseError::new(1, 1, 0, ParseErrorKind::NoPoint)),
+        };
+        if points.next().is_some() {
+            return Err(ParseError::new(
+                points.last_line,
+                1,
+                points.last_start,
+                ParseErrorKind::MoreThanOneLine,
+            ));
+        }
+        Ok(point)
+    }
+}
+
+/// Parses one line into a point that owns its text, as
+/// [`Point::parse_line`] does.
+///
+/// ```
+/// let point: lineproto::Point<'static> = "m f=1i".parse()?;
+/// assert_eq!(point.field("f").and_then(|v| v.as_i64()), Some(1));
+/// # Ok::<(), lineproto::ParseError>(())
+/// ```
+impl std::str::FromStr for Point<'static> {
+    type Err = ParseError;
+
+    fn from_str(line: &str) -> Result<Self, ParseError> {
+        Point::parse_line(line).map(Point::into_owned)
+    }
+}
 
 /// The text of physical lines of a body, found by walking forward.
 #[derive(Debug)]

@@ -1,11 +1,11 @@
 //! Parsing a stream with memory bounded by the longest line.
 
-use std::cell::Cell;
 use std::collections::VecDeque;
 use std::io::{self, Read};
 
+use crate::batch::LineError;
 use crate::error::ParseError;
-use crate::lines::{BYTE_ORDER_MARK, LineTexts, Points, Stall};
+use crate::lines::{BYTE_ORDER_MARK, Points, Stall};
 use crate::options::ParseOptions;
 use crate::point::Point;
 use crate::skim::Skim;
@@ -62,6 +62,8 @@ const FIRST_READ_SIZE: usize = 4 * 1024;
 pub struct Stream<R> {
     reader: R,
     buffer: Vec<u8>,
+    /// The bytes of the input before the buffer's first.
+    drained: usize,
     progress: Progress,
     end_of_input: bool,
     /// How many bytes the next read asks for (see [`Stream::read_more`]).
@@ -81,15 +83,27 @@ pub struct Stream<R> {
 #[derive(Debug)]
 struct Progress {
     /// Bytes of the buffer fully parsed.
-    consumed: Cell<usize>,
+    consumed: usize,
     /// The physical line number at `consumed`.
-    line: Cell<usize>,
+    line: usize,
     /// The rest of the current line, up to its line feed, is to be skipped
     /// (it was too long).
-    skip_line: Cell<bool>,
+    skip_line: bool,
     /// The line at the end of the buffer could not be parsed yet, and what
     /// settles it.
-    stall: Cell<Option<Stall>>,
+    stall: Option<Stall>,
+}
+
+impl Progress {
+    /// Where `points` has got.
+    fn of(points: &Points<'_>) -> Self {
+        Progress {
+            consumed: points.offset(),
+            line: points.next_line_number(),
+            skip_line: points.unfinished_line(),
+            stall: points.stall(),
+        }
+    }
 }
 
 impl<R: Read> Stream<R> {
@@ -105,11 +119,12 @@ impl<R: Read> Stream<R> {
         Stream {
             reader,
             buffer: Vec::new(),
+            drained: 0,
             progress: Progress {
-                consumed: Cell::new(0),
-                line: Cell::new(1),
-                skip_line: Cell::new(false),
-                stall: Cell::new(None),
+                consumed: 0,
+                line: 1,
+                skip_line: false,
+                stall: None,
             },
             end_of_input: false,
             request: FIRST_READ_SIZE,
@@ -131,9 +146,9 @@ impl<R: Read> Stream<R> {
     /// The reader's error. The stream can be asked again after an error of
     /// kind [`io::ErrorKind::Interrupted`] or `WouldBlock`.
     pub fn next_chunk(&mut self) -> io::Result<Option<Chunk<'_>>> {
-        let consumed = self.progress.consumed.replace(0);
-        self.buffer.drain(..consumed.min(self.buffer.len()));
-        if self.progress.skip_line.get() {
+        let consumed = std::mem::take(&mut self.progress.consumed);
+        self.drain(consumed);
+        if self.progress.skip_line {
             self.skip_rest_of_line()?;
         }
         if self.end_of_input && self.buffer.is_empty() {
@@ -164,26 +179,84 @@ impl<R: Read> Stream<R> {
             _ => false,
         };
         if resting {
-            self.progress.stall.set(stall);
+            self.progress.stall = stall;
         } else {
             self.skim = None;
         }
-        let first_line = self.progress.line.get();
-        let points = Points::resume(&self.buffer, self.options, first_line, self.end_of_input);
+        let points = Points::resume(
+            &self.buffer,
+            self.options,
+            (self.progress.line, self.drained),
+            self.end_of_input,
+        );
         Ok(Some(Chunk {
             points,
-            progress: &self.progress,
-            texts: LineTexts::new(&self.buffer),
-            first_line,
+            progress: &mut self.progress,
             resting,
         }))
     }
 
+    /// Drops the first `count` bytes of the buffer, read and done with.
+    fn drain(&mut self, count: usize) {
+        let count = count.min(self.buffer.len());
+        self.buffer.drain(..count);
+        self.drained += count;
+    }
+
     /// The physical line number the stream has reached: one more than the
     /// lines fully read so far.
+    ///
+    /// ```
+    /// let mut stream = lineproto::Stream::new(&b"m f=1\n\nm f=2\n"[..]);
+    /// while let Some(chunk) = stream.next_chunk()? {
+    ///     chunk.for_each(drop);
+    /// }
+    /// assert_eq!(stream.line_number(), 4);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     #[must_use]
     pub fn line_number(&self) -> usize {
-        self.progress.line.get()
+        self.progress.line
+    }
+
+    /// The reader.
+    ///
+    /// ```
+    /// let stream = lineproto::Stream::new(std::io::Cursor::new(b"m f=1\n"));
+    /// assert_eq!(stream.get_ref().position(), 0);
+    /// ```
+    #[must_use]
+    pub fn get_ref(&self) -> &R {
+        &self.reader
+    }
+
+    /// The reader, to be changed. Reading from it directly takes bytes
+    /// the stream will not see.
+    ///
+    /// ```
+    /// let mut stream = lineproto::Stream::new(std::io::Cursor::new(b"m f=1\n"));
+    /// stream.get_mut().set_position(0);
+    /// ```
+    pub fn get_mut(&mut self) -> &mut R {
+        &mut self.reader
+    }
+
+    /// The reader back. Bytes the stream has read from it but not parsed
+    /// yet are dropped.
+    ///
+    /// ```
+    /// let body: &[u8] = b"m f=1\n";
+    /// let mut stream = lineproto::Stream::new(body);
+    /// while let Some(chunk) = stream.next_chunk()? {
+    ///     chunk.for_each(drop);
+    /// }
+    /// let rest: &[u8] = stream.into_inner();
+    /// assert!(rest.is_empty());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use]
+    pub fn into_inner(self) -> R {
+        self.reader
     }
 
     /// The bytes the stream's buffer takes up: at most the line-length
@@ -193,16 +266,19 @@ impl<R: Read> Stream<R> {
         self.buffer.capacity()
     }
 
-    /// An iterator of owned points: every name and string is copied, so
+    /// The stream in one loop: an iterator of owned points, or errors
+    /// with the text of their line. Every name and string is copied, so
     /// the points outlive the stream and can be sent to other threads.
     ///
     /// ```
     /// let body: &[u8] = b"m v=1\nm v=2\n";
-    /// let points: Vec<lineproto::Point<'static>> = lineproto::Stream::new(body)
-    ///     .into_owned_points()
-    ///     .map(|item| item.unwrap().unwrap())
-    ///     .collect();
-    /// assert_eq!(points.len(), 2);
+    /// let mut total = 0.0;
+    /// for item in lineproto::Stream::new(body).into_owned_points() {
+    ///     let point = item?;
+    ///     total += point.field("v").and_then(|v| v.as_f64()).unwrap_or(0.0);
+    /// }
+    /// assert_eq!(total, 3.0);
+    /// # Ok::<(), lineproto::StreamError>(())
     /// ```
     #[must_use]
     pub fn into_owned_points(self) -> OwnedPoints<R> {
@@ -251,7 +327,7 @@ impl<R: Read> Stream<R> {
             self.read_more()?;
         }
         if self.buffer.starts_with(BYTE_ORDER_MARK) {
-            self.buffer.drain(..BYTE_ORDER_MARK.len());
+            self.drain(BYTE_ORDER_MARK.len());
         }
         self.started = true;
         Ok(())
@@ -262,14 +338,14 @@ impl<R: Read> Stream<R> {
     fn skip_rest_of_line(&mut self) -> io::Result<()> {
         loop {
             if let Some(lf) = self.buffer.iter().position(|&b| b == b'\n') {
-                self.buffer.drain(..=lf);
-                self.progress.line.set(self.progress.line.get() + 1);
-                self.progress.skip_line.set(false);
+                self.drain(lf + 1);
+                self.progress.line += 1;
+                self.progress.skip_line = false;
                 return Ok(());
             }
-            self.buffer.clear();
+            self.drain(self.buffer.len());
             if self.end_of_input {
-                self.progress.skip_line.set(false);
+                self.progress.skip_line = false;
                 return Ok(());
             }
             self.read_more()?;
@@ -286,9 +362,7 @@ impl<R: Read> Stream<R> {
 #[derive(Debug)]
 pub struct Chunk<'s> {
     points: Points<'s>,
-    progress: &'s Progress,
-    texts: LineTexts<'s>,
-    first_line: usize,
+    progress: &'s mut Progress,
     /// The end of the unfinished line at the start of the buffer has not
     /// been read yet: this chunk holds no line.
     resting: bool,
@@ -316,16 +390,8 @@ impl<'s> Chunk<'s> {
             return None;
         }
         let result = self.points.next_into(point);
-        self.record_progress();
+        *self.progress = Progress::of(&self.points);
         result
-    }
-
-    /// Tells the stream how far the chunk has got.
-    fn record_progress(&self) {
-        self.progress.consumed.set(self.points.offset());
-        self.progress.line.set(self.points.next_line_number());
-        self.progress.skip_line.set(self.points.unfinished_line());
-        self.progress.stall.set(self.points.stall());
     }
 
     /// The physical line on which the last point or error returned began.
@@ -334,10 +400,11 @@ impl<'s> Chunk<'s> {
         self.points.line_number()
     }
 
-    /// The text of physical line `line` (a number as in [`ParseError::line`]),
-    /// without its line feed, for showing the line of an error: empty if
-    /// the line is not in this chunk. Asking for lines in increasing order
-    /// reads the chunk once.
+    /// The text of physical line `line` (a number as in
+    /// [`ParseError::line`]), without its line break, for showing the line
+    /// of an error: empty if the line is not in this chunk. As
+    /// [`Points::line_text`], the line of the item just returned is found
+    /// from where it began.
     ///
     /// ```
     /// let mut stream = lineproto::Stream::new(&b"m v=1\nm v=x\n"[..]);
@@ -350,11 +417,9 @@ impl<'s> Chunk<'s> {
     /// }
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn line_text(&mut self, line: usize) -> &'s [u8] {
-        match line.checked_sub(self.first_line) {
-            Some(index) => self.texts.text(index + 1),
-            None => &[],
-        }
+    #[must_use]
+    pub fn line_text(&self, line: usize) -> &'s [u8] {
+        self.points.line_text(line)
     }
 }
 
@@ -366,7 +431,7 @@ impl<'s> Iterator for Chunk<'s> {
             return None;
         }
         let item = self.points.next();
-        self.record_progress();
+        *self.progress = Progress::of(&self.points);
         item
     }
 }
@@ -374,23 +439,25 @@ impl<'s> Iterator for Chunk<'s> {
 /// A [`Stream`] as an iterator of owned points; made by
 /// [`Stream::into_owned_points`].
 ///
-/// Each item is the reader's error, or the line's point or parse error.
+/// Each item is a point, or a [`StreamError`]: a line that could not be
+/// parsed (with its text), after which the iteration goes on, or the
+/// reader's error.
 #[derive(Debug)]
 pub struct OwnedPoints<R> {
     stream: Stream<R>,
-    ready: VecDeque<Result<Point<'static>, ParseError>>,
+    ready: VecDeque<Result<Point<'static>, LineError>>,
     /// The room the point each chunk is parsed into grew to in earlier
     /// chunks (entries, bytes of text), given to it from the start.
     room: (usize, usize),
 }
 
 impl<R: Read> Iterator for OwnedPoints<R> {
-    type Item = io::Result<Result<Point<'static>, ParseError>>;
+    type Item = Result<Point<'static>, StreamError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(item) = self.ready.pop_front() {
-                return Some(Ok(item));
+                return Some(item.map_err(StreamError::Line));
             }
             match self.stream.next_chunk() {
                 Ok(Some(mut chunk)) => {
@@ -399,13 +466,66 @@ impl<R: Read> Iterator for OwnedPoints<R> {
                     // text.
                     let mut point = Point::with_room(self.room);
                     while let Some(result) = chunk.next_into(&mut point) {
-                        self.ready.push_back(result.map(|()| point.detached()));
+                        self.ready.push_back(match result {
+                            Ok(()) => Ok(point.detached()),
+                            Err(err) => Err(LineError::from_parse_error(
+                                &err,
+                                chunk.line_text(err.line()),
+                            )),
+                        });
                     }
                     self.room = point.room();
                 }
                 Ok(None) => return None,
-                Err(err) => return Some(Err(err)),
+                Err(err) => return Some(Err(StreamError::Io(err))),
             }
         }
     }
+}
+
+impl<R> OwnedPoints<R> {
+    /// The stream, to ask for its [`line_number`](Stream::line_number) or
+    /// its reader.
+    ///
+    /// ```
+    /// let body: &[u8] = b"m v=1\n";
+    /// let mut points = lineproto::Stream::new(body).into_owned_points();
+    /// points.next();
+    /// assert_eq!(points.stream().line_number(), 2);
+    /// ```
+    #[must_use]
+    pub fn stream(&self) -> &Stream<R> {
+        &self.stream
+    }
+}
+
+/// What [`OwnedPoints`] yields in place of a point: a line that could not
+/// be parsed, or the reader's error.
+///
+/// ```
+/// use lineproto::{Stream, StreamError};
+///
+/// let body: &[u8] = b"m v=1\nm v=oops\n";
+/// for item in Stream::new(body).into_owned_points() {
+///     match item {
+///         Ok(point) => assert_eq!(point.measurement(), "m"),
+///         Err(StreamError::Line(err)) => {
+///             assert_eq!(err.line(), 2);
+///             assert_eq!(err.original_line(), "m v=oops");
+///         }
+///         Err(StreamError::Io(err)) => return Err(err),
+///     }
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError {
+    /// A line could not be parsed: its number, column, text (cut to 256
+    /// bytes) and what was wrong. The stream goes on after it.
+    #[error(transparent)]
+    Line(LineError),
+    /// The reader failed. The stream can be asked again after an error of
+    /// kind [`io::ErrorKind::WouldBlock`].
+    #[error("reading failed: {0}")]
+    Io(#[from] io::Error),
 }

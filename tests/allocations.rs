@@ -175,11 +175,7 @@ fn a_stream_of_owned_points_costs_a_list_and_a_text_per_point() {
         let mut owned = Vec::with_capacity(4_000);
         let allocated = allocations(|| {
             let stream = lineproto::Stream::new(&input[..]);
-            owned.extend(
-                stream
-                    .into_owned_points()
-                    .map(|item| item.unwrap().unwrap()),
-            );
+            owned.extend(stream.into_owned_points().map(|item| item.unwrap()));
         });
         let points = owned.len();
         let chunks = input.len().div_ceil(64 << 10);

@@ -12,7 +12,7 @@ mod split_reader;
 
 use std::io::{self, Read};
 
-use lineproto::{ParseError, ParseErrorKind, ParseOptions, Point, Stream};
+use lineproto::{FieldValue, ParseError, ParseErrorKind, ParseOptions, Point, Stream, StreamError};
 use proptest::prelude::*;
 use split_reader::SplitReader;
 
@@ -172,12 +172,55 @@ fn a_line_over_the_limit_is_skipped_and_memory_stays_bounded() {
 #[test]
 fn owned_points_outlive_the_stream_and_cross_threads() {
     let input: &[u8] = b"m v=1\nm v=bad\nm v=3\n";
-    let items: Vec<_> = Stream::new(input)
-        .into_owned_points()
-        .map(Result::unwrap)
-        .collect();
-    let handle = std::thread::spawn(move || items.iter().filter(|r| r.is_ok()).count());
-    assert_eq!(handle.join().unwrap(), 2);
+    let items: Vec<_> = Stream::new(input).into_owned_points().collect();
+    let handle = std::thread::spawn(move || items);
+    let items = handle.join().unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(
+        items[2].as_ref().unwrap().field("v"),
+        Some(FieldValue::Float(3.0))
+    );
+    match &items[1] {
+        Err(StreamError::Line(err)) => {
+            assert_eq!((err.line(), err.column()), (2, Some(5)));
+            assert_eq!(err.original_line(), "m v=bad");
+            assert_eq!(
+                err.to_string(),
+                "line 2, column 5: invalid field value: `bad` for field `v` is not a number"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn owned_points_report_reader_errors_in_the_same_loop() {
+    struct Failing;
+    impl Read for Failing {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(io::Error::other("disk on fire"))
+        }
+    }
+    let mut points = Stream::new(Failing).into_owned_points();
+    match points.next() {
+        Some(Err(StreamError::Io(err))) => assert_eq!(err.to_string(), "disk on fire"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_reader_comes_back_and_errors_know_their_offset_in_the_stream() {
+    let input: &[u8] = b"\xEF\xBB\xBFm v=1\n# note\nm v=x\nm v=3\n";
+    let mut stream = Stream::new(io::Cursor::new(input));
+    let mut offsets = Vec::new();
+    while let Some(chunk) = stream.next_chunk().unwrap() {
+        offsets.extend(chunk.filter_map(Result::err).map(|err| err.offset()));
+    }
+    assert_eq!(offsets, [20]);
+    assert_eq!(input[offsets[0]], b'x');
+    assert_eq!(stream.get_ref().position(), input.len() as u64);
+    let reader = stream.into_inner();
+    assert_eq!(reader.into_inner(), input);
 }
 
 #[test]

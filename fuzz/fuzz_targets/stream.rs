@@ -11,7 +11,7 @@ use std::io::{self, Read};
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use lineproto::{ParseErrorKind, ParseOptions, Point, Stream};
+use lineproto::{ParseErrorKind, ParseOptions, Point, Stream, StreamError};
 
 #[derive(Arbitrary, Debug)]
 struct Input<'a> {
@@ -117,13 +117,33 @@ fuzz_target!(|input: Input<'_>| {
         turn: 0,
         interrupted: false,
     };
+    // Errors come with their line's text there; compared by place and
+    // message.
     let mut owned = Vec::new();
     for item in Stream::with_options(reader, options).into_owned_points() {
         match item {
-            Ok(result) => owned.push(result),
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) => panic!("reader error {err}"),
+            Ok(point) => owned.push(Ok(point)),
+            Err(StreamError::Line(err)) => {
+                // A line too long for the buffer may be shown cut short.
+                if !err.message().starts_with("line is longer than the limit") {
+                    let shown = String::from_utf8_lossy(lines[err.line() - 1]);
+                    assert!(
+                        shown.starts_with(err.original_line().trim_end_matches('…')),
+                        "{err}: {:?}",
+                        err.original_line()
+                    );
+                }
+                owned.push(Err((err.line(), err.column(), err.message())));
+            }
+            Err(StreamError::Io(err)) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(StreamError::Io(err)) => panic!("reader error {err}"),
         }
     }
+    let expected: Vec<_> = expected
+        .into_iter()
+        .map(|result| {
+            result.map_err(|err| (err.line(), Some(err.column()), err.kind().to_string()))
+        })
+        .collect();
     assert_eq!(owned, expected);
 });
