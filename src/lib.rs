@@ -122,3 +122,4 @@ pub use options::ParseOptions;
 pub use point::{Field, FieldType, FieldValue, Fields, Point, Tag, Tags};
 pub use precision::{ParsePrecisionError, Precision, TimestampOverflowError};
 pub use stream::{Chunk, OwnedPoints, Stream, StreamError};
+pub use write::LineWriter;

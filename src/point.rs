@@ -84,6 +84,15 @@ impl<'a> Span<'a> {
         }
     }
 
+    /// The text of the span as a `Cow` with the input's lifetime: the
+    /// input's slice, or a copy of the point's own text.
+    fn to_cow(self, text: &str) -> Cow<'a, str> {
+        match self {
+            Span::Input(input) => Cow::Borrowed(input),
+            Span::Kept { .. } => Cow::Owned(self.get(text).to_owned()),
+        }
+    }
+
     /// `added` appended to `text`, as a span of it.
     #[inline(always)]
     pub(crate) fn append(text: &mut String, added: &str) -> Span<'a> {
@@ -252,6 +261,58 @@ impl<'a> Point<'a> {
     #[inline]
     pub fn measurement(&self) -> &str {
         self.measurement.get(self.own_text())
+    }
+
+    /// The measurement name with the lifetime of the input: borrowed from
+    /// it when the name held no escape (the usual case, and no copy), an
+    /// owned copy when the parser had to unescape it.
+    ///
+    /// It outlives the point, so it can key a map over the input's points
+    /// where [`measurement`](Self::measurement) (which borrows the point)
+    /// cannot:
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    /// use std::collections::HashMap;
+    ///
+    /// let input = "cpu,host=a usage=1\nmem,host=a used=5i\ncpu,host=b usage=2\nmy\\ cpu f=1\n";
+    /// let mut counts: HashMap<Cow<'_, str>, usize> = HashMap::new();
+    /// for point in lineproto::parse(input) {
+    ///     *counts.entry(point?.measurement_cow()).or_default() += 1;
+    /// }
+    /// assert_eq!(counts["cpu"], 2);
+    /// assert_eq!(counts["mem"], 1);
+    /// assert!(matches!(counts.get_key_value("my cpu"), Some((Cow::Owned(_), 1))));
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
+    #[must_use]
+    pub fn measurement_cow(&self) -> Cow<'a, str> {
+        self.measurement.to_cow(self.own_text())
+    }
+
+    /// The value of the tag `key` with the lifetime of the input, as
+    /// [`measurement_cow`](Self::measurement_cow) gives the measurement.
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    ///
+    /// let input = String::from(r"cpu,host=a,dc=eu\ 1 usage=1");
+    /// let host: Cow<'_, str> = {
+    ///     let point = lineproto::parse(&input).next().unwrap()?;
+    ///     assert!(matches!(point.tag_cow("dc"), Some(Cow::Owned(dc)) if dc == "eu 1"));
+    ///     point.tag_cow("host").unwrap()
+    /// };
+    /// assert!(matches!(host, Cow::Borrowed("a")));
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
+    #[must_use]
+    pub fn tag_cow(&self, key: &str) -> Option<Cow<'a, str>> {
+        let text = self.own_text();
+        self.tag_entries()
+            .iter()
+            .find(|entry| entry.key.get(text) == key)
+            .and_then(|entry| entry.value.span())
+            .map(|value| value.to_cow(text))
     }
 
     /// The tags, in the order they were written.

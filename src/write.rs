@@ -248,6 +248,170 @@ impl Point<'_> {
     }
 }
 
+/// Writes points as lines of line protocol to an [`io::Write`] (a file, a
+/// socket, a request body), through one buffer reused for every line.
+///
+/// Each point is checked and formatted into the line buffer, then copied
+/// into a [`BufWriter`](io::BufWriter) around the writer, so writing many
+/// points costs no allocation per point and few system calls. An invalid
+/// point is refused whole ([`WriteError::Invalid`]) and the writer stays
+/// usable. Lines not yet flushed are flushed when the writer is dropped
+/// (errors then ignored, as [`BufWriter`](io::BufWriter) does): call
+/// [`flush`](Self::flush) or [`into_inner`](Self::into_inner) to see them.
+///
+/// ```
+/// use lineproto::{LineWriter, Point, Precision};
+///
+/// let mut writer = LineWriter::with_precision(Vec::new(), Precision::Seconds);
+/// for (room, temp) in [("Kitchen", 21.0), ("Living Room", 21.5)] {
+///     let point = Point::builder("home")
+///         .tag("room", room)
+///         .field("temp", temp)
+///         .timestamp_in(1_641_024_000, Precision::Seconds)
+///         .build()?;
+///     writer.write_point(&point)?;
+/// }
+/// let out = writer.into_inner()?;
+/// assert_eq!(
+///     out,
+///     b"home,room=Kitchen temp=21 1641024000\nhome,room=Living\\ Room temp=21.5 1641024000\n"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct LineWriter<W: io::Write> {
+    out: io::BufWriter<W>,
+    line: Vec<u8>,
+    precision: Precision,
+}
+
+impl<W: io::Write> LineWriter<W> {
+    /// A writer of lines with nanosecond timestamps.
+    ///
+    /// ```
+    /// let writer = lineproto::LineWriter::new(std::io::sink());
+    /// assert_eq!(writer.precision(), lineproto::Precision::Nanoseconds);
+    /// ```
+    pub fn new(writer: W) -> Self {
+        LineWriter::with_precision(writer, Precision::Nanoseconds)
+    }
+
+    /// A writer of lines with timestamps in `precision` (floored, as
+    /// [`Point::write_to_vec`] writes them).
+    ///
+    /// ```
+    /// use lineproto::{LineWriter, Point, Precision};
+    ///
+    /// let mut writer = LineWriter::with_precision(Vec::new(), Precision::Milliseconds);
+    /// writer.write_point(&Point::builder("m").field("f", 1.0).timestamp(1_999_999).build()?)?;
+    /// assert_eq!(writer.into_inner()?, b"m f=1 1\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_precision(writer: W, precision: Precision) -> Self {
+        LineWriter {
+            out: io::BufWriter::new(writer),
+            line: Vec::new(),
+            precision,
+        }
+    }
+
+    /// The precision timestamps are written in.
+    ///
+    /// ```
+    /// use lineproto::{LineWriter, Precision};
+    /// let writer = LineWriter::with_precision(std::io::sink(), Precision::Seconds);
+    /// assert_eq!(writer.precision(), Precision::Seconds);
+    /// ```
+    #[must_use]
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    /// Writes `point` as one line.
+    ///
+    /// # Errors
+    ///
+    /// [`WriteError::Invalid`] when the point cannot be written (nothing
+    /// of it is), or [`WriteError::Io`] when the writer fails.
+    ///
+    /// ```
+    /// use lineproto::{InvalidPoint, LineWriter, Point, WriteError};
+    ///
+    /// let mut writer = LineWriter::new(Vec::new());
+    /// let err = writer.write_point(&Point::new()).unwrap_err();
+    /// assert!(matches!(err, WriteError::Invalid(InvalidPoint::EmptyMeasurement)));
+    /// writer.write_point(&"m f=1i".parse()?)?;
+    /// assert_eq!(writer.into_inner()?, b"m f=1i\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_point(&mut self, point: &Point<'_>) -> Result<(), WriteError> {
+        self.line.clear();
+        point.write_to_vec(&mut self.line, self.precision)?;
+        io::Write::write_all(&mut self.out, &self.line)?;
+        Ok(())
+    }
+
+    /// Writes out the lines buffered so far.
+    ///
+    /// # Errors
+    ///
+    /// The writer's error.
+    ///
+    /// ```
+    /// use lineproto::{LineWriter, Point};
+    ///
+    /// let mut writer = LineWriter::new(Vec::new());
+    /// writer.write_point(&"m f=1".parse()?)?;
+    /// assert!(writer.get_ref().is_empty());
+    /// writer.flush()?;
+    /// assert_eq!(writer.get_ref(), b"m f=1\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn flush(&mut self) -> io::Result<()> {
+        io::Write::flush(&mut self.out)
+    }
+
+    /// The writer. Lines not yet flushed are not in it.
+    ///
+    /// ```
+    /// let writer = lineproto::LineWriter::new(Vec::<u8>::new());
+    /// assert!(writer.get_ref().is_empty());
+    /// ```
+    #[must_use]
+    pub fn get_ref(&self) -> &W {
+        self.out.get_ref()
+    }
+
+    /// The writer, to be changed. Writing to it directly puts bytes before
+    /// the lines not yet flushed.
+    ///
+    /// ```
+    /// let mut writer = lineproto::LineWriter::new(Vec::<u8>::new());
+    /// writer.get_mut().extend_from_slice(b"# header\n");
+    /// ```
+    pub fn get_mut(&mut self) -> &mut W {
+        self.out.get_mut()
+    }
+
+    /// Flushes the lines buffered and returns the writer.
+    ///
+    /// # Errors
+    ///
+    /// The writer's error while flushing; the writer is then dropped.
+    ///
+    /// ```
+    /// let mut writer = lineproto::LineWriter::new(Vec::new());
+    /// writer.write_point(&"m f=1".parse()?)?;
+    /// assert_eq!(writer.into_inner()?, b"m f=1\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn into_inner(self) -> io::Result<W> {
+        self.out
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)
+    }
+}
+
 /// Prints the point as line protocol, timestamp in nanoseconds, without a
 /// line break.
 ///

@@ -187,8 +187,36 @@ fn a_stream_of_owned_points_costs_a_list_and_a_text_per_point() {
     }
 }
 
+/// Writing points through one `LineWriter` allocates its two buffers
+/// (the line, grown to the longest line, and the `BufWriter`'s) and
+/// nothing per point, into a sink that allocates nothing either.
+fn a_line_writer_allocates_nothing_per_point() {
+    let input = [data::escapes(2_000), data::telegraf(2_100)].concat();
+    let points: Vec<Point<'_>> = lineproto::parse(&input).map(Result::unwrap).collect();
+    assert_eq!(points.len(), 4_100);
+    let write_all = |rounds: usize| {
+        allocations(|| {
+            let mut writer = lineproto::LineWriter::new(std::io::sink());
+            for _ in 0..rounds {
+                for point in &points {
+                    writer.write_point(point).unwrap();
+                }
+            }
+            writer.flush().unwrap();
+        })
+    };
+    // Ten: the BufWriter's buffer, and the line buffer growing by doubling
+    // from 8 bytes to the longest line; then nothing, however many points.
+    assert_eq!(write_all(1), 10);
+    assert_eq!(write_all(3), 10);
+}
+
 fn main() -> ExitCode {
-    let checks: [(&str, fn()); 5] = [
+    let checks: [(&str, fn()); 6] = [
+        (
+            "a_line_writer_allocates_nothing_per_point",
+            a_line_writer_allocates_nothing_per_point,
+        ),
         (
             "the_reuse_api_allocates_nothing_for_input_without_escapes",
             the_reuse_api_allocates_nothing_for_input_without_escapes,
