@@ -70,7 +70,8 @@ use lineproto::{
     FieldValue, LineError, ParseError, ParseOptions, Point, Precision, Schema, Stream, StreamError,
     Validator,
 };
-use serde_json::{Map, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 #[path = "common/cli.rs"]
 mod cli;
@@ -494,76 +495,47 @@ fn parse(
     Ok(())
 }
 
-/// `{"name":..,"tags":[..],"fields":[..],"time":..}`, keys in this order.
+/// The point as the record of `Point`'s `Serialize`:
+/// `{"name":..,"tags":[..],"fields":[..],"time":..}`, floats in the
+/// crate's shortest form.
 fn write_point_json(out: &mut impl Write, point: &Point<'_>) -> io::Result<()> {
-    out.write_all(b"{\"name\":")?;
-    write_json_str(out, point.measurement())?;
-    out.write_all(b",\"tags\":[")?;
-    for (index, tag) in point.tags().enumerate() {
-        if index > 0 {
-            out.write_all(b",")?;
-        }
-        out.write_all(b"{\"key\":")?;
-        write_json_str(out, tag.key())?;
-        out.write_all(b",\"value\":")?;
-        write_json_str(out, tag.value())?;
-        out.write_all(b"}")?;
-    }
-    out.write_all(b"],\"fields\":[")?;
-    for (index, field) in point.fields().enumerate() {
-        if index > 0 {
-            out.write_all(b",")?;
-        }
-        out.write_all(b"{\"key\":")?;
-        write_json_str(out, field.key())?;
-        out.write_all(b",\"value\":")?;
-        write_field_value_json(out, &field.value())?;
-        out.write_all(b"}")?;
-    }
-    out.write_all(b"],\"time\":")?;
-    match point.timestamp() {
-        Some(nanos) => write!(out, "{nanos}")?,
-        None => out.write_all(b"null")?,
-    }
-    out.write_all(b"}")
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, ShortFloats);
+    point.serialize(&mut serializer)?;
+    Ok(())
 }
 
-/// `{"float":F}`, `{"int":I}`, `{"uint":U}`, `{"bool":B}` or `{"string":S}`.
-fn write_field_value_json(out: &mut impl Write, value: &FieldValue<'_>) -> io::Result<()> {
-    match value {
-        FieldValue::Float(value) => {
-            out.write_all(b"{\"float\":")?;
-            // The crate's shortest round-trip form (`21`, `21.5`, `1e300`)
-            // is a valid JSON number. The parser never yields a NaN or an
-            // infinity, which JSON could not hold.
-            write!(out, "{}", FieldValue::Float(*value))?;
-        }
-        FieldValue::Integer(value) => write!(out, "{{\"int\":{value}")?,
-        FieldValue::UInteger(value) => write!(out, "{{\"uint\":{value}")?,
-        FieldValue::Boolean(value) => write!(out, "{{\"bool\":{value}")?,
-        FieldValue::String(value) => {
-            out.write_all(b"{\"string\":")?;
-            write_json_str(out, value)?;
-        }
+/// JSON as serde_json writes it, but floats as line protocol writes them
+/// (`21`, `21.5`, `1e300`): the shortest form that reads back as the same
+/// `f64`, and a valid JSON number. The parser never yields a NaN or an
+/// infinity, which JSON could not hold.
+struct ShortFloats;
+
+impl serde_json::ser::Formatter for ShortFloats {
+    fn write_f64<W: ?Sized + Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
+        write!(writer, "{}", FieldValue::Float(value))
     }
-    out.write_all(b"}")
 }
 
 /// `{"error":{"line":L,"column":C,"message":M}}`.
 fn write_error_json(out: &mut impl Write, err: &ParseError) -> io::Result<()> {
-    write!(
-        out,
-        "{{\"error\":{{\"line\":{},\"column\":{},\"message\":",
-        err.line(),
-        err.column()
-    )?;
-    write_json_str(out, &err.kind().to_string())?;
-    out.write_all(b"}}")
-}
-
-/// A JSON string literal, escaped.
-fn write_json_str(out: &mut impl Write, text: &str) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, text)?;
+    #[derive(serde::Serialize)]
+    struct Record {
+        error: Position,
+    }
+    #[derive(serde::Serialize)]
+    struct Position {
+        line: usize,
+        column: usize,
+        message: String,
+    }
+    let record = Record {
+        error: Position {
+            line: err.line(),
+            column: err.column(),
+            message: err.kind().to_string(),
+        },
+    };
+    serde_json::to_writer(&mut *out, &record)?;
     Ok(())
 }
 
@@ -606,115 +578,20 @@ fn encode_record(record: &[u8], precision: Precision, out: &mut Vec<u8>) -> Resu
         let message = text.strip_suffix(&suffix).unwrap_or(&text);
         format!("invalid JSON at column {}: {message}", err.column())
     })?;
-    let point = point_from_json(&value)?;
+    if let Some(error) = value.get("error") {
+        return Err(format!("an error record, not a point: {error}"));
+    }
+    // Names and strings are borrowed from the JSON value; the point is
+    // checked as the builder checks it.
+    let point: Point<'_> = serde_path_to_error::deserialize(&value).map_err(|err| {
+        match err.path().to_string().as_str() {
+            "." => err.inner().to_string(),
+            path => format!("{path}: {}", err.inner()),
+        }
+    })?;
     point
         .write_to_vec(out, precision)
         .map_err(|err| err.to_string())
-}
-
-/// The point a record of `parse`'s schema describes. `tags` may be left
-/// out, and `time` left out or `null`; other keys are errors, so typos do
-/// not pass silently.
-fn point_from_json(record: &Value) -> Result<Point<'_>, String> {
-    let object = record
-        .as_object()
-        .ok_or("expected a JSON object describing a point")?;
-    if let Some(error) = object.get("error") {
-        return Err(format!("an error record, not a point: {error}"));
-    }
-    if let Some(key) = object
-        .keys()
-        .find(|key| !matches!(key.as_str(), "name" | "tags" | "fields" | "time"))
-    {
-        return Err(format!("unknown key `{key}` in a point"));
-    }
-    let name = match object.get("name") {
-        Some(Value::String(name)) => name.as_str(),
-        Some(_) => return Err("`name` must be a string".to_owned()),
-        None => return Err("`name` is missing".to_owned()),
-    };
-
-    let mut builder = Point::builder(name);
-    for (index, tag) in json_array(object, "tags")?.iter().enumerate() {
-        let (key, value) = key_value(tag, "tags", index)?;
-        let value = value
-            .as_str()
-            .ok_or_else(|| format!("tags[{index}].value must be a string"))?;
-        builder = builder.tag(key, value);
-    }
-    for (index, field) in json_array(object, "fields")?.iter().enumerate() {
-        let (key, value) = key_value(field, "fields", index)?;
-        let value = field_value_from_json(value)
-            .map_err(|message| format!("fields[{index}].value: {message}"))?;
-        builder = builder.field(key, value);
-    }
-    match object.get("time") {
-        None | Some(Value::Null) => {}
-        Some(time) => {
-            let nanos = time.as_i64().ok_or(
-                "`time` must be null or an integer number of nanoseconds within the range of i64",
-            )?;
-            builder = builder.timestamp(nanos);
-        }
-    }
-    builder.build().map_err(|err| err.to_string())
-}
-
-/// The array under `key`; a missing key is an empty array.
-fn json_array<'v>(object: &'v Map<String, Value>, key: &str) -> Result<&'v [Value], String> {
-    match object.get(key) {
-        None => Ok(&[]),
-        Some(Value::Array(items)) => Ok(items),
-        Some(_) => Err(format!("`{key}` must be an array")),
-    }
-}
-
-/// The key and value of `{"key":K,"value":V}`, item `index` of `list`.
-fn key_value<'v>(
-    item: &'v Value,
-    list: &str,
-    index: usize,
-) -> Result<(&'v str, &'v Value), String> {
-    let object = item
-        .as_object()
-        .filter(|object| object.len() == 2)
-        .ok_or_else(|| format!("{list}[{index}] must be an object {{\"key\":..,\"value\":..}}"))?;
-    let key = object
-        .get("key")
-        .and_then(Value::as_str)
-        .ok_or_else(|| format!("{list}[{index}].key must be a string"))?;
-    let value = object
-        .get("value")
-        .ok_or_else(|| format!("{list}[{index}] has no value"))?;
-    Ok((key, value))
-}
-
-/// A field value from `{"float":F}`, `{"int":I}`, `{"uint":U}`, `{"bool":B}`
-/// or `{"string":S}`.
-fn field_value_from_json(value: &Value) -> Result<FieldValue<'_>, String> {
-    const SHAPE: &str = "expected exactly one of {\"float\":F}, {\"int\":I}, {\"uint\":U}, {\"bool\":B}, {\"string\":S}";
-    let mut entries = value.as_object().into_iter().flatten();
-    let (Some((kind, inner)), None) = (entries.next(), entries.next()) else {
-        return Err(SHAPE.to_owned());
-    };
-    let converted = match kind.as_str() {
-        "float" => inner.as_f64().map(FieldValue::Float),
-        "int" => inner.as_i64().map(FieldValue::Integer),
-        "uint" => inner.as_u64().map(FieldValue::UInteger),
-        "bool" => inner.as_bool().map(FieldValue::Boolean),
-        "string" => inner.as_str().map(FieldValue::from),
-        _ => return Err(SHAPE.to_owned()),
-    };
-    converted.ok_or_else(|| {
-        let expected = match kind.as_str() {
-            "float" => "a number",
-            "int" => "an integer within the range of i64",
-            "uint" => "an integer within the range of u64",
-            "bool" => "true or false",
-            _ => "a string",
-        };
-        format!("`{kind}` must be {expected}, not {inner}")
-    })
 }
 
 // ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ type Set<K> = HashSet<K, foldhash::fast::RandomState>;
 use std::fmt;
 
 use crate::error::{ParseError, ParseErrorKind, excerpt};
+use crate::escape::Element;
 use crate::lines::LineTexts;
 use crate::options::ParseOptions;
 use crate::point::{FieldType, Point, repeated_key_index};
@@ -514,6 +515,7 @@ fn push_json_string(json: &mut String, text: &str) {
 }
 
 /// A rejected line: where, its text, and why.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineError {
     line: usize,
@@ -523,6 +525,8 @@ pub struct LineError {
 }
 
 /// Why a line was rejected.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LineErrorKind {
@@ -635,6 +639,8 @@ impl fmt::Display for LineError {
 impl std::error::Error for LineError {}
 
 /// Valid line protocol that InfluxDB would not store.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ValidationError {
@@ -675,10 +681,10 @@ pub enum ValidationError {
     },
     /// A tag or field is named `time`, which InfluxDB reserves for the
     /// timestamp.
-    #[error("`time` is reserved for the timestamp and cannot be a {what} key")]
+    #[error("`time` is reserved for the timestamp and cannot be a {element}")]
     ReservedTime {
-        /// `tag` or `field`.
-        what: &'static str,
+        /// [`Element::TagKey`] or [`Element::FieldKey`].
+        element: Element,
     },
     /// The point's measurement is new and the schema already holds
     /// [`Schema::max_tables`] tables.
@@ -705,10 +711,11 @@ pub enum ValidationError {
     },
     /// A name starts with `_` and [`BatchOptions::with_reject_underscore_names`]
     /// is on.
-    #[error("the {what} `{name}` starts with `_`, which is reserved")]
+    #[error("the {element} `{name}` starts with `_`, which is reserved")]
     ReservedUnderscore {
-        /// `measurement`, `tag key` or `field key`.
-        what: &'static str,
+        /// [`Element::Measurement`], [`Element::TagKey`] or
+        /// [`Element::FieldKey`].
+        element: Element,
         /// The name.
         name: String,
     },
@@ -876,10 +883,14 @@ impl<'s> Validator<'s> {
 
     fn check_names(&self, point: &Point<'_>) -> Result<(), ValidationError> {
         if point.tags().any(|tag| tag.key() == "time") {
-            return Err(ValidationError::ReservedTime { what: "tag" });
+            return Err(ValidationError::ReservedTime {
+                element: Element::TagKey,
+            });
         }
         if point.fields().any(|field| field.key() == "time") {
-            return Err(ValidationError::ReservedTime { what: "field" });
+            return Err(ValidationError::ReservedTime {
+                element: Element::FieldKey,
+            });
         }
         if let Some(key) = tag_also_field(point) {
             return Err(ValidationError::TagAndField {
@@ -887,13 +898,13 @@ impl<'s> Validator<'s> {
             });
         }
         if self.reject_underscore_names {
-            let names = std::iter::once(("measurement", point.measurement()))
-                .chain(point.tags().map(|t| ("tag key", t.key())))
-                .chain(point.fields().map(|f| ("field key", f.key())));
-            for (what, name) in names {
+            let names = std::iter::once((Element::Measurement, point.measurement()))
+                .chain(point.tags().map(|t| (Element::TagKey, t.key())))
+                .chain(point.fields().map(|f| (Element::FieldKey, f.key())));
+            for (element, name) in names {
                 if name.starts_with('_') {
                     return Err(ValidationError::ReservedUnderscore {
-                        what,
+                        element,
                         name: excerpt(name.as_bytes()),
                     });
                 }

@@ -20,6 +20,7 @@ use crate::precision::Precision;
 ///     "line 1, column 10: expected `=` after tag key `room`, found space"
 /// );
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}, column {column}: {kind}")]
 pub struct ParseError {
@@ -95,6 +96,8 @@ impl ParseError {
 ///
 /// Names and values quoted in messages are shortened to their first 64
 /// bytes, so a hostile line cannot make a huge message.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ParseErrorKind {
@@ -299,6 +302,8 @@ pub enum ParseErrorKind {
 
 /// Why a field value is not valid; part of
 /// [`ParseErrorKind::InvalidFieldValue`].
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ValueProblem {
@@ -326,6 +331,8 @@ pub enum ValueProblem {
 }
 
 /// What the parser found where it expected something else.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Found {
@@ -422,6 +429,8 @@ pub(crate) fn excerpt_of(bytes: &[u8], max: usize) -> String {
 /// assert_eq!(err, InvalidPoint::EmptyTagValue { key: "room".into() });
 /// assert_eq!(err.to_string(), "tag `room` has an empty value");
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum InvalidPoint {
@@ -535,6 +544,8 @@ pub enum InvalidPoint {
 /// assert_eq!(NonFinite::of(1.5), None);
 /// assert_eq!(NonFinite::NaN.to_string(), "NaN");
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NonFinite {
     /// Not a number.

@@ -18,6 +18,8 @@ use std::fmt;
 use crate::scan::{self, Stops};
 
 /// The part of a line a name or value belongs to; used in error messages.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Element {

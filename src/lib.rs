@@ -95,6 +95,8 @@ mod point;
 mod pow10;
 pub mod precision;
 mod scan;
+#[cfg(feature = "serde")]
+mod serde_point;
 mod skim;
 
 /// Entry points into the crate's internals for its fuzz targets; not part

@@ -671,6 +671,7 @@ macro_rules! entry_views {
 /// assert_eq!((tag.key(), tag.value()), ("room", "Living Room"));
 /// # Ok::<(), lineproto::ParseError>(())
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Tag<'p> {
     key: &'p str,
@@ -735,6 +736,7 @@ entry_views!(Tags, Tag, tag);
 /// assert_eq!(field.value(), FieldValue::String(r#"a "b""#));
 /// # Ok::<(), lineproto::ParseError>(())
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Field<'p> {
     key: &'p str,
@@ -832,17 +834,23 @@ entry_views!(Fields, Field, field);
 /// assert_eq!(FieldValue::from(true).to_string(), "true");
 /// assert_eq!(FieldValue::from(r#"say "hi""#).to_string(), r#""say \"hi\"""#);
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum FieldValue<'a> {
     /// A 64-bit float: `1.5`, `-2e10`, `7`.
+    #[cfg_attr(feature = "serde", serde(rename = "float"))]
     Float(f64),
     /// A signed 64-bit integer: `-7i`.
+    #[cfg_attr(feature = "serde", serde(rename = "int"))]
     Integer(i64),
     /// An unsigned 64-bit integer: `7u`.
+    #[cfg_attr(feature = "serde", serde(rename = "uint"))]
     UInteger(u64),
     /// A boolean: `t`, `true`, `F`, `false`, ...
+    #[cfg_attr(feature = "serde", serde(rename = "bool"))]
     Boolean(bool),
     /// A string, unescaped: `"text"`.
+    #[cfg_attr(feature = "serde", serde(rename = "string"))]
     String(&'a str),
 }
 
@@ -924,6 +932,8 @@ impl<'a> FieldValue<'a> {
 }
 
 /// The type of a field value, without the value.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum FieldType {

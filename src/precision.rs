@@ -51,21 +51,28 @@ use std::str::FromStr;
 /// assert_eq!(Precision::default(), Precision::Nanoseconds);
 /// # Ok::<(), lineproto::precision::ParsePrecisionError>(())
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Precision {
     /// Nanoseconds (`ns`, `n`, `nanosecond`).
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "ns"))]
     Nanoseconds,
     /// Microseconds (`us`, `u`, `µs`, `microsecond`).
+    #[cfg_attr(feature = "serde", serde(rename = "us"))]
     Microseconds,
     /// Milliseconds (`ms`, `millisecond`).
+    #[cfg_attr(feature = "serde", serde(rename = "ms"))]
     Milliseconds,
     /// Seconds (`s`, `second`).
+    #[cfg_attr(feature = "serde", serde(rename = "s"))]
     Seconds,
     /// Minutes (`m`, `minute`); InfluxDB's v1 API only.
+    #[cfg_attr(feature = "serde", serde(rename = "m"))]
     Minutes,
     /// Hours (`h`, `hour`); InfluxDB's v1 API only.
+    #[cfg_attr(feature = "serde", serde(rename = "h"))]
     Hours,
 }
 

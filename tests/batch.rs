@@ -8,8 +8,8 @@
 )]
 
 use lineproto::{
-    Batch, BatchOptions, FieldType, FieldValue, LineErrorKind, ParseErrorKind, ParseOptions,
-    Precision, Schema, ValidationError,
+    Batch, BatchOptions, Element, FieldType, FieldValue, LineErrorKind, ParseErrorKind,
+    ParseOptions, Precision, Schema, ValidationError,
 };
 
 fn parse_batch(body: &[u8]) -> Batch<'_> {
@@ -144,11 +144,15 @@ fn time_is_reserved_for_tags_and_fields() {
     assert_eq!(batch.points().len(), 1);
     assert_eq!(
         validation(&batch, 0),
-        ValidationError::ReservedTime { what: "tag" }
+        ValidationError::ReservedTime {
+            element: Element::TagKey
+        }
     );
     assert_eq!(
         validation(&batch, 1),
-        ValidationError::ReservedTime { what: "field" }
+        ValidationError::ReservedTime {
+            element: Element::FieldKey
+        }
     );
     assert_eq!(
         batch.errors()[1].message(),
@@ -168,15 +172,15 @@ fn underscore_names_are_rejected_only_when_asked() {
         whats,
         [
             ValidationError::ReservedUnderscore {
-                what: "measurement",
+                element: Element::Measurement,
                 name: "_m".into()
             },
             ValidationError::ReservedUnderscore {
-                what: "tag key",
+                element: Element::TagKey,
                 name: "_t".into()
             },
             ValidationError::ReservedUnderscore {
-                what: "field key",
+                element: Element::FieldKey,
                 name: "_f".into()
             },
         ]
