@@ -920,7 +920,7 @@ impl<'s> Validator<'s> {
 fn tag_also_field<'p>(point: &'p Point<'_>) -> Option<&'p str> {
     const PAIRWISE: usize = 64;
     let fields = point.fields();
-    if point.tag_count.saturating_mul(fields.len()) <= PAIRWISE {
+    if point.tag_count().saturating_mul(fields.len()) <= PAIRWISE {
         return point
             .tags()
             .map(|tag| tag.key())
@@ -964,9 +964,7 @@ fn resolve_repeated_fields(point: &mut Point<'_>) -> Result<(), ValidationError>
                     .is_some_and(|&(kept, _)| kept == index)
             })
             .collect();
-        let mut keep = std::iter::repeat_n(true, point.tag_count).chain(keep);
-        point.unpack();
-        point.entries.retain(|_| keep.next().unwrap_or(true));
+        point.retain_fields(|index| keep.get(index).copied().unwrap_or(true));
     }
     Ok(())
 }

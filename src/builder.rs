@@ -106,7 +106,7 @@ impl<'a> PointBuilder<'a> {
     /// # Ok::<(), lineproto::InvalidPoint>(())
     /// ```
     pub fn timestamp(mut self, nanos: i64) -> Self {
-        self.point.timestamp = Some(nanos);
+        self.point.set_timestamp(Some(nanos));
         self
     }
 
@@ -130,7 +130,7 @@ impl<'a> PointBuilder<'a> {
     /// ```
     pub fn timestamp_in(mut self, value: i64, precision: Precision) -> Self {
         match precision.to_nanos(value) {
-            Ok(nanos) => self.point.timestamp = Some(nanos),
+            Ok(nanos) => self.point.set_timestamp(Some(nanos)),
             Err(_) => self.note(InvalidPoint::TimestampOverflow { value, precision }),
         }
         self
@@ -154,7 +154,7 @@ impl<'a> PointBuilder<'a> {
     /// ```
     pub fn time(mut self, time: SystemTime) -> Self {
         match nanos_since_epoch(time) {
-            Some(nanos) => self.point.timestamp = Some(nanos),
+            Some(nanos) => self.point.set_timestamp(Some(nanos)),
             None => self.note(InvalidPoint::TimeOutOfRange { time }),
         }
         self

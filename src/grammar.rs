@@ -228,17 +228,13 @@ pub(crate) fn line<'a>(
 ) -> Parsed<'a, usize> {
     let cx = &Context::new(settings);
     let (rest, name) = measurement(input, cx)?;
-    point.measurement = name.store(Element::Measurement, &mut point.text);
-    let (rest, ()) = tag_set(rest, &mut point.entries, &mut point.text, cx)?;
-    point.tag_count = point.entries.len();
+    let (entries, text) = point.line_lists();
+    let measurement = name.store(Element::Measurement, text);
+    let (rest, ()) = tag_set(rest, entries, text, cx)?;
+    let tag_count = entries.len();
     let (rest, ()) = field_set_separator(rest)?;
-    let (rest, newlines) = field_set(
-        rest,
-        &mut point.entries,
-        point.tag_count,
-        &mut point.text,
-        cx,
-    )?;
+    let (rest, newlines) = field_set(rest, entries, tag_count, text, cx)?;
+    point.set_line(measurement, tag_count);
     let (rest, _) = spaces(rest)?;
     if let Ok((after, ())) = line_end(rest) {
         return Ok((after, newlines));
@@ -253,7 +249,7 @@ pub(crate) fn line<'a>(
             });
         }
     };
-    point.timestamp = Some(nanos);
+    point.set_timestamp(Some(nanos));
     let (rest, _) = spaces(after_timestamp)?;
     match line_end(rest) {
         Ok((after, ())) => Ok((after, newlines)),

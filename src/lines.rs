@@ -2,7 +2,6 @@
 
 use std::iter::FusedIterator;
 
-use crate::block::Block;
 use crate::error::{Found, ParseError, ParseErrorKind};
 use crate::grammar::{self, Settings};
 use crate::options::ParseOptions;
@@ -362,9 +361,7 @@ impl<'a> Points<'a> {
                 self.last_start = start;
                 self.offset = end;
                 self.line += newlines_in_strings + usize::from(ended_with_lf);
-                if point.timestamp.is_none() {
-                    point.timestamp = self.options.default_time();
-                }
+                point.set_default_timestamp(self.options.default_time());
                 Some(Ok(()))
             }
             Err(nom::Err::Error(err) | nom::Err::Failure(err)) => {
@@ -560,29 +557,26 @@ impl<'a> Iterator for Points<'a> {
     /// any), in one allocation of their exact size: a list for a point
     /// without such text, one block holding both for a point with it.
     fn next(&mut self) -> Option<Self::Item> {
-        let mut point = Point {
-            entries: std::mem::take(&mut self.scratch),
-            text: std::mem::take(&mut self.scratch_text),
-            ..Point::default()
-        };
+        let mut point = Point::with_lists(
+            std::mem::take(&mut self.scratch),
+            std::mem::take(&mut self.scratch_text),
+        );
         let result = self.next_into(&mut point);
         if let Some(Ok(())) = result {
-            if point.text.is_empty() {
-                let exact = self.exact_list(&mut point.entries);
-                self.keep_working(std::mem::replace(&mut point.entries, exact), point.text);
-                point.text = String::new();
-            } else if let Some(block) = Block::new(&point.entries, &point.text) {
+            if !point.has_own_text() {
+                let (mut working, text) = point.take_lists();
+                point.put_list(self.exact_list(&mut working));
+                self.keep_working(working, text);
+            } else if let Some((entries, text)) = point.pack() {
                 // The text's spans keep their offsets in the block. (Only
                 // entries and text of more than `isize::MAX` bytes together
                 // would have none, and keep the working list and text.)
-                point.block = Some(block);
-                self.keep_working(point.entries, point.text);
-                point.entries = Vec::new();
-                point.text = String::new();
+                self.keep_working(entries, text);
             }
             return Some(Ok(point));
         }
-        self.keep_working(point.entries, point.text);
+        let (entries, text) = point.take_lists();
+        self.keep_working(entries, text);
         match result {
             Some(Err(err)) => Some(Err(err)),
             _ => None,

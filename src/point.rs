@@ -38,23 +38,28 @@ use crate::builder::{FieldInput, PointBuilder};
 /// );
 /// # Ok::<(), lineproto::ParseError>(())
 /// ```
+///
+/// Only this module reads or changes a point's parts; the parser, the
+/// iterator and the validator go through its crate-internal methods, so
+/// the rule "the first `tag_count` entries are tags, each holding a string
+/// value" is kept here alone.
 #[derive(Clone, Default)]
 pub struct Point<'a> {
-    pub(crate) measurement: Span<'a>,
+    measurement: Span<'a>,
     /// The tags, then the fields, in one list, so that a point costs one
     /// allocation for them. A tag is kept as an entry whose value is its
     /// string value; the first `tag_count` entries are tags.
-    pub(crate) entries: Vec<Entry<'a>>,
-    pub(crate) tag_count: usize,
-    pub(crate) timestamp: Option<i64>,
+    entries: Vec<Entry<'a>>,
+    tag_count: usize,
+    timestamp: Option<i64>,
     /// The names and strings that are not slices of the input: those the
     /// parser unescaped, and owned strings given to the builder.
-    pub(crate) text: String,
+    text: String,
     /// The entries and the text in one allocation, in place of `entries`
     /// and `text` (both then empty): how the iterator hands out a point
     /// with text of its own. Parsing into the point, or changing its
     /// entries, first puts them back into the list and the string.
-    pub(crate) block: Option<Block<'a>>,
+    block: Option<Block<'a>>,
 }
 
 /// Where a name or string of a point is: a slice of the input (or of a
@@ -575,6 +580,103 @@ impl<'a> Point<'a> {
             self.entries.insert(self.tag_count, tag);
         }
         self.tag_count += 1;
+    }
+
+    /// The list and the string the parser fills for a line: the tags' and
+    /// fields' entries, and the text it unescapes. The point must be
+    /// cleared first, and [`Point::set_line`] called once the line is read.
+    #[inline(always)]
+    pub(crate) fn line_lists(&mut self) -> (&mut Vec<Entry<'a>>, &mut String) {
+        debug_assert!(self.block.is_none() && self.entries.is_empty() && self.text.is_empty());
+        (&mut self.entries, &mut self.text)
+    }
+
+    /// Sets what the parser read besides the entries: the measurement,
+    /// how many of the entries are tags (the first ones), the timestamp.
+    #[inline(always)]
+    pub(crate) fn set_line(&mut self, measurement: Span<'a>, tag_count: usize) {
+        debug_assert!(tag_count <= self.entries.len());
+        debug_assert!(
+            self.entries
+                .get(..tag_count)
+                .is_some_and(|tags| tags.iter().all(|tag| tag.value.span().is_some())),
+            "a tag entry without a string value"
+        );
+        self.measurement = measurement;
+        self.tag_count = tag_count;
+    }
+
+    /// Sets the timestamp unless the point has one.
+    #[inline(always)]
+    pub(crate) fn set_default_timestamp(&mut self, nanos: Option<i64>) {
+        if self.timestamp.is_none() {
+            self.timestamp = nanos;
+        }
+    }
+
+    /// A point whose entries and text are `entries` and `text` (emptied),
+    /// for the iterator to parse into.
+    pub(crate) fn with_lists(mut entries: Vec<Entry<'a>>, mut text: String) -> Self {
+        entries.clear();
+        text.clear();
+        Point {
+            entries,
+            text,
+            ..Point::default()
+        }
+    }
+
+    /// Takes the list and the string out of the point, leaving them empty
+    /// (the point must have no block).
+    pub(crate) fn take_lists(&mut self) -> (Vec<Entry<'a>>, String) {
+        debug_assert!(self.block.is_none());
+        (
+            std::mem::take(&mut self.entries),
+            std::mem::take(&mut self.text),
+        )
+    }
+
+    /// Gives the point `entries` as its list (it has no text of its own).
+    pub(crate) fn put_list(&mut self, entries: Vec<Entry<'a>>) {
+        debug_assert!(self.block.is_none() && self.text.is_empty());
+        self.entries = entries;
+    }
+
+    /// Moves the entries and the text into one block, when the text is
+    /// not empty; returns the list and the string, emptied of them, for
+    /// reuse (or `None` when the point keeps them: no text, or a block
+    /// too large to lay out).
+    pub(crate) fn pack(&mut self) -> Option<(Vec<Entry<'a>>, String)> {
+        if self.text.is_empty() {
+            return None;
+        }
+        let block = Block::new(&self.entries, &self.text)?;
+        let lists = self.take_lists();
+        self.block = Some(block);
+        Some(lists)
+    }
+
+    /// Whether the point's names and strings are all slices of the input.
+    pub(crate) fn has_own_text(&self) -> bool {
+        !self.own_text().is_empty()
+    }
+
+    /// How many tags the point has.
+    pub(crate) fn tag_count(&self) -> usize {
+        self.tag_count
+    }
+
+    /// Keeps the fields for which `keep` (given each field's index among
+    /// the fields) says so; the tags stay.
+    pub(crate) fn retain_fields(&mut self, mut keep: impl FnMut(usize) -> bool) {
+        self.unpack();
+        let tag_count = self.tag_count;
+        let mut index = 0;
+        self.entries.retain(|_| {
+            let kept = index < tag_count || keep(index - tag_count);
+            index += 1;
+            kept
+        });
     }
 
     /// Adds a field after the last one; an absent value adds nothing.
