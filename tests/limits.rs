@@ -18,16 +18,138 @@ fn error(result: &Result<Point<'static>, ParseError>) -> (usize, usize, ParseErr
     (err.line(), err.column(), err.kind().clone())
 }
 
+/// The crate docs ("The dialect"), as one line of text.
+fn dialect_docs() -> String {
+    let docs: String = include_str!("../src/lib.rs")
+        .lines()
+        .filter_map(|line| line.strip_prefix("//!"))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    docs.split_once("# The dialect")
+        .expect("the crate docs have a section \"The dialect\"")
+        .1
+        .to_owned()
+}
+
+/// The default limits, as the docs state them: a line, tags, fields and a
+/// string each parse at the limit and are an error one over it, and
+/// `without_limits` lifts each.
 #[test]
 fn the_defaults_are_documented_values() {
-    let options = ParseOptions::default();
-    assert_eq!(options.max_line_length(), 16 * 1024 * 1024);
-    assert_eq!(options.max_tags(), 1024);
-    assert_eq!(options.max_fields(), 1024);
-    assert_eq!(options.max_string_length(), 64 * 1024);
-    let lifted = options.without_limits();
-    assert_eq!(lifted.max_line_length(), usize::MAX);
-    assert_eq!(lifted.max_string_length(), usize::MAX);
+    let sentence = "A line may be at most 16 MiB long, hold at most 1,024 tags and 1,024 fields, and string values at most 64 KiB (unescaped)";
+    assert!(
+        dialect_docs().contains(sentence),
+        "the docs no longer say {sentence:?}"
+    );
+    let line_limit = 16 * 1024 * 1024;
+    let max_tags = 1024;
+    let max_fields = 1024;
+    let string_limit = 64 * 1024;
+    let lifted = ParseOptions::new().without_limits();
+
+    // A line of `len` bytes with its line feed, most of them a field key.
+    // (16 MiB take a while to parse in a debug build: each line is parsed
+    // once, through the iterator only.)
+    let line = |len: usize| format!("m {}=1\n", "k".repeat(len - 5));
+    let parse = |input: &str, options| {
+        lineproto::parse_with(input.as_bytes(), options)
+            .map(|result| result.map(|point| point.fields().map(|f| f.key().len()).sum::<usize>()))
+            .collect::<Vec<_>>()
+    };
+    let at = line(line_limit);
+    assert_eq!(at.len(), line_limit);
+    assert_eq!(parse(&at, ParseOptions::new()), [Ok(line_limit - 5)]);
+    let over = line(line_limit + 1);
+    let results = parse(&over, ParseOptions::new());
+    let err = results[0].as_ref().unwrap_err();
+    assert_eq!(
+        (results.len(), err.line(), err.column(), err.kind()),
+        (
+            1,
+            1,
+            line_limit + 1,
+            &ParseErrorKind::LineTooLong { limit: line_limit }
+        )
+    );
+    assert_eq!(parse(&over, lifted), [Ok(line_limit - 4)]);
+
+    // Tags `t0=v` to `t{n-1}=v`; the first over the limit is reported at
+    // its key.
+    let tags = |n: usize| {
+        let tags: String = (0..n).map(|i| format!(",t{i}=v")).collect();
+        format!("m{tags} f=1")
+    };
+    let at = tags(max_tags);
+    let results = parse_both(at.as_bytes(), ParseOptions::new());
+    assert_eq!(results[0].as_ref().unwrap().tags().len(), max_tags);
+    let over = tags(max_tags + 1);
+    let results = parse_both(over.as_bytes(), ParseOptions::new());
+    let column = over.find(&format!(",t{max_tags}=")).unwrap() + 2;
+    assert_eq!(
+        error(&results[0]),
+        (1, column, ParseErrorKind::TooManyTags { limit: max_tags })
+    );
+    assert_eq!(
+        parse_both(over.as_bytes(), lifted)[0]
+            .as_ref()
+            .unwrap()
+            .tags()
+            .len(),
+        max_tags + 1
+    );
+
+    // Fields `f0=1` to `f{n-1}=1`.
+    let fields = |n: usize| {
+        let fields: Vec<String> = (0..n).map(|i| format!("f{i}=1")).collect();
+        format!("m {}", fields.join(","))
+    };
+    let at = fields(max_fields);
+    let results = parse_both(at.as_bytes(), ParseOptions::new());
+    assert_eq!(results[0].as_ref().unwrap().fields().len(), max_fields);
+    let over = fields(max_fields + 1);
+    let results = parse_both(over.as_bytes(), ParseOptions::new());
+    let column = over.find(&format!(",f{max_fields}=")).unwrap() + 2;
+    assert_eq!(
+        error(&results[0]),
+        (
+            1,
+            column,
+            ParseErrorKind::TooManyFields { limit: max_fields }
+        )
+    );
+    assert_eq!(
+        parse_both(over.as_bytes(), lifted)[0]
+            .as_ref()
+            .unwrap()
+            .fields()
+            .len(),
+        max_fields + 1
+    );
+
+    // A string of `len` quotes, each written `\"`: twice as long written
+    // as unescaped, and the unescaped length counts.
+    let string = |len: usize| format!("m s=\"{}\"", "\\\"".repeat(len));
+    let at = string(string_limit);
+    let results = parse_both(at.as_bytes(), ParseOptions::new());
+    let value = results[0].as_ref().unwrap().field("s").unwrap();
+    assert_eq!(value.as_str().map(str::len), Some(string_limit));
+    let over = string(string_limit + 1);
+    let results = parse_both(over.as_bytes(), ParseOptions::new());
+    assert_eq!(
+        error(&results[0]),
+        (
+            1,
+            5,
+            ParseErrorKind::StringTooLong {
+                key: "s".into(),
+                limit: string_limit
+            }
+        )
+    );
+    let results = parse_both(over.as_bytes(), lifted);
+    let value = results[0].as_ref().unwrap().field("s").unwrap();
+    assert_eq!(value.as_str().map(str::len), Some(string_limit + 1));
 }
 
 #[test]

@@ -27,12 +27,19 @@ fn whole(input: &[u8], options: ParseOptions) -> Results {
 /// The stream's results, through the chunk iterator and through
 /// `Chunk::next_into`, which must agree.
 fn streamed(input: &[u8], sizes: &[usize], options: ParseOptions) -> Results {
+    streamed_to_the_end(input, sizes, options).0
+}
+
+/// [`streamed`], and the stream's `line_number()` once the input is
+/// exhausted (the same both ways).
+fn streamed_to_the_end(input: &[u8], sizes: &[usize], options: ParseOptions) -> (Results, usize) {
     let reader = || SplitReader::new(input, sizes);
     let mut via_iterator = Vec::new();
     let mut stream = Stream::with_options(reader(), options);
     while let Some(chunk) = stream.next_chunk().unwrap() {
         via_iterator.extend(chunk.map(|r| r.map(Point::into_owned)));
     }
+    let end_line = stream.line_number();
     let mut via_reuse = Vec::new();
     let mut stream = Stream::with_options(reader(), options);
     while let Some(mut chunk) = stream.next_chunk().unwrap() {
@@ -42,7 +49,8 @@ fn streamed(input: &[u8], sizes: &[usize], options: ParseOptions) -> Results {
         }
     }
     assert_eq!(format!("{via_iterator:?}"), format!("{via_reuse:?}"));
-    via_iterator
+    assert_eq!(stream.line_number(), end_line);
+    (via_iterator, end_line)
 }
 
 /// Lines that exercise every way a line can end or go wrong.
@@ -70,7 +78,18 @@ fn line() -> impl Strategy<Value = String> {
     ]
 }
 
-fn input() -> impl Strategy<Value = (Vec<u8>, bool)> {
+/// An input of generated lines.
+#[derive(Clone, Debug)]
+struct Input {
+    bytes: Vec<u8>,
+    /// The physical line number of its last line (0 if it has none): one
+    /// per line generated, and one more per line feed inside a line.
+    last_line: usize,
+    /// Whether a line feed ends the last line.
+    final_lf: bool,
+}
+
+fn input() -> impl Strategy<Value = Input> {
     (
         proptest::collection::vec((line(), any::<bool>()), 0..12),
         any::<bool>(),
@@ -87,7 +106,14 @@ fn input() -> impl Strategy<Value = (Vec<u8>, bool)> {
                     text.push_str(if *crlf { "\r\n" } else { "\n" });
                 }
             }
-            (text.into_bytes(), final_lf)
+            Input {
+                bytes: text.into_bytes(),
+                last_line: lines
+                    .iter()
+                    .map(|(line, _)| 1 + line.matches('\n').count())
+                    .sum(),
+                final_lf: final_lf && !lines.is_empty(),
+            }
         })
 }
 
@@ -96,14 +122,19 @@ proptest! {
 
     #[test]
     fn the_stream_equals_the_whole_buffer(
-        (input, _) in input(),
+        input in input(),
         sizes in proptest::collection::vec(1usize..40, 1..6),
         max_line in prop_oneof![Just(usize::MAX), 8usize..64],
     ) {
         let options = ParseOptions::new().with_max_line_length(max_line);
-        let expected = whole(&input, options);
-        let actual = streamed(&input, &sizes, options);
-        prop_assert_eq!(format!("{actual:?}"), format!("{expected:?}"), "{:?}", String::from_utf8_lossy(&input));
+        let expected = whole(&input.bytes, options);
+        let (actual, end_line) = streamed_to_the_end(&input.bytes, &sizes, options);
+        prop_assert_eq!(format!("{actual:?}"), format!("{expected:?}"), "{:?}", String::from_utf8_lossy(&input.bytes));
+        // At the end the stream stands on the line after the last one it
+        // read whole: past the last line if a line feed ends it, on it if
+        // not (on line 1 for an empty input).
+        let expected_end = if input.final_lf { input.last_line + 1 } else { input.last_line.max(1) };
+        prop_assert_eq!(end_line, expected_end, "{:?}", String::from_utf8_lossy(&input.bytes));
     }
 }
 
