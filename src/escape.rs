@@ -15,6 +15,7 @@
 
 use std::fmt;
 
+use crate::bounds;
 use crate::scan::{self, Stops};
 
 /// The part of a line a name or value belongs to; used in error messages.
@@ -277,7 +278,7 @@ fn run_until(bytes: &[u8], found: impl Fn(u8) -> bool) -> usize {
         }
         len += 8;
     }
-    let rest = bytes.get(len..).unwrap_or_default();
+    let rest = bounds::within(bytes, len..);
     len + rest
         .iter()
         .position(|&byte| found(byte))
@@ -330,10 +331,10 @@ fn unescape_by_runs(raw: &str, element: Element, out: &mut String) {
         if classes.escapable(*next) {
             // Every escapable byte is ASCII, so it is a whole character.
             out.push(char::from(*next));
-            rest = from_backslash.get(2..).unwrap_or_default();
+            rest = bounds::within_str(from_backslash, 2..);
         } else {
             out.push('\\');
-            rest = from_backslash.get(1..).unwrap_or_default();
+            rest = bounds::within_str(from_backslash, 1..);
         }
     }
 }

@@ -47,6 +47,7 @@ use nom::character::complete::char;
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
+use crate::bounds;
 use crate::error::{Found, ParseErrorKind, ValueProblem, excerpt};
 #[cfg(doc)]
 use crate::escape::ByteClasses;
@@ -758,7 +759,7 @@ fn string_value<'a>(
     field: &[u8],
     cx: &Context<'a>,
 ) -> Parsed<'a, (Text<'a>, usize)> {
-    let body = input.get(1..).unwrap_or_default();
+    let body = bounds::within(input, 1..);
     let Some(StringBody {
         len,
         escapes,
@@ -781,7 +782,7 @@ fn string_value<'a>(
         raw,
         escaped: escapes,
     };
-    Ok((rest.get(1..).unwrap_or_default(), (text, newlines)))
+    Ok((bounds::within(rest, 1..), (text, newlines)))
 }
 
 /// `timestamp = "-"? digit+`, within `i64`
@@ -840,7 +841,7 @@ fn name<'a>(input: &'a [u8], element: Element, cx: &Context<'a>) -> Parsed<'a, T
         Some(&byte) if !ends_name_plainly(byte) => {
             let (len, escaped) = escaped_name_length(input, run, element);
             if let Some(&byte) = input.get(len) {
-                if is_control(byte) && line_end(input.get(len..).unwrap_or_default()).is_err() {
+                if is_control(byte) && line_end(bounds::within(input, len..)).is_err() {
                     return control_character(input, len, element);
                 }
             }
@@ -915,15 +916,13 @@ fn escaped_name_length(input: &[u8], run: usize, element: Element) -> (usize, us
     }
     // The loop stopped after a whole escape or a run, on an ordinary
     // byte: nothing escapes the byte at `len`.
-    let rest = input.get(len..).unwrap_or_default();
+    let rest = bounds::within(input, len..);
     let more = scan::find_unescaped(rest, classes.delimiters(), Some(&CONTROLS), &mut false)
         .unwrap_or(rest.len());
     // An escape is a backslash before an escapable byte (one that is itself
     // escaped is a backslash, escapable, after another).
     escaped = escaped
-        || rest
-            .get(..more)
-            .unwrap_or_default()
+        || bounds::within(rest, ..more)
             .windows(2)
             .any(|pair| matches!(pair, [b'\\', next] if classes.escapable(*next)));
     (len + more, usize::from(escaped))

@@ -260,6 +260,7 @@ pub struct ReadmeDoctests;
 
 mod batch;
 mod block;
+mod bounds;
 mod builder;
 mod error;
 mod escape;

@@ -2,6 +2,7 @@
 
 use std::iter::FusedIterator;
 
+use crate::bounds;
 use crate::error::{Found, ParseError, ParseErrorKind};
 use crate::grammar::{self, Settings};
 use crate::options::ParseOptions;
@@ -213,7 +214,7 @@ impl<'a> Points<'a> {
             return;
         }
         let end = start.saturating_add(UTF8_BLOCK).min(self.input.len());
-        let block = self.input.get(start..end).unwrap_or_default();
+        let block = bounds::within(self.input, start..end);
         // The vectorised validator checks non-ASCII text several times
         // faster than the standard library's (which skips ASCII quickly
         // but takes multi-byte characters one at a time).
@@ -277,7 +278,7 @@ impl<'a> Points<'a> {
                 // towards the limit too, so a stream need not keep it.
                 return Some(Err(self.line_too_long(start, start.saturating_add(limit))));
             }
-            let after_blank = rest.get(blank..).unwrap_or_default();
+            let after_blank = bounds::within(rest, blank..);
             if after_blank.is_empty() {
                 if self.complete {
                     self.offset = self.input.len();
@@ -341,7 +342,7 @@ impl<'a> Points<'a> {
             .min(self.input.len());
         let truncated = view_end < self.input.len();
         let content_start = self.input.len() - content.len();
-        let view = self.input.get(content_start..view_end).unwrap_or_default();
+        let view = bounds::within(self.input, content_start..view_end);
         self.check_utf8_from(start);
         match grammar::line(view, point, self.options.precision(), &self.settings) {
             Ok((after, newlines_in_strings)) => {
@@ -398,7 +399,7 @@ impl<'a> Points<'a> {
                         return None;
                     }
                 }
-                let at = self.input.get(position..).unwrap_or_default();
+                let at = bounds::within(self.input, position..);
                 let kind = err.into_kind(at);
                 Some(Err(self.error(start, position, kind)))
             }
@@ -487,7 +488,7 @@ impl<'a> Points<'a> {
         }
         let input: &'a [u8] = self.input;
         while number < line {
-            let rest = input.get(at..).unwrap_or_default();
+            let rest = bounds::within(input, at..);
             match rest.iter().position(|&b| b == b'\n') {
                 Some(lf) => {
                     at += lf + 1;
@@ -496,12 +497,12 @@ impl<'a> Points<'a> {
                 None => return &[],
             }
         }
-        let rest = input.get(at..).unwrap_or_default();
+        let rest = bounds::within(input, at..);
         match rest.iter().position(|&b| b == b'\n') {
             // A carriage return before the line feed belongs to the line
             // break; one at the very end of the input is the line's.
             Some(lf) => {
-                let text = rest.get(..lf).unwrap_or_default();
+                let text = bounds::within(rest, ..lf);
                 text.strip_suffix(b"\r").unwrap_or(text)
             }
             None => rest,
@@ -514,7 +515,7 @@ impl<'a> Points<'a> {
         self.last_line = self.line;
         self.last_start = start;
         let position = position.max(start);
-        let before = self.input.get(start..position).unwrap_or_default();
+        let before = bounds::within(self.input, start..position);
         let (line, column) = match before.iter().rposition(|&b| b == b'\n') {
             Some(last_lf) => (
                 self.line + before.iter().filter(|&&b| b == b'\n').count(),
@@ -534,7 +535,7 @@ impl<'a> Points<'a> {
 
     /// The offset just after the first LF at or after `from`, or the end.
     fn next_line_start(&self, from: usize) -> usize {
-        let rest = self.input.get(from..).unwrap_or_default();
+        let rest = bounds::within(self.input, from..);
         match rest.iter().position(|&b| b == b'\n') {
             Some(lf) => from + lf + 1,
             None => self.input.len(),
@@ -543,7 +544,7 @@ impl<'a> Points<'a> {
 
     /// Moves from `start` to `end`, counting the line feeds passed.
     fn advance_to(&mut self, start: usize, end: usize) {
-        let passed = self.input.get(start..end).unwrap_or_default();
+        let passed = bounds::within(self.input, start..end);
         self.line += passed.iter().filter(|&&b| b == b'\n').count();
         self.offset = end;
     }
@@ -707,7 +708,7 @@ impl<'a> LineTexts<'a> {
             self.offset = 0;
         }
         while self.line < line {
-            let rest = self.body.get(self.offset..).unwrap_or_default();
+            let rest = bounds::within(self.body, self.offset..);
             match rest.iter().position(|&b| b == b'\n') {
                 Some(lf) => {
                     self.offset += lf + 1;
@@ -719,11 +720,11 @@ impl<'a> LineTexts<'a> {
                 }
             }
         }
-        let rest = self.body.get(self.offset..).unwrap_or_default();
+        let rest = bounds::within(self.body, self.offset..);
         match rest.iter().position(|&b| b == b'\n') {
             // A carriage return before the line feed belongs to the line end.
             Some(lf) => {
-                let line = rest.get(..lf).unwrap_or_default();
+                let line = bounds::within(rest, ..lf);
                 line.strip_suffix(b"\r").unwrap_or(line)
             }
             None => rest,

@@ -24,6 +24,7 @@
 //! of the same algorithm as the standard library's that takes the bytes
 //! as they are.
 
+use crate::bounds;
 use crate::pow10;
 
 /// Why a numeral has no value of the asked type.
@@ -219,7 +220,7 @@ const POWERS_OF_TEN: [f64; 23] = [
 impl<'a> Numeral<'a> {
     /// Every byte read but the suffix.
     fn text(&self) -> &'a [u8] {
-        self.input.get(..self.len).unwrap_or_default()
+        bounds::within(self.input, ..self.len)
     }
 
     /// Whether the numeral is `"-"? digit+` and nothing else, before its
@@ -238,10 +239,7 @@ impl<'a> Numeral<'a> {
             return Ok(self.mantissa);
         }
         let start = usize::from(self.negative);
-        let digits = self
-            .text()
-            .get(start..start + self.whole)
-            .unwrap_or_default();
+        let digits = bounds::within(self.text(), start..start + self.whole);
         digits.iter().try_fold(0u64, |value, &digit| {
             value
                 .checked_mul(10)
@@ -444,11 +442,9 @@ fn normalized_decimal(token: &[u8]) -> String {
         .filter(u8::is_ascii_digit)
         .collect();
     let leading_zeros = digits.iter().take_while(|&&d| d == b'0').count();
-    let significant = digits.get(leading_zeros..).unwrap_or_default();
+    let significant = bounds::within(&digits, leading_zeros..);
     let trailing_zeros = significant.iter().rev().take_while(|&&d| d == b'0').count();
-    let significant = significant
-        .get(..significant.len() - trailing_zeros)
-        .unwrap_or_default();
+    let significant = bounds::within(significant, ..significant.len() - trailing_zeros);
 
     let sign = if negative { "-" } else { "" };
     if significant.is_empty() {

@@ -5,6 +5,7 @@ use std::fmt;
 use std::iter::FusedIterator;
 
 use crate::block::Block;
+use crate::bounds;
 use crate::builder::{FieldInput, PointBuilder};
 
 /// One line of line protocol: a measurement, its tags, its fields and an
@@ -85,7 +86,7 @@ impl<'a> Span<'a> {
     {
         match self {
             Span::Input(input) => input,
-            Span::Kept { start, end } => text.get(start..end).unwrap_or_default(),
+            Span::Kept { start, end } => bounds::within_str(text, start..end),
         }
     }
 
@@ -558,13 +559,13 @@ impl<'a> Point<'a> {
     /// The tag entries.
     #[inline]
     pub(crate) fn tag_entries(&self) -> &[Entry<'a>] {
-        self.all_entries().get(..self.tag_count).unwrap_or_default()
+        bounds::within(self.all_entries(), ..self.tag_count)
     }
 
     /// The field entries.
     #[inline]
     pub(crate) fn field_entries(&self) -> &[Entry<'a>] {
-        self.all_entries().get(self.tag_count..).unwrap_or_default()
+        bounds::within(self.all_entries(), self.tag_count..)
     }
 
     /// Adds a tag after the last one.
@@ -818,8 +819,15 @@ impl<'p> Tags<'p> {
     fn tag(&self, entry: &Entry<'p>) -> Tag<'p> {
         Tag {
             key: entry.key.get(self.text),
-            // Tag entries always hold strings.
-            value: entry.value.span().map_or("", |value| value.get(self.text)),
+            // Tag entries always hold strings (checked in `set_line` and
+            // `push_tag`).
+            value: match entry.value.span() {
+                Some(value) => value.get(self.text),
+                None => {
+                    debug_assert!(false, "a tag entry without a string value");
+                    ""
+                }
+            },
         }
     }
 }

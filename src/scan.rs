@@ -42,6 +42,8 @@
 
 use std::cell::Cell;
 
+use crate::bounds;
+
 /// The bytes that stop a scan: up to four given bytes, and every byte
 /// below a bound.
 #[derive(Clone, Copy, Debug)]
@@ -167,7 +169,7 @@ mod sse2 {
             }
             offset += 16;
         }
-        offset + scalar_run_length(bytes.get(offset..).unwrap_or_default(), stops)
+        offset + scalar_run_length(crate::bounds::within(bytes, offset..), stops)
     }
 
     /// [`super::ascii_prefix`]: a 16-byte load from `input` and the mask of
@@ -389,7 +391,7 @@ mod ssse3 {
             read += 16;
         }
         // The last bytes, one at a time.
-        let tail = raw.get(read..).unwrap_or_default();
+        let tail = crate::bounds::within(raw, read..);
         let backslashes = scalar_mask(tail, &BACKSLASH);
         let escaped = escaped_bytes(backslashes, &mut carry);
         let drop = (escaped & scalar_mask(tail, escapable)) >> 1 & backslashes;
@@ -583,7 +585,7 @@ impl<'a> StopIndex<'a> {
             if bytes.len() <= left {
                 return bytes.len();
             }
-            return left + self.index_from(bytes.get(left..).unwrap_or_default(), which);
+            return left + self.index_from(bounds::within(bytes, left..), which);
         }
         self.index_from(bytes, which)
     }
@@ -705,7 +707,7 @@ pub(crate) fn string_body(body: &[u8]) -> Option<StringBody> {
             carry = escaped >> len & 1;
         }
         found.len += len;
-        rest = rest.get(len..).unwrap_or_default();
+        rest = bounds::within(rest, len..);
     }
 }
 
@@ -791,7 +793,7 @@ pub(crate) fn find_unescaped(
             carry = escaped_bytes >> len & 1;
         }
         offset += len;
-        rest = rest.get(len..).unwrap_or_default();
+        rest = bounds::within(rest, len..);
     }
     *escaped = carry != 0;
     None

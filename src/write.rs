@@ -8,6 +8,7 @@
 use std::fmt;
 use std::io;
 
+use crate::bounds;
 use crate::builder::FieldInput;
 use crate::error::{InvalidPoint, NonFinite, WriteError};
 use crate::escape::{Discard, Element, Sink, escape_into};
@@ -164,11 +165,9 @@ impl Point<'_> {
             return Err(InvalidPoint::NoFields);
         }
         if let Some(index) = repeated_key_index(self.tag_entries(), self.own_text()) {
-            let key = self
-                .tags()
-                .nth(index)
-                .map(|tag| tag.key())
-                .unwrap_or_default();
+            let key = self.tags().nth(index).map(|tag| tag.key());
+            debug_assert!(key.is_some(), "a repeated tag past the last");
+            let key = key.unwrap_or_default();
             return Err(InvalidPoint::DuplicateTagKey {
                 key: key.to_owned(),
             });
@@ -504,7 +503,7 @@ pub(crate) fn write_float(value: f64, out: &mut impl Sink) {
         Some(plus) => {
             let (mantissa, exponent) = text.split_at(plus);
             out.extend(mantissa);
-            out.extend(exponent.get(1..).unwrap_or_default());
+            out.extend(bounds::within(exponent, 1..));
         }
         None => out.extend(text.strip_suffix(b".0").unwrap_or(text)),
     }
@@ -648,7 +647,7 @@ fn push_u64(out: &mut impl Sink, value: u64) {
             break;
         }
     }
-    out.extend(digits.get(start..).unwrap_or_default());
+    out.extend(bounds::within(&digits, start..));
 }
 
 /// The eight decimal digits of `value` (below 10^8, with leading zeros),
