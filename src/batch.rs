@@ -74,12 +74,43 @@ impl Default for Schema {
 impl Schema {
     /// The default cap on the number of tables (measurements): 2,000, as in
     /// InfluxDB 3 Core.
+    ///
+    /// ```
+    /// use lineproto::Schema;
+    ///
+    /// assert_eq!(Schema::new().max_tables(), Schema::DEFAULT_MAX_TABLES);
+    /// let larger = Schema::new().with_max_tables(2 * Schema::DEFAULT_MAX_TABLES);
+    /// assert_eq!(larger.max_tables(), 4_000);
+    /// ```
     pub const DEFAULT_MAX_TABLES: usize = 2_000;
     /// The default cap on the columns of one table (`time`, tags and
     /// fields): 500, as in InfluxDB 3 Core.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// let mut schema = Schema::new();
+    /// assert_eq!(schema.max_columns_per_table(), Schema::DEFAULT_MAX_COLUMNS_PER_TABLE);
+    /// // `time` and 499 fields fill the table; a 500th field is refused.
+    /// let fields: Vec<String> = (0..500).map(|i| format!("f{i}=1")).collect();
+    /// let body = format!("m {}\nm {}\n", fields[..499].join(","), fields.join(","));
+    /// let batch = Batch::parse(body.as_bytes(), &BatchOptions::new(), &mut schema);
+    /// assert_eq!((batch.points().len(), batch.error_count()), (1, 1));
+    /// assert_eq!(schema.column_count("m"), 500);
+    /// ```
     pub const DEFAULT_MAX_COLUMNS_PER_TABLE: usize = 500;
 
     /// A schema that knows no table, with the default caps.
+    ///
+    /// ```
+    /// use lineproto::Schema;
+    ///
+    /// let schema = Schema::new();
+    /// assert_eq!(schema.measurements().count(), 0);
+    /// assert_eq!(schema.max_tables(), Schema::DEFAULT_MAX_TABLES);
+    /// assert_eq!(schema.max_columns_per_table(), Schema::DEFAULT_MAX_COLUMNS_PER_TABLE);
+    /// assert_eq!(schema, Schema::default());
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Schema {
@@ -129,18 +160,43 @@ impl Schema {
     }
 
     /// The cap on the number of tables.
+    ///
+    /// ```
+    /// use lineproto::Schema;
+    ///
+    /// assert_eq!(Schema::new().max_tables(), 2_000);
+    /// assert_eq!(Schema::new().with_max_tables(10).max_tables(), 10);
+    /// ```
     #[must_use]
     pub fn max_tables(&self) -> usize {
         self.max_tables
     }
 
     /// The cap on the columns of one table.
+    ///
+    /// ```
+    /// use lineproto::Schema;
+    ///
+    /// assert_eq!(Schema::new().max_columns_per_table(), 500);
+    /// assert_eq!(Schema::new().with_max_columns_per_table(50).max_columns_per_table(), 50);
+    /// ```
     #[must_use]
     pub fn max_columns_per_table(&self) -> usize {
         self.max_columns_per_table
     }
 
     /// The stored type of `field` in `measurement`.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, FieldType, Schema};
+    ///
+    /// let mut schema = Schema::new();
+    /// Batch::parse(b"home temp=21.0,co=0i", &BatchOptions::new(), &mut schema);
+    /// assert_eq!(schema.field_type("home", "temp"), Some(FieldType::Float));
+    /// assert_eq!(schema.field_type("home", "co"), Some(FieldType::Integer));
+    /// assert_eq!(schema.field_type("home", "hum"), None);
+    /// assert_eq!(schema.field_type("garden", "co"), None);
+    /// ```
     #[must_use]
     pub fn field_type(&self, measurement: &str, field: &str) -> Option<FieldType> {
         self.tables.get(measurement)?.fields.get(field).copied()
@@ -149,6 +205,19 @@ impl Schema {
     /// Records the type of `field` in `measurement`, returning the type it
     /// replaces. The caps are not checked here: they apply to the points a
     /// [`Validator`] checks.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, FieldType, Schema};
+    ///
+    /// let mut schema = Schema::new();
+    /// assert_eq!(schema.insert("home", "co", FieldType::Integer), None);
+    /// assert_eq!(schema.insert("home", "co", FieldType::Float), Some(FieldType::Integer));
+    /// let batch = Batch::parse(b"home co=1i", &BatchOptions::new(), &mut schema);
+    /// assert_eq!(
+    ///     batch.errors()[0].message(),
+    ///     "field type conflict: field `co` of measurement `home` is float (already stored), not integer"
+    /// );
+    /// ```
     pub fn insert(
         &mut self,
         measurement: &str,
@@ -175,6 +244,16 @@ impl Schema {
     }
 
     /// The measurements with at least one field, in no particular order.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// let mut schema = Schema::new();
+    /// Batch::parse(b"cpu usage=1\nmem used=2i\ncpu usage=3\n", &BatchOptions::new(), &mut schema);
+    /// let mut names: Vec<&str> = schema.measurements().collect();
+    /// names.sort_unstable();
+    /// assert_eq!(names, ["cpu", "mem"]);
+    /// ```
     pub fn measurements(&self) -> impl Iterator<Item = &str> {
         self.tables
             .iter()
@@ -215,10 +294,31 @@ impl Default for BatchOptions {
 impl BatchOptions {
     /// The default number of line errors a batch keeps: 100, the number
     /// InfluxDB 3 reports.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// assert_eq!(BatchOptions::new().max_errors(), BatchOptions::DEFAULT_MAX_ERRORS);
+    /// let body = b"x\n".repeat(150);
+    /// let batch = Batch::parse(&body, &BatchOptions::new(), &mut Schema::new());
+    /// assert_eq!(batch.errors().len(), BatchOptions::DEFAULT_MAX_ERRORS);
+    /// assert_eq!(batch.error_count(), 150);
+    /// ```
     pub const DEFAULT_MAX_ERRORS: usize = 100;
 
     /// Default parse options, partial batches accepted, `_` names allowed,
     /// the first 100 line errors kept.
+    ///
+    /// ```
+    /// use lineproto::{BatchOptions, ParseOptions};
+    ///
+    /// let options = BatchOptions::new();
+    /// assert_eq!(options.parse_options(), ParseOptions::new());
+    /// assert!(options.accept_partial());
+    /// assert!(!options.reject_underscore_names());
+    /// assert_eq!(options.max_errors(), 100);
+    /// assert_eq!(options, BatchOptions::default());
+    /// ```
     #[must_use]
     pub const fn new() -> Self {
         BatchOptions {
@@ -249,12 +349,28 @@ impl BatchOptions {
     }
 
     /// How many line errors a batch keeps.
+    ///
+    /// ```
+    /// use lineproto::BatchOptions;
+    ///
+    /// assert_eq!(BatchOptions::new().max_errors(), 100);
+    /// assert_eq!(BatchOptions::new().with_max_errors(5).max_errors(), 5);
+    /// ```
     #[must_use]
     pub const fn max_errors(&self) -> usize {
         self.max_errors
     }
 
     /// Parses with `options` (precision, default time, limits).
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, ParseOptions, Precision, Schema};
+    ///
+    /// let parse = ParseOptions::new().with_precision(Precision::Seconds);
+    /// let options = BatchOptions::new().with_parse_options(parse);
+    /// let batch = Batch::parse(b"m v=1 1700000000", &options, &mut Schema::new());
+    /// assert_eq!(batch.points()[0].timestamp(), Some(1_700_000_000_000_000_000));
+    /// ```
     #[must_use]
     pub const fn with_parse_options(mut self, options: ParseOptions) -> Self {
         self.parse = options;
@@ -263,6 +379,18 @@ impl BatchOptions {
 
     /// With `true` (the default) good lines are kept when others are bad;
     /// with `false` the first bad line rejects the whole batch.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// let body = b"m v=1\nm v=\nm v=3\n";
+    /// let partial = Batch::parse(body, &BatchOptions::new(), &mut Schema::new());
+    /// assert_eq!(partial.points().len(), 2);
+    /// let strict = BatchOptions::new().with_accept_partial(false);
+    /// let whole = Batch::parse(body, &strict, &mut Schema::new());
+    /// assert!(whole.is_rejected());
+    /// assert!(whole.points().is_empty());
+    /// ```
     #[must_use]
     pub const fn with_accept_partial(mut self, accept: bool) -> Self {
         self.accept_partial = accept;
@@ -271,6 +399,19 @@ impl BatchOptions {
 
     /// With `true`, measurements, tag keys and field keys starting with `_`
     /// (reserved for the system in InfluxDB) are rejected. Off by default.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// let options = BatchOptions::new().with_reject_underscore_names(true);
+    /// let body = b"_internal v=1\nm _v=1\nm v=1\n";
+    /// let batch = Batch::parse(body, &options, &mut Schema::new());
+    /// assert_eq!(batch.points().len(), 1);
+    /// assert_eq!(
+    ///     batch.errors()[1].message(),
+    ///     "the field key `_v` starts with `_`, which is reserved"
+    /// );
+    /// ```
     #[must_use]
     pub const fn with_reject_underscore_names(mut self, reject: bool) -> Self {
         self.reject_underscore_names = reject;
@@ -278,18 +419,40 @@ impl BatchOptions {
     }
 
     /// The parse options.
+    ///
+    /// ```
+    /// use lineproto::{BatchOptions, ParseOptions, Precision};
+    ///
+    /// let parse = ParseOptions::new().with_precision(Precision::Milliseconds);
+    /// let options = BatchOptions::new().with_parse_options(parse);
+    /// assert_eq!(options.parse_options().precision(), Precision::Milliseconds);
+    /// ```
     #[must_use]
     pub const fn parse_options(&self) -> ParseOptions {
         self.parse
     }
 
     /// Whether good lines are kept when others are bad.
+    ///
+    /// ```
+    /// use lineproto::BatchOptions;
+    ///
+    /// assert!(BatchOptions::new().accept_partial());
+    /// assert!(!BatchOptions::new().with_accept_partial(false).accept_partial());
+    /// ```
     #[must_use]
     pub const fn accept_partial(&self) -> bool {
         self.accept_partial
     }
 
     /// Whether names starting with `_` are rejected.
+    ///
+    /// ```
+    /// use lineproto::BatchOptions;
+    ///
+    /// assert!(!BatchOptions::new().reject_underscore_names());
+    /// assert!(BatchOptions::new().with_reject_underscore_names(true).reject_underscore_names());
+    /// ```
     #[must_use]
     pub const fn reject_underscore_names(&self) -> bool {
         self.reject_underscore_names
@@ -330,6 +493,19 @@ impl<'a> Batch<'a> {
     /// With [`BatchOptions::with_accept_partial`]`(false)` parsing stops at
     /// the first bad line, the batch holds no points and `schema` is left
     /// as it was.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, FieldType, Schema};
+    ///
+    /// let mut schema = Schema::new();
+    /// let strict = BatchOptions::new().with_accept_partial(false);
+    /// let batch = Batch::parse(b"cpu usage=0.5\ncpu usage=oops\n", &strict, &mut schema);
+    /// assert!(batch.is_rejected());
+    /// assert_eq!(schema.field_type("cpu", "usage"), None); // left as it was
+    /// let batch = Batch::parse(b"cpu usage=0.5\n", &strict, &mut schema);
+    /// assert!(batch.is_complete());
+    /// assert_eq!(schema.field_type("cpu", "usage"), Some(FieldType::Float));
+    /// ```
     pub fn parse(body: &'a [u8], options: &BatchOptions, schema: &mut Schema) -> Self {
         let mut validator = Validator::new(schema, options.reject_underscore_names);
         let mut lines = LineTexts::new(crate::lines::without_byte_order_mark(body));
@@ -372,12 +548,34 @@ impl<'a> Batch<'a> {
     }
 
     /// The points to store, in input order, repeated field keys resolved.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, FieldValue, Schema};
+    ///
+    /// let body = b"m v=1i,v=2i 1\nm v=oops 2\nm v=3i 3\n";
+    /// let batch = Batch::parse(body, &BatchOptions::new(), &mut Schema::new());
+    /// let points = batch.points();
+    /// assert_eq!(points.len(), 2);
+    /// assert_eq!(points[0].fields().len(), 1); // the last `v` is kept
+    /// assert_eq!(points[0].field("v"), Some(FieldValue::Integer(2)));
+    /// assert_eq!(points[1].timestamp(), Some(3));
+    /// ```
     #[must_use]
     pub fn points(&self) -> &[Point<'a>] {
         &self.points
     }
 
     /// The points to store.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Point, Schema};
+    ///
+    /// let body = b"m v=1\nm v=2\n".to_vec();
+    /// let batch = Batch::parse(&body, &BatchOptions::new(), &mut Schema::new());
+    /// let points: Vec<Point<'_>> = batch.into_points();
+    /// assert_eq!(points.len(), 2);
+    /// assert_eq!(points[1].to_string(), "m v=2");
+    /// ```
     #[must_use]
     pub fn into_points(self) -> Vec<Point<'a>> {
         self.points
@@ -385,6 +583,16 @@ impl<'a> Batch<'a> {
 
     /// The first rejected lines, in input order: at most
     /// [`BatchOptions::max_errors`] of them.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// let body = b"m v=1\nm v=\nm,t=1 t=2\n";
+    /// let batch = Batch::parse(body, &BatchOptions::new(), &mut Schema::new());
+    /// let lines: Vec<usize> = batch.errors().iter().map(|err| err.line()).collect();
+    /// assert_eq!(lines, [2, 3]);
+    /// assert_eq!(batch.errors()[1].message(), "`t` is both a tag and a field");
+    /// ```
     #[must_use]
     pub fn errors(&self) -> &[LineError] {
         &self.errors
@@ -392,12 +600,33 @@ impl<'a> Batch<'a> {
 
     /// How many lines were rejected, including those past
     /// [`BatchOptions::max_errors`] that [`errors`](Self::errors) leaves out.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// let body = b"m v=\nm v=1\nm v=\nm v=\n";
+    /// let options = BatchOptions::new().with_max_errors(1);
+    /// let batch = Batch::parse(body, &options, &mut Schema::new());
+    /// assert_eq!(batch.errors().len(), 1);
+    /// assert_eq!(batch.error_count(), 3);
+    /// ```
     #[must_use]
     pub fn error_count(&self) -> usize {
         self.error_count
     }
 
     /// Whether every line was accepted.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// let good = Batch::parse(b"m v=1\n", &BatchOptions::new(), &mut Schema::new());
+    /// assert!(good.is_complete());
+    /// let bad = Batch::parse(b"m v=1\nm v=\n", &BatchOptions::new(), &mut Schema::new());
+    /// assert!(!bad.is_complete());
+    /// assert!(!bad.is_rejected()); // the good line is still kept
+    /// assert_eq!(bad.points().len(), 1);
+    /// ```
     #[must_use]
     pub fn is_complete(&self) -> bool {
         self.error_count == 0
@@ -405,6 +634,16 @@ impl<'a> Batch<'a> {
 
     /// Whether the whole batch was refused: a bad line with
     /// [`BatchOptions::with_accept_partial`]`(false)`, so no point is kept.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// let strict = BatchOptions::new().with_accept_partial(false);
+    /// let batch = Batch::parse(b"m v=1\nm v=\nm v=3\n", &strict, &mut Schema::new());
+    /// assert!(batch.is_rejected());
+    /// assert!(batch.points().is_empty());
+    /// assert_eq!(batch.errors()[0].line(), 2);
+    /// ```
     #[must_use]
     pub fn is_rejected(&self) -> bool {
         self.rejected
@@ -515,6 +754,19 @@ fn push_json_string(json: &mut String, text: &str) {
 }
 
 /// A rejected line: where, its text, and why.
+///
+/// ```
+/// use lineproto::{Batch, BatchOptions, Schema};
+///
+/// let batch = Batch::parse(b"m v=1\nm v=x\n", &BatchOptions::new(), &mut Schema::new());
+/// let err = &batch.errors()[0];
+/// assert_eq!((err.line(), err.column()), (2, Some(5)));
+/// assert_eq!(err.original_line(), "m v=x");
+/// assert_eq!(
+///     err.to_string(),
+///     "line 2, column 5: invalid field value: `x` for field `v` is not a number"
+/// );
+/// ```
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineError {
@@ -525,6 +777,21 @@ pub struct LineError {
 }
 
 /// Why a line was rejected.
+///
+/// ```
+/// use lineproto::{Batch, BatchOptions, LineErrorKind, ParseErrorKind, Schema, ValidationError};
+///
+/// let batch = Batch::parse(b"m v=1\nm v=2i\nm v=\n", &BatchOptions::new(), &mut Schema::new());
+/// let [conflict, syntax] = batch.errors() else { panic!("two errors expected") };
+/// assert!(matches!(
+///     conflict.kind(),
+///     LineErrorKind::Validation(ValidationError::FieldTypeConflict { .. })
+/// ));
+/// assert!(matches!(
+///     syntax.kind(),
+///     LineErrorKind::Parse(ParseErrorKind::ExpectedFieldValue { .. })
+/// ));
+/// ```
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -542,6 +809,18 @@ const ORIGINAL_LINE_BYTES: usize = 256;
 impl LineError {
     /// The error of a line that could not be parsed; `original_line` is
     /// the text of its physical line.
+    ///
+    /// ```
+    /// use lineproto::LineError;
+    ///
+    /// let input = "m v=1\nm v=\n";
+    /// let mut points = lineproto::parse(input);
+    /// let err = points.nth(1).unwrap().unwrap_err();
+    /// let line_error = LineError::from_parse_error(&err, points.line_text(err.line()));
+    /// assert_eq!(line_error.original_line(), "m v=");
+    /// assert_eq!(line_error.column(), Some(5));
+    /// assert_eq!(line_error.to_string(), err.to_string());
+    /// ```
     #[must_use]
     pub fn from_parse_error(err: &ParseError, original_line: &[u8]) -> Self {
         let text = original_line;
@@ -555,6 +834,22 @@ impl LineError {
 
     /// The error of a point, begun on physical line `line` whose text is
     /// `original_line`, that [`Validator::check`] refused.
+    ///
+    /// ```
+    /// use lineproto::{LineError, Point, Schema, Validator};
+    ///
+    /// let mut schema = Schema::new();
+    /// let mut validator = Validator::new(&mut schema, false);
+    /// let line = "m,time=now v=1";
+    /// let kind = validator.check(&mut Point::parse_line(line)?, 1).unwrap_err();
+    /// let err = LineError::from_validation_error(1, kind, line.as_bytes());
+    /// assert_eq!(err.column(), None);
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "line 1: `time` is reserved for the timestamp and cannot be a tag key"
+    /// );
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
     pub fn from_validation_error(line: usize, kind: ValidationError, original_line: &[u8]) -> Self {
         let text = original_line;
@@ -567,24 +862,61 @@ impl LineError {
     }
 
     /// The 1-based physical line.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// let body = b"# sensors\n\nm v=\n";
+    /// let batch = Batch::parse(body, &BatchOptions::new(), &mut Schema::new());
+    /// assert_eq!(batch.errors()[0].line(), 3); // comment and blank lines count
+    /// ```
     #[must_use]
     pub fn line(&self) -> usize {
         self.line
     }
 
     /// The 1-based byte column, for syntax errors.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// let body = b"m v=1\nm v=x\nm v=2i\n";
+    /// let batch = Batch::parse(body, &BatchOptions::new(), &mut Schema::new());
+    /// assert_eq!(batch.errors()[0].column(), Some(5)); // not a number
+    /// assert_eq!(batch.errors()[1].column(), None); // a type conflict
+    /// ```
     #[must_use]
     pub fn column(&self) -> Option<usize> {
         self.column
     }
 
     /// The text of the line (its first 256 bytes and `…` when longer).
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// let long = format!("m s=\"{}\",v=\n", "x".repeat(300));
+    /// let batch = Batch::parse(long.as_bytes(), &BatchOptions::new(), &mut Schema::new());
+    /// let text = batch.errors()[0].original_line();
+    /// assert_eq!(text.len(), 256 + '…'.len_utf8());
+    /// assert!(text.starts_with("m s=\"xxx") && text.ends_with("xxx…"));
+    /// ```
     #[must_use]
     pub fn original_line(&self) -> &str {
         &self.original_line
     }
 
     /// Why it was rejected.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, LineErrorKind, Schema, ValidationError};
+    ///
+    /// let batch = Batch::parse(b"m,v=a v=1\n", &BatchOptions::new(), &mut Schema::new());
+    /// assert_eq!(
+    ///     batch.errors()[0].kind(),
+    ///     &LineErrorKind::Validation(ValidationError::TagAndField { key: "v".into() })
+    /// );
+    /// ```
     #[must_use]
     pub fn kind(&self) -> &LineErrorKind {
         &self.kind
@@ -618,6 +950,18 @@ impl LineError {
     }
 
     /// The reason as a sentence, without the position.
+    ///
+    /// ```
+    /// use lineproto::{Batch, BatchOptions, Schema};
+    ///
+    /// let batch = Batch::parse(b"m v=\n", &BatchOptions::new(), &mut Schema::new());
+    /// let err = &batch.errors()[0];
+    /// assert_eq!(err.message(), "expected value of field `v`, found end of line");
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "line 1, column 5: expected value of field `v`, found end of line"
+    /// );
+    /// ```
     #[must_use]
     pub fn message(&self) -> String {
         match &self.kind {
@@ -639,6 +983,21 @@ impl fmt::Display for LineError {
 impl std::error::Error for LineError {}
 
 /// Valid line protocol that InfluxDB would not store.
+///
+/// ```
+/// use lineproto::{FieldType, Point, Schema, ValidationError, Validator};
+///
+/// let mut schema = Schema::new();
+/// schema.insert("home", "co", FieldType::Integer);
+/// let mut point = Point::parse_line("home co=0.5")?;
+/// match Validator::new(&mut schema, false).check(&mut point, 1) {
+///     Err(ValidationError::FieldTypeConflict { existing, found, first_line, .. }) => {
+///         assert_eq!((existing, found, first_line), (FieldType::Integer, FieldType::Float, None));
+///     }
+///     other => panic!("expected a type conflict, got {other:?}"),
+/// }
+/// # Ok::<(), lineproto::ParseError>(())
+/// ```
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -760,6 +1119,19 @@ struct Written {
 impl<'s> Validator<'s> {
     /// Checks against `schema`; with `reject_underscore_names`, names
     /// starting with `_` are rejected.
+    ///
+    /// ```
+    /// use lineproto::{Element, Point, Schema, ValidationError, Validator};
+    ///
+    /// let mut schema = Schema::new();
+    /// let mut validator = Validator::new(&mut schema, true);
+    /// let err = validator.check(&mut Point::parse_line("_m v=1")?, 1).unwrap_err();
+    /// assert_eq!(
+    ///     err,
+    ///     ValidationError::ReservedUnderscore { element: Element::Measurement, name: "_m".into() }
+    /// );
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     pub fn new(schema: &'s mut Schema, reject_underscore_names: bool) -> Self {
         Validator {
             schema,
@@ -777,6 +1149,22 @@ impl<'s> Validator<'s> {
     /// # Errors
     ///
     /// The first rule the point breaks.
+    ///
+    /// ```
+    /// use lineproto::{Point, Schema, Validator};
+    ///
+    /// let mut schema = Schema::new();
+    /// let mut validator = Validator::new(&mut schema, false);
+    /// let mut first = Point::parse_line("m v=1i,v=2i")?;
+    /// validator.check(&mut first, 1)?;
+    /// assert_eq!(first.to_string(), "m v=2i"); // the last `v` is kept
+    /// let err = validator.check(&mut Point::parse_line("m v=true")?, 2).unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "field type conflict: field `v` of measurement `m` is integer (first written on line 1), not boolean"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn check(&mut self, point: &mut Point<'_>, line: usize) -> Result<(), ValidationError> {
         self.check_names(point)?;
         resolve_repeated_fields(point)?;
@@ -868,6 +1256,21 @@ impl<'s> Validator<'s> {
 
     /// Adds the tables, tags and field types of the points that passed to
     /// the schema.
+    ///
+    /// ```
+    /// use lineproto::{FieldType, Point, Schema, Validator};
+    ///
+    /// let mut schema = Schema::new();
+    /// let mut validator = Validator::new(&mut schema, false);
+    /// validator.check(&mut Point::parse_line("m v=1i")?, 1)?;
+    /// drop(validator); // not committed: the schema is unchanged
+    /// assert_eq!(schema.field_type("m", "v"), None);
+    /// let mut validator = Validator::new(&mut schema, false);
+    /// validator.check(&mut Point::parse_line("m v=1i")?, 1)?;
+    /// validator.commit();
+    /// assert_eq!(schema.field_type("m", "v"), Some(FieldType::Integer));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn commit(self) {
         for (measurement, written) in self.written {
             let table = self.schema.table_mut(&measurement);

@@ -96,6 +96,19 @@ impl ParseError {
 ///
 /// Names and values quoted in messages are shortened to their first 64
 /// bytes, so a hostile line cannot make a huge message.
+///
+/// ```
+/// use lineproto::{Found, ParseErrorKind};
+///
+/// let err = lineproto::parse(b"home,room=Kitchen temp=21.0,").next().unwrap().unwrap_err();
+/// assert_eq!(err.kind(), &ParseErrorKind::ExpectedFieldKey { found: Found::EndOfLine });
+/// assert_eq!(err.kind().to_string(), "expected field key, found end of line");
+///
+/// let line = format!("m {}=", "k".repeat(100));
+/// let err = lineproto::parse(&line).next().unwrap().unwrap_err();
+/// let ParseErrorKind::ExpectedFieldValue { key, .. } = err.kind() else { panic!("{err}") };
+/// assert_eq!(*key, format!("{}…", "k".repeat(64))); // shortened
+/// ```
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -302,6 +315,15 @@ pub enum ParseErrorKind {
 
 /// Why a field value is not valid; part of
 /// [`ParseErrorKind::InvalidFieldValue`].
+///
+/// ```
+/// use lineproto::{ParseErrorKind, ValueProblem};
+///
+/// let err = lineproto::parse(b"m count=99999999999999999999i").next().unwrap().unwrap_err();
+/// let ParseErrorKind::InvalidFieldValue { problem, .. } = err.kind() else { panic!("{err}") };
+/// assert_eq!(*problem, ValueProblem::IntegerOutOfRange);
+/// assert_eq!(problem.to_string(), "is out of range of a 64-bit signed integer");
+/// ```
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -331,6 +353,17 @@ pub enum ValueProblem {
 }
 
 /// What the parser found where it expected something else.
+///
+/// ```
+/// use lineproto::{Found, ParseErrorKind};
+///
+/// let err = lineproto::parse(b"m v=1;2").next().unwrap().unwrap_err();
+/// let ParseErrorKind::ExpectedFieldSeparator { found, .. } = err.kind() else { panic!("{err}") };
+/// assert_eq!(*found, Found::Byte(b';'));
+/// assert_eq!(found.to_string(), "`;`");
+/// assert_eq!(Found::Byte(b' ').to_string(), "space");
+/// assert_eq!(Found::EndOfLine.to_string(), "end of line");
+/// ```
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -558,6 +591,14 @@ pub enum NonFinite {
 
 impl NonFinite {
     /// What `value` is, if it is not finite.
+    ///
+    /// ```
+    /// use lineproto::NonFinite;
+    ///
+    /// let values = [1.5, f64::NAN, 0.0, f64::INFINITY, f64::NEG_INFINITY];
+    /// let found: Vec<NonFinite> = values.into_iter().filter_map(NonFinite::of).collect();
+    /// assert_eq!(found, [NonFinite::NaN, NonFinite::Infinity, NonFinite::NegativeInfinity]);
+    /// ```
     #[must_use]
     pub fn of(value: f64) -> Option<NonFinite> {
         if value.is_nan() {

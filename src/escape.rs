@@ -19,6 +19,17 @@ use crate::bounds;
 use crate::scan::{self, Stops};
 
 /// The part of a line a name or value belongs to; used in error messages.
+///
+/// ```
+/// use lineproto::{Element, ParseErrorKind};
+///
+/// let err = lineproto::parse(b"m,room=Kit\x07chen temp=21").next().unwrap().unwrap_err();
+/// assert_eq!(
+///     err.kind(),
+///     &ParseErrorKind::ControlCharacter { element: Element::TagValue, byte: 0x07 }
+/// );
+/// assert_eq!(err.kind().to_string(), "control character byte 0x07 in tag value");
+/// ```
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -77,6 +77,18 @@ pub(crate) fn without_byte_order_mark(input: &[u8]) -> &[u8] {
 /// can span several physical lines. Line numbers count physical lines,
 /// blank and comment lines included. After a bad line, parsing goes on
 /// after the first LF that follows the error's position.
+///
+/// ```
+/// let input = "m s=\"two\nlines\"\nm v=\nm v=3\n";
+/// let mut points = lineproto::parse(input);
+/// let first = points.next().unwrap()?;
+/// assert_eq!(first.field("s").and_then(|v| v.as_str()), Some("two\nlines"));
+/// let err = points.next().unwrap().unwrap_err();
+/// assert_eq!(err.line(), 3); // the string took up lines 1 and 2
+/// assert_eq!(points.next().unwrap()?.to_string(), "m v=3");
+/// assert!(points.next().is_none());
+/// # Ok::<(), lineproto::ParseError>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Points<'a> {
     input: &'a [u8],

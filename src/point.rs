@@ -783,6 +783,12 @@ pub struct Tag<'p> {
 
 impl<'p> Tag<'p> {
     /// The tag key.
+    ///
+    /// ```
+    /// let point = lineproto::parse(br"m,my\ key=1 f=1").next().unwrap()?;
+    /// assert_eq!(point.tags().next().map(|tag| tag.key()), Some("my key"));
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
     pub fn key(self) -> &'p str {
@@ -790,6 +796,12 @@ impl<'p> Tag<'p> {
     }
 
     /// The tag value.
+    ///
+    /// ```
+    /// let point = lineproto::parse(br"m,path=a\,b=c f=1").next().unwrap()?;
+    /// assert_eq!(point.tags().next().map(|tag| tag.value()), Some("a,b=c"));
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
     pub fn value(self) -> &'p str {
@@ -984,6 +996,13 @@ impl<'a> FieldValue<'a> {
     }
 
     /// The float, if this is one.
+    ///
+    /// ```
+    /// let point = lineproto::parse(b"m temp=21.5,co=3i").next().unwrap()?;
+    /// assert_eq!(point.field("temp").and_then(|v| v.as_f64()), Some(21.5));
+    /// assert_eq!(point.field("co").and_then(|v| v.as_f64()), None); // an integer
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
     pub fn as_f64(&self) -> Option<f64> {
@@ -994,6 +1013,13 @@ impl<'a> FieldValue<'a> {
     }
 
     /// The integer, if this is one.
+    ///
+    /// ```
+    /// let point = lineproto::parse(b"m co=-3i,temp=3").next().unwrap()?;
+    /// assert_eq!(point.field("co").and_then(|v| v.as_i64()), Some(-3));
+    /// assert_eq!(point.field("temp").and_then(|v| v.as_i64()), None); // a float
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
     pub fn as_i64(&self) -> Option<i64> {
@@ -1004,6 +1030,13 @@ impl<'a> FieldValue<'a> {
     }
 
     /// The unsigned integer, if this is one.
+    ///
+    /// ```
+    /// let point = lineproto::parse(b"m bytes=3u,delta=3i").next().unwrap()?;
+    /// assert_eq!(point.field("bytes").and_then(|v| v.as_u64()), Some(3));
+    /// assert_eq!(point.field("delta").and_then(|v| v.as_u64()), None); // a signed integer
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
     pub fn as_u64(&self) -> Option<u64> {
@@ -1014,6 +1047,13 @@ impl<'a> FieldValue<'a> {
     }
 
     /// The boolean, if this is one.
+    ///
+    /// ```
+    /// let point = lineproto::parse(br#"m open=T,note="true""#).next().unwrap()?;
+    /// assert_eq!(point.field("open").and_then(|v| v.as_bool()), Some(true));
+    /// assert_eq!(point.field("note").and_then(|v| v.as_bool()), None); // a string
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
     #[must_use]
     #[inline]
     pub fn as_bool(&self) -> Option<bool> {
@@ -1042,6 +1082,17 @@ impl<'a> FieldValue<'a> {
 }
 
 /// The type of a field value, without the value.
+///
+/// ```
+/// use lineproto::FieldType;
+///
+/// let point = lineproto::parse(br#"m a=1,b=1i,c=1u,d=t,e="1""#).next().unwrap()?;
+/// let types: Vec<FieldType> = point.fields().map(|field| field.value().field_type()).collect();
+/// assert_eq!(types[..3], [FieldType::Float, FieldType::Integer, FieldType::UInteger]);
+/// assert_eq!(types[3..], [FieldType::Boolean, FieldType::String]);
+/// assert_eq!(FieldType::UInteger.to_string(), "unsigned integer");
+/// # Ok::<(), lineproto::ParseError>(())
+/// ```
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -78,6 +78,15 @@ pub enum Precision {
 
 impl Precision {
     /// Every precision, finest first.
+    ///
+    /// ```
+    /// use lineproto::Precision;
+    ///
+    /// let names: Vec<&str> = Precision::ALL.iter().copied().map(Precision::as_str).collect();
+    /// assert_eq!(names, ["ns", "us", "ms", "s", "m", "h"]);
+    /// let ns: Vec<i64> = Precision::ALL.iter().copied().map(Precision::nanos_per_unit).collect();
+    /// assert!(ns.is_sorted()); // finest first
+    /// ```
     pub const ALL: &'static [Precision] = &[
         Precision::Nanoseconds,
         Precision::Microseconds,
@@ -91,6 +100,15 @@ impl Precision {
     ///
     /// Names are case-sensitive, as in InfluxDB. `µs` is accepted with
     /// either the micro sign (U+00B5) or the Greek letter mu (U+03BC).
+    ///
+    /// ```
+    /// use lineproto::Precision;
+    ///
+    /// assert!(Precision::ACCEPTED_NAMES.iter().all(|name| name.parse::<Precision>().is_ok()));
+    /// assert_eq!("\u{b5}s".parse::<Precision>(), Ok(Precision::Microseconds)); // micro sign
+    /// assert_eq!("\u{3bc}s".parse::<Precision>(), Ok(Precision::Microseconds)); // Greek mu
+    /// assert!("S".parse::<Precision>().is_err()); // names are case-sensitive
+    /// ```
     pub const ACCEPTED_NAMES: &'static [&'static str] = &[
         "ns",
         "n",
@@ -227,6 +245,11 @@ pub struct ParsePrecisionError {
 
 impl ParsePrecisionError {
     /// The name that was not recognised.
+    ///
+    /// ```
+    /// let err = "seconds".parse::<lineproto::Precision>().unwrap_err();
+    /// assert_eq!(err.name(), "seconds");
+    /// ```
     #[must_use]
     pub fn name(&self) -> &str {
         &self.name
@@ -254,12 +277,31 @@ pub struct TimestampOverflowError {
 
 impl TimestampOverflowError {
     /// The timestamp as written, in [`precision`](Self::precision) units.
+    ///
+    /// ```
+    /// use lineproto::Precision;
+    ///
+    /// let err = Precision::Hours.to_nanos(3_000_000).unwrap_err();
+    /// assert_eq!(err.value(), 3_000_000);
+    /// assert_eq!(err.to_string(), "timestamp 3000000 in h does not fit in 64-bit nanoseconds");
+    /// ```
     #[must_use]
     pub const fn value(&self) -> i64 {
         self.value
     }
 
     /// The precision it was written in.
+    ///
+    /// ```
+    /// use lineproto::Precision;
+    ///
+    /// let err = Precision::Hours.to_nanos(3_000_000).unwrap_err();
+    /// assert_eq!(err.precision(), Precision::Hours);
+    /// // The largest timestamp in that precision that still converts:
+    /// let largest = err.precision().from_nanos(i64::MAX);
+    /// assert_eq!(largest, 2_562_047);
+    /// assert!(err.precision().to_nanos(largest).is_ok());
+    /// ```
     #[must_use]
     pub const fn precision(&self) -> Precision {
         self.precision

@@ -108,12 +108,33 @@ impl Progress {
 
 impl<R: Read> Stream<R> {
     /// A stream over `reader` with the default [`ParseOptions`].
+    ///
+    /// ```
+    /// use lineproto::{Point, Stream};
+    ///
+    /// let body: &[u8] = b"\xEF\xBB\xBFm v=1\nm v=2\n"; // the byte-order mark is skipped
+    /// let points: Vec<Point<'static>> =
+    ///     Stream::new(body).into_owned_points().collect::<Result<_, _>>()?;
+    /// assert_eq!(points.len(), 2);
+    /// assert_eq!(points[0].measurement(), "m");
+    /// # Ok::<(), lineproto::StreamError>(())
+    /// ```
     #[must_use]
     pub fn new(reader: R) -> Self {
         Stream::with_options(reader, ParseOptions::new())
     }
 
     /// A stream over `reader` with `options`.
+    ///
+    /// ```
+    /// use lineproto::{ParseOptions, Precision, Stream};
+    ///
+    /// let body: &[u8] = b"m v=1 1700000000\n";
+    /// let options = ParseOptions::new().with_precision(Precision::Seconds);
+    /// let mut points = Stream::with_options(body, options).into_owned_points();
+    /// assert_eq!(points.next().unwrap()?.timestamp(), Some(1_700_000_000_000_000_000));
+    /// # Ok::<(), lineproto::StreamError>(())
+    /// ```
     #[must_use]
     pub fn with_options(reader: R, options: ParseOptions) -> Self {
         Stream {
@@ -145,6 +166,21 @@ impl<R: Read> Stream<R> {
     ///
     /// The reader's error. The stream can be asked again after an error of
     /// kind [`io::ErrorKind::Interrupted`] or `WouldBlock`.
+    ///
+    /// ```
+    /// use std::io::Read;
+    ///
+    /// // Two reads, the first ending in the middle of a line.
+    /// let reader = (&b"cpu usa"[..]).chain(&b"ge=0.5\ncpu usage=0.7\n"[..]);
+    /// let mut stream = lineproto::Stream::new(reader);
+    /// let mut per_chunk = Vec::new();
+    /// while let Some(chunk) = stream.next_chunk()? {
+    ///     per_chunk.push(chunk.count());
+    /// }
+    /// assert_eq!(per_chunk[0], 0); // no complete line yet
+    /// assert_eq!(per_chunk.iter().sum::<usize>(), 2);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn next_chunk(&mut self) -> io::Result<Option<Chunk<'_>>> {
         let consumed = std::mem::take(&mut self.progress.consumed);
         self.drain(consumed);
@@ -261,6 +297,21 @@ impl<R: Read> Stream<R> {
 
     /// The bytes the stream's buffer takes up: at most the line-length
     /// limit plus two reads (128 KiB), whatever the size of the input.
+    ///
+    /// ```
+    /// use lineproto::{ParseOptions, Stream};
+    ///
+    /// let body = "m v=1\n".repeat(200_000); // 1.2 MB
+    /// let options = ParseOptions::new().with_max_line_length(1024);
+    /// let mut stream = Stream::with_options(body.as_bytes(), options);
+    /// let mut largest = 0;
+    /// while let Some(chunk) = stream.next_chunk()? {
+    ///     chunk.for_each(drop);
+    ///     largest = largest.max(stream.buffer_capacity());
+    /// }
+    /// assert!(largest <= 1024 + 128 * 1024);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     #[must_use]
     pub fn buffer_capacity(&self) -> usize {
         self.buffer.capacity()
@@ -359,6 +410,19 @@ impl<R: Read> Stream<R> {
 /// Works like [`Points`]: an iterator of points borrowing the stream's
 /// buffer, and [`Chunk::next_into`] for parsing into a point the caller
 /// keeps.
+///
+/// ```
+/// let body: &[u8] = b"m v=1\nm v=2\n";
+/// let mut stream = lineproto::Stream::new(body);
+/// let mut lines = Vec::new();
+/// while let Some(chunk) = stream.next_chunk()? {
+///     for point in chunk {
+///         lines.push(point?.to_string());
+///     }
+/// }
+/// assert_eq!(lines, ["m v=1", "m v=2"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct Chunk<'s> {
     points: Points<'s>,
@@ -395,6 +459,22 @@ impl<'s> Chunk<'s> {
     }
 
     /// The physical line on which the last point or error returned began.
+    ///
+    /// ```
+    /// use std::io::Read;
+    ///
+    /// // The second point arrives in a later read, and so in a later chunk.
+    /// let reader = (&b"# sensors\nm v=1\n\nm v"[..]).chain(&b"=2\n"[..]);
+    /// let mut stream = lineproto::Stream::new(reader);
+    /// let mut lines = Vec::new();
+    /// while let Some(mut chunk) = stream.next_chunk()? {
+    ///     while chunk.next().is_some() {
+    ///         lines.push(chunk.line_number());
+    ///     }
+    /// }
+    /// assert_eq!(lines, [2, 4]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     #[must_use]
     pub fn line_number(&self) -> usize {
         self.points.line_number()
@@ -442,6 +522,18 @@ impl<'s> Iterator for Chunk<'s> {
 /// Each item is a point, or a [`StreamError`]: a line that could not be
 /// parsed (with its text), after which the iteration goes on, or the
 /// reader's error.
+///
+/// ```
+/// use lineproto::{Stream, StreamError};
+///
+/// let body: &[u8] = b"cpu usage=0.5\ncpu usage=bad\ncpu usage=0.7\n";
+/// let mut items = Stream::new(body).into_owned_points();
+/// assert_eq!(items.next().unwrap()?.to_string(), "cpu usage=0.5");
+/// assert!(matches!(items.next(), Some(Err(StreamError::Line(err))) if err.line() == 2));
+/// assert_eq!(items.next().unwrap()?.to_string(), "cpu usage=0.7");
+/// assert!(items.next().is_none());
+/// # Ok::<(), StreamError>(())
+/// ```
 #[derive(Debug)]
 pub struct OwnedPoints<R> {
     stream: Stream<R>,
