@@ -55,8 +55,9 @@ fn items_without_example(path: &Path) -> Vec<String> {
             .map(|above| above.trim_start())
             .take_while(|above| above.starts_with("///") || above.starts_with("#["))
             .collect();
-        // Entry points for the fuzz targets only.
-        if above.contains(&"#[cfg(feature = \"fuzzing\")]") {
+        // Entry points for the fuzz targets, and the README's doctests:
+        // not part of the API.
+        if above.contains(&"#[cfg(feature = \"fuzzing\")]") || above.contains(&"#[cfg(doctest)]") {
             continue;
         }
         let has_example = above.iter().any(|above| above.starts_with("/// ```"));
