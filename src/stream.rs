@@ -164,8 +164,10 @@ impl<R: Read> Stream<R> {
     ///
     /// # Errors
     ///
-    /// The reader's error. The stream can be asked again after an error of
-    /// kind [`io::ErrorKind::Interrupted`] or `WouldBlock`.
+    /// The reader's error. A read that is interrupted
+    /// ([`io::ErrorKind::Interrupted`]) is tried again; after any other
+    /// error (`WouldBlock` from a non-blocking reader, say) the stream can
+    /// be asked again and goes on where it was.
     ///
     /// ```
     /// use std::io::Read;
@@ -350,7 +352,21 @@ impl<R: Read> Stream<R> {
     /// fills the room is so asked for more, up to [`READ_SIZE`].
     fn read_more(&mut self) -> io::Result<()> {
         let filled = self.buffer.len();
-        self.buffer.resize(filled + self.request, 0);
+        let needed = filled + self.request;
+        if needed > self.buffer.capacity() {
+            // Grow by doubling, as a `Vec` does, but never past the line
+            // limit and two reads: doubling alone takes a buffer that holds
+            // a line near the limit to twice the limit.
+            let bound = self.options.max_line_length().saturating_add(2 * READ_SIZE);
+            let target = self
+                .buffer
+                .capacity()
+                .saturating_mul(2)
+                .min(bound)
+                .max(needed);
+            self.buffer.reserve_exact(target - filled);
+        }
+        self.buffer.resize(needed, 0);
         let read = loop {
             match self
                 .reader

@@ -470,3 +470,27 @@ fn a_line_is_given_as_soon_as_its_line_feed_is_read() {
         "{given:?}"
     );
 }
+
+/// The buffer stays within the line limit and two reads however the line
+/// lengths fall, lines near the limit and past it included: growing by
+/// doubling alone would take it to twice the limit.
+#[test]
+fn the_buffer_never_outgrows_the_limit_and_two_reads() {
+    const LIMIT: usize = 1 << 20;
+    let bound = LIMIT + 128 * 1024;
+    let options = ParseOptions::new()
+        .with_max_line_length(LIMIT)
+        .with_max_string_length(usize::MAX);
+    for length in [LIMIT - 100, LIMIT - 1, LIMIT + 1, 3 * LIMIT, LIMIT / 2 + 1] {
+        let input = format!("m s=\"{}\"\nm v=1\n", "x".repeat(length - 7));
+        let mut stream = Stream::with_options(input.as_bytes(), options);
+        let mut largest = 0;
+        let mut results = 0;
+        while let Some(chunk) = stream.next_chunk().unwrap() {
+            results += chunk.count();
+            largest = largest.max(stream.buffer_capacity());
+        }
+        assert_eq!(results, 2, "{length}");
+        assert!(largest <= bound, "{length}: {largest} > {bound}");
+    }
+}
