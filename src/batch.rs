@@ -13,11 +13,12 @@ type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 type Set<K> = HashSet<K, foldhash::fast::RandomState>;
 use std::fmt;
 
+use crate::error::Element;
 use crate::error::{ParseError, ParseErrorKind, excerpt};
-use crate::escape::Element;
 use crate::lines::LineTexts;
 use crate::options::ParseOptions;
-use crate::point::{FieldType, Point, repeated_key_index};
+use crate::point::{FieldType, Point};
+use crate::repeated::repeated_key_index;
 
 /// The tables stored so far: per measurement, its tag keys and the types
 /// of its fields, with InfluxDB 3's caps on how many there may be.

@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-use crate::escape::Element;
 use crate::precision::Precision;
 
 /// A line that could not be parsed: where, and what was wrong.
@@ -667,6 +666,47 @@ impl WriteError {
             WriteError::Invalid(invalid) => Some(invalid),
             _ => None,
         }
+    }
+}
+
+/// The part of a line a name or value belongs to; used in error messages.
+///
+/// ```
+/// use lineproto::{Element, ParseErrorKind};
+///
+/// let err = lineproto::parse(b"m,room=Kit\x07chen temp=21").next().unwrap().unwrap_err();
+/// assert_eq!(
+///     err.kind(),
+///     &ParseErrorKind::ControlCharacter { element: Element::TagValue, byte: 0x07 }
+/// );
+/// assert_eq!(err.kind().to_string(), "control character byte 0x07 in tag value");
+/// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Element {
+    /// The measurement name.
+    Measurement,
+    /// A tag key.
+    TagKey,
+    /// A tag value.
+    TagValue,
+    /// A field key.
+    FieldKey,
+    /// A string field value.
+    StringValue,
+}
+
+impl fmt::Display for Element {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Element::Measurement => "measurement",
+            Element::TagKey => "tag key",
+            Element::TagValue => "tag value",
+            Element::FieldKey => "field key",
+            Element::StringValue => "string value",
+        })
     }
 }
 

@@ -48,14 +48,16 @@ use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
 use crate::bounds;
-use crate::error::{Found, ParseErrorKind, ValueProblem, excerpt};
 #[cfg(doc)]
-use crate::escape::ByteClasses;
-use crate::escape::{Element, is_control, unescape_into};
+use crate::classes::ByteClasses;
+use crate::classes::is_control;
+use crate::error::{Element, Found, ParseErrorKind, ValueProblem, excerpt};
+use crate::escape::unescape_into;
 use crate::number::{NumberError, numeral};
 use crate::options::Limits;
-use crate::point::{Entry, EntryValue, Point, Span, repeated_key_index};
+use crate::point::{Entry, EntryValue, Point, Span};
 use crate::precision::Precision;
+use crate::repeated::repeated_key_index;
 use crate::scan::{self, NameStops, StopIndex, Stops, StringBody, ascii_prefix};
 
 /// A grammar error: where it was found (by the length of the input that

@@ -262,6 +262,7 @@ mod batch;
 mod block;
 mod bounds;
 mod builder;
+mod classes;
 mod error;
 mod escape;
 mod grammar;
@@ -271,6 +272,7 @@ mod options;
 mod point;
 mod pow10;
 pub mod precision;
+mod repeated;
 mod scan;
 #[cfg(feature = "serde")]
 mod serde_point;
@@ -293,9 +295,8 @@ pub use batch::{
 };
 pub use builder::{FieldInput, PointBuilder};
 pub use error::{
-    Found, InvalidPoint, NonFinite, ParseError, ParseErrorKind, ValueProblem, WriteError,
+    Element, Found, InvalidPoint, NonFinite, ParseError, ParseErrorKind, ValueProblem, WriteError,
 };
-pub use escape::Element;
 pub use lines::{Points, parse, parse_with};
 pub use options::ParseOptions;
 pub use point::{Field, FieldType, FieldValue, Fields, Point, Tag, Tags};

@@ -10,10 +10,12 @@ use std::io;
 
 use crate::bounds;
 use crate::builder::FieldInput;
+use crate::error::Element;
 use crate::error::{InvalidPoint, NonFinite, WriteError};
-use crate::escape::{Discard, Element, Sink, escape_into};
-use crate::point::{FieldValue, Point, repeated_key_index};
+use crate::escape::escape_into;
+use crate::point::{FieldValue, Point};
 use crate::precision::Precision;
+use crate::repeated::repeated_key_index;
 
 impl Point<'_> {
     /// Checks that the point can be written as line protocol that reads
@@ -710,6 +712,37 @@ fn write_escaped_name(
         text: text.to_owned(),
         byte,
     })
+}
+
+/// Where the writer puts bytes: a buffer, or nowhere when it only checks.
+pub(crate) trait Sink {
+    /// Appends `bytes`.
+    fn extend(&mut self, bytes: &[u8]);
+    /// Appends `byte`.
+    fn push(&mut self, byte: u8);
+}
+
+impl Sink for Vec<u8> {
+    #[inline(always)]
+    fn extend(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+
+    #[inline(always)]
+    fn push(&mut self, byte: u8) {
+        Vec::push(self, byte);
+    }
+}
+
+/// A [`Sink`] that drops everything: writing into it only checks.
+pub(crate) struct Discard;
+
+impl Sink for Discard {
+    #[inline(always)]
+    fn extend(&mut self, _bytes: &[u8]) {}
+
+    #[inline(always)]
+    fn push(&mut self, _byte: u8) {}
 }
 
 #[cfg(test)]

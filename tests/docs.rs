@@ -6,6 +6,7 @@
 //! when it is declared `pub` (not `pub(crate)`) outside a test module,
 //! outside the hidden `fuzzing` module and not only for it; its doc comment
 //! is the run of `///` and attribute lines just above it.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::fs;
 use std::path::Path;
