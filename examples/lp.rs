@@ -612,7 +612,7 @@ fn check(
     failures: &mut usize,
 ) -> Result<(), Failure> {
     let mut input = LineCounter::new(input);
-    let mut validator = Validator::new(&mut schema, false);
+    let mut validator = Validator::new(&mut schema);
     let mut stream = Stream::with_options(&mut input, options);
     let mut good = 0_usize;
     while let Some(mut chunk) = stream.next_chunk().map_err(Failure::Input)? {

@@ -508,7 +508,8 @@ impl<'a> Batch<'a> {
     /// assert_eq!(schema.field_type("cpu", "usage"), Some(FieldType::Float));
     /// ```
     pub fn parse(body: &'a [u8], options: &BatchOptions, schema: &mut Schema) -> Self {
-        let mut validator = Validator::new(schema, options.reject_underscore_names);
+        let mut validator =
+            Validator::new(schema).with_reject_underscore_names(options.reject_underscore_names);
         let mut lines = LineTexts::new(crate::lines::without_byte_order_mark(body));
         let mut batch = Batch {
             points: Vec::new(),
@@ -709,19 +710,6 @@ impl<'a> Batch<'a> {
 /// The `error` of InfluxDB's answer to a write some of whose lines failed.
 const PARTIAL_WRITE: &str = "partial write of line protocol occurred";
 
-/// The partial-write answer for `errors` (see [`Batch::partial_write_json`]),
-/// listing every one of them.
-///
-/// ```
-/// use lineproto::{Batch, BatchOptions, Schema};
-/// let batch = Batch::parse(b"m v=\n", &BatchOptions::new(), &mut Schema::new());
-/// assert_eq!(lineproto::partial_write_json(batch.errors()), batch.partial_write_json().unwrap());
-/// ```
-#[must_use]
-pub fn partial_write_json(errors: &[LineError]) -> String {
-    error_json(PARTIAL_WRITE, errors)
-}
-
 /// `{"error":MESSAGE,"data":[ERRORS]}`.
 fn error_json(message: &str, errors: &[LineError]) -> String {
     let mut json = String::from(r#"{"error":"#);
@@ -840,7 +828,7 @@ impl LineError {
     /// use lineproto::{LineError, Point, Schema, Validator};
     ///
     /// let mut schema = Schema::new();
-    /// let mut validator = Validator::new(&mut schema, false);
+    /// let mut validator = Validator::new(&mut schema);
     /// let line = "m,time=now v=1";
     /// let kind = validator.check(&mut Point::parse_line(line)?, 1).unwrap_err();
     /// let err = LineError::from_validation_error(1, kind, line.as_bytes());
@@ -991,7 +979,7 @@ impl std::error::Error for LineError {}
 /// let mut schema = Schema::new();
 /// schema.insert("home", "co", FieldType::Integer);
 /// let mut point = Point::parse_line("home co=0.5")?;
-/// match Validator::new(&mut schema, false).check(&mut point, 1) {
+/// match Validator::new(&mut schema).check(&mut point, 1) {
 ///     Err(ValidationError::FieldTypeConflict { existing, found, first_line, .. }) => {
 ///         assert_eq!((existing, found, first_line), (FieldType::Integer, FieldType::Float, None));
 ///     }
@@ -1089,7 +1077,7 @@ pub enum ValidationError {
 /// use lineproto::{Schema, ValidationError, Validator};
 ///
 /// let mut schema = Schema::new();
-/// let mut validator = Validator::new(&mut schema, false);
+/// let mut validator = Validator::new(&mut schema);
 /// let mut first = lineproto::parse(b"m v=1i,v=2i").next().unwrap()?;
 /// validator.check(&mut first, 1).unwrap();
 /// assert_eq!(first.fields().len(), 1); // the last `v` wins
@@ -1118,14 +1106,36 @@ struct Written {
 }
 
 impl<'s> Validator<'s> {
-    /// Checks against `schema`; with `reject_underscore_names`, names
-    /// starting with `_` are rejected.
+    /// Checks against `schema`.
+    ///
+    /// ```
+    /// use lineproto::{Point, Schema, Validator};
+    ///
+    /// let mut schema = Schema::new();
+    /// let mut validator = Validator::new(&mut schema);
+    /// validator.check(&mut Point::parse_line("home temp=21.5")?, 1).unwrap();
+    /// validator.commit();
+    /// assert_eq!(schema.field_type("home", "temp"), Some(lineproto::FieldType::Float));
+    /// # Ok::<(), lineproto::ParseError>(())
+    /// ```
+    pub fn new(schema: &'s mut Schema) -> Self {
+        Validator {
+            schema,
+            reject_underscore_names: false,
+            written: Map::default(),
+            new_tables: 0,
+        }
+    }
+
+    /// With `reject`, names starting with `_` (reserved by InfluxDB 3) are
+    /// rejected, as [`BatchOptions::with_reject_underscore_names`] asks of a
+    /// batch; off by default.
     ///
     /// ```
     /// use lineproto::{Element, Point, Schema, ValidationError, Validator};
     ///
     /// let mut schema = Schema::new();
-    /// let mut validator = Validator::new(&mut schema, true);
+    /// let mut validator = Validator::new(&mut schema).with_reject_underscore_names(true);
     /// let err = validator.check(&mut Point::parse_line("_m v=1")?, 1).unwrap_err();
     /// assert_eq!(
     ///     err,
@@ -1133,13 +1143,10 @@ impl<'s> Validator<'s> {
     /// );
     /// # Ok::<(), lineproto::ParseError>(())
     /// ```
-    pub fn new(schema: &'s mut Schema, reject_underscore_names: bool) -> Self {
-        Validator {
-            schema,
-            reject_underscore_names,
-            written: Map::default(),
-            new_tables: 0,
-        }
+    #[must_use]
+    pub fn with_reject_underscore_names(mut self, reject: bool) -> Self {
+        self.reject_underscore_names = reject;
+        self
     }
 
     /// Checks `point`, which began on `line`, and resolves its repeated
@@ -1155,7 +1162,7 @@ impl<'s> Validator<'s> {
     /// use lineproto::{Point, Schema, Validator};
     ///
     /// let mut schema = Schema::new();
-    /// let mut validator = Validator::new(&mut schema, false);
+    /// let mut validator = Validator::new(&mut schema);
     /// let mut first = Point::parse_line("m v=1i,v=2i")?;
     /// validator.check(&mut first, 1)?;
     /// assert_eq!(first.to_string(), "m v=2i"); // the last `v` is kept
@@ -1262,11 +1269,11 @@ impl<'s> Validator<'s> {
     /// use lineproto::{FieldType, Point, Schema, Validator};
     ///
     /// let mut schema = Schema::new();
-    /// let mut validator = Validator::new(&mut schema, false);
+    /// let mut validator = Validator::new(&mut schema);
     /// validator.check(&mut Point::parse_line("m v=1i")?, 1)?;
     /// drop(validator); // not committed: the schema is unchanged
     /// assert_eq!(schema.field_type("m", "v"), None);
-    /// let mut validator = Validator::new(&mut schema, false);
+    /// let mut validator = Validator::new(&mut schema);
     /// validator.check(&mut Point::parse_line("m v=1i")?, 1)?;
     /// validator.commit();
     /// assert_eq!(schema.field_type("m", "v"), Some(FieldType::Integer));

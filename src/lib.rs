@@ -271,7 +271,7 @@ mod number;
 mod options;
 mod point;
 mod pow10;
-pub mod precision;
+mod precision;
 mod repeated;
 mod scan;
 #[cfg(feature = "serde")]
@@ -291,7 +291,6 @@ mod write;
 
 pub use batch::{
     Batch, BatchOptions, LineError, LineErrorKind, Schema, ValidationError, Validator,
-    partial_write_json,
 };
 pub use builder::{FieldInput, PointBuilder};
 pub use error::{

@@ -1257,7 +1257,7 @@ mod tests {
         // The validator drops the first of the repeated `s` fields, which
         // takes the entries out of the block.
         let mut schema = crate::Schema::new();
-        let mut validator = crate::Validator::new(&mut schema, false);
+        let mut validator = crate::Validator::new(&mut schema);
         let mut checked = point.clone();
         validator.check(&mut checked, 1).unwrap();
         assert!(checked.block.is_none());

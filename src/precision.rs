@@ -1,38 +1,38 @@
 //! Timestamp precision: the unit a writer states outside the line.
 //!
-//! Line protocol carries a bare integer timestamp; how long one unit is
-//! comes from outside the line (the `precision` query parameter of the
-//! `/write` endpoints, `influx write --precision`, the precision drop-down of
-//! a UI, a client library's `WritePrecision`). This module names those units
-//! and converts timestamps between them and nanoseconds, the unit
-//! [`Point`](crate::Point) stores.
-//!
 //! It stands alone: nothing here depends on the rest of the crate.
-//!
-//! # Conversion rules
-//!
-//! * [`Precision::to_nanos`] multiplies with overflow checks: a timestamp
-//!   whose nanosecond value does not fit in an `i64` (roughly the years 1677
-//!   to 2262) is an error, never a wrapped value.
-//! * [`Precision::from_nanos`] floors (Euclidean division), so a time is
-//!   always written as the unit it falls inside: `-1` ns written in seconds
-//!   is `-1` (the second that starts at `-1 s`), not `0`. It cannot fail.
-//!
-//! ```
-//! use lineproto::precision::Precision;
-//!
-//! let s: Precision = "s".parse()?;
-//! assert_eq!(s.to_nanos(1_641_024_000)?, 1_641_024_000_000_000_000);
-//! assert_eq!(s.from_nanos(1_641_024_000_999_999_999), 1_641_024_000);
-//! assert_eq!(s.from_nanos(-1), -1);
-//! assert!(s.to_nanos(i64::MAX).is_err());
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
 
 use std::fmt;
 use std::str::FromStr;
 
 /// The unit of a line-protocol timestamp.
+///
+/// Line protocol carries a bare integer timestamp; how long one unit is
+/// comes from outside the line (the `precision` query parameter of the
+/// `/write` endpoints, `influx write --precision`, the precision drop-down of
+/// a UI, a client library's `WritePrecision`). This type names those units
+/// and converts timestamps between them and nanoseconds, the unit
+/// [`Point`](crate::Point) stores.
+///
+/// # Conversion rules
+///
+/// * [`Precision::to_nanos`] multiplies with overflow checks: a timestamp
+///   whose nanosecond value does not fit in an `i64` (roughly the years 1677
+///   to 2262) is an error, never a wrapped value.
+/// * [`Precision::from_nanos`] floors (Euclidean division), so a time is
+///   always written as the unit it falls inside: `-1` ns written in seconds
+///   is `-1` (the second that starts at `-1 s`), not `0`. It cannot fail.
+///
+/// ```
+/// use lineproto::Precision;
+///
+/// let s: Precision = "s".parse()?;
+/// assert_eq!(s.to_nanos(1_641_024_000)?, 1_641_024_000_000_000_000);
+/// assert_eq!(s.from_nanos(1_641_024_000_999_999_999), 1_641_024_000);
+/// assert_eq!(s.from_nanos(-1), -1);
+/// assert!(s.to_nanos(i64::MAX).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// The default is [`Precision::Nanoseconds`], as everywhere in InfluxDB.
 /// `Minutes` and `Hours` exist for the v1 `/write` endpoint, which accepts
@@ -49,7 +49,7 @@ use std::str::FromStr;
 /// assert_eq!("µs".parse::<Precision>()?, Precision::Microseconds);
 /// assert_eq!(Precision::Milliseconds.to_string(), "ms");
 /// assert_eq!(Precision::default(), Precision::Nanoseconds);
-/// # Ok::<(), lineproto::precision::ParsePrecisionError>(())
+/// # Ok::<(), lineproto::ParsePrecisionError>(())
 /// ```
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -173,7 +173,7 @@ impl Precision {
     /// use lineproto::Precision;
     /// assert_eq!(Precision::Hours.to_nanos(-2)?, -7_200_000_000_000);
     /// assert!(Precision::Microseconds.to_nanos(i64::MIN).is_err());
-    /// # Ok::<(), lineproto::precision::TimestampOverflowError>(())
+    /// # Ok::<(), lineproto::TimestampOverflowError>(())
     /// ```
     pub const fn to_nanos(self, value: i64) -> Result<i64, TimestampOverflowError> {
         match value.checked_mul(self.nanos_per_unit()) {

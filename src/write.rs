@@ -416,14 +416,22 @@ impl<W: io::Write> LineWriter<W> {
 /// Prints the point as line protocol, timestamp in nanoseconds, without a
 /// line break.
 ///
-/// Every point from the parser or the builder prints as a valid line; a
-/// point the writer would refuse (only an empty [`Point::new`] can be one)
-/// prints as nothing.
+/// A point the writer would refuse (an empty [`Point::new`], or a parsed
+/// name ending in a backslash) prints as `<invalid point: ...>` with the
+/// reason, which no reader takes for a line of line protocol.
+///
+/// ```
+/// use lineproto::Point;
+///
+/// assert_eq!(Point::parse_line("m,t=a\\ b f=1i 5")?.to_string(), "m,t=a\\ b f=1i 5");
+/// assert_eq!(Point::new().to_string(), "<invalid point: the measurement name is empty>");
+/// # Ok::<(), lineproto::ParseError>(())
+/// ```
 impl fmt::Display for Point<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut line = Vec::with_capacity(self.estimated_len());
-        if self.write_line(&mut line, Precision::Nanoseconds).is_err() {
-            return Ok(());
+        if let Err(invalid) = self.write_line(&mut line, Precision::Nanoseconds) {
+            return write!(f, "<invalid point: {invalid}>");
         }
         let line = line.strip_suffix(b"\n").unwrap_or(&line);
         f.write_str(&String::from_utf8_lossy(line))

@@ -354,7 +354,7 @@ fn a_validator_that_never_commits_stays_within_the_caps() {
     // `lp check` validates a whole stream without committing: what it
     // remembers must still be bounded by the caps.
     let mut schema = Schema::new().with_max_tables(100);
-    let mut validator = lineproto::Validator::new(&mut schema, false);
+    let mut validator = lineproto::Validator::new(&mut schema);
     let mut refused = 0;
     for i in 0..10_000 {
         let line = format!("m{i},t{i}=v f{i}=1");
