@@ -231,13 +231,13 @@ pub(crate) fn line<'a>(
 ) -> Parsed<'a, usize> {
     let cx = &Context::new(settings);
     let (rest, name) = measurement(input, cx)?;
+    point.set_measurement_with(|text| name.store(Element::Measurement, text));
     let (entries, text) = point.line_lists();
-    let measurement = name.store(Element::Measurement, text);
     let (rest, ()) = tag_set(rest, entries, text, cx)?;
     let tag_count = entries.len();
     let (rest, ()) = field_set_separator(rest)?;
     let (rest, newlines) = field_set(rest, entries, tag_count, text, cx)?;
-    point.set_line(measurement, tag_count);
+    point.set_tag_count(tag_count);
     let (rest, _) = spaces(rest)?;
     if let Ok((after, ())) = line_end(rest) {
         return Ok((after, newlines));

@@ -374,7 +374,9 @@ impl<'a> Points<'a> {
                 self.last_start = start;
                 self.offset = end;
                 self.line += newlines_in_strings + usize::from(ended_with_lf);
-                point.set_default_timestamp(self.options.default_time());
+                if point.timestamp().is_none() {
+                    point.set_timestamp(self.options.default_time());
+                }
                 Some(Ok(()))
             }
             Err(nom::Err::Error(err) | nom::Err::Failure(err)) => {

@@ -584,18 +584,26 @@ impl<'a> Point<'a> {
     }
 
     /// The list and the string the parser fills for a line: the tags' and
-    /// fields' entries, and the text it unescapes. The point must be
-    /// cleared first, and [`Point::set_line`] called once the line is read.
+    /// fields' entries, and the text it unescapes. The point must have no
+    /// block and no entries (it is cleared first), and
+    /// [`Point::set_tag_count`] is called once the line is read.
     #[inline(always)]
     pub(crate) fn line_lists(&mut self) -> (&mut Vec<Entry<'a>>, &mut String) {
-        debug_assert!(self.block.is_none() && self.entries.is_empty() && self.text.is_empty());
+        debug_assert!(self.block.is_none() && self.entries.is_empty());
         (&mut self.entries, &mut self.text)
     }
 
-    /// Sets what the parser read besides the entries: the measurement,
-    /// how many of the entries are tags (the first ones), the timestamp.
+    /// Sets the measurement the parser read: the span `store` makes of it,
+    /// given the point's text to unescape it into.
     #[inline(always)]
-    pub(crate) fn set_line(&mut self, measurement: Span<'a>, tag_count: usize) {
+    pub(crate) fn set_measurement_with(&mut self, store: impl FnOnce(&mut String) -> Span<'a>) {
+        self.measurement = store(&mut self.text);
+    }
+
+    /// Sets how many of the entries the parser read are tags (the first
+    /// ones).
+    #[inline(always)]
+    pub(crate) fn set_tag_count(&mut self, tag_count: usize) {
         debug_assert!(tag_count <= self.entries.len());
         debug_assert!(
             self.entries
@@ -603,23 +611,13 @@ impl<'a> Point<'a> {
                 .is_some_and(|tags| tags.iter().all(|tag| tag.value.span().is_some())),
             "a tag entry without a string value"
         );
-        self.measurement = measurement;
         self.tag_count = tag_count;
     }
 
-    /// Sets the timestamp unless the point has one.
-    #[inline(always)]
-    pub(crate) fn set_default_timestamp(&mut self, nanos: Option<i64>) {
-        if self.timestamp.is_none() {
-            self.timestamp = nanos;
-        }
-    }
-
-    /// A point whose entries and text are `entries` and `text` (emptied),
-    /// for the iterator to parse into.
-    pub(crate) fn with_lists(mut entries: Vec<Entry<'a>>, mut text: String) -> Self {
-        entries.clear();
-        text.clear();
+    /// A point whose entries and text are `entries` and `text` (both
+    /// empty), for the iterator to parse into.
+    pub(crate) fn with_lists(entries: Vec<Entry<'a>>, text: String) -> Self {
+        debug_assert!(entries.is_empty() && text.is_empty());
         Point {
             entries,
             text,
@@ -657,9 +655,10 @@ impl<'a> Point<'a> {
         Some(lists)
     }
 
-    /// Whether the point's names and strings are all slices of the input.
+    /// Whether the point has text of its own in its string (a point
+    /// without a block).
     pub(crate) fn has_own_text(&self) -> bool {
-        !self.own_text().is_empty()
+        !self.text.is_empty()
     }
 
     /// How many tags the point has.
