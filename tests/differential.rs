@@ -26,7 +26,11 @@
 )]
 
 use influxdb_line_protocol as reference;
-use lineproto::{Element, FieldValue, Found, ParseErrorKind, ValueProblem};
+use lineproto::{Element, Found, ParseErrorKind, ValueProblem};
+#[path = "common/points.rs"]
+mod points;
+
+use points::{Parsed, Value, dialect_docs, parsed_of};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::FileFailurePersistence;
@@ -34,25 +38,6 @@ use proptest::test_runner::FileFailurePersistence;
 // ---------------------------------------------------------------------------
 // What each crate made of a line
 // ---------------------------------------------------------------------------
-
-/// A field value; floats by their bits, so that `-0.0` and `0.0` differ.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Value {
-    Float(u64),
-    Integer(i64),
-    UInteger(u64),
-    Boolean(bool),
-    String(String),
-}
-
-/// A point, as either crate read it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Parsed {
-    measurement: String,
-    tags: Vec<(String, String)>,
-    fields: Vec<(String, Value)>,
-    timestamp: Option<i64>,
-}
 
 impl Parsed {
     /// The names of `element` in the point.
@@ -145,27 +130,7 @@ fn run_ours(line: &str) -> Ours {
     let outcome = match first {
         None => Outcome::Skipped,
         Some(Err(err)) => Outcome::Rejected(err.kind().clone()),
-        Some(Ok(point)) => Outcome::Accepted(Parsed {
-            measurement: point.measurement().to_owned(),
-            tags: point
-                .tags()
-                .map(|tag| (tag.key().to_owned(), tag.value().to_owned()))
-                .collect(),
-            fields: point
-                .fields()
-                .map(|field| {
-                    let value = match field.value() {
-                        FieldValue::Float(v) => Value::Float(v.to_bits()),
-                        FieldValue::Integer(v) => Value::Integer(v),
-                        FieldValue::UInteger(v) => Value::UInteger(v),
-                        FieldValue::Boolean(v) => Value::Boolean(v),
-                        FieldValue::String(v) => Value::String(v.to_owned()),
-                    };
-                    (field.key().to_owned(), value)
-                })
-                .collect(),
-            timestamp: point.timestamp(),
-        }),
+        Some(Ok(point)) => Outcome::Accepted(parsed_of(&point)),
     };
     assert!(
         more == 0 || (matches!(outcome, Outcome::Rejected(_)) && body(line).contains('\n')),
@@ -1286,16 +1251,7 @@ fn an_unexplained_difference_is_a_bug() {
 /// Each choice cites a sentence the crate docs still hold.
 #[test]
 fn every_choice_cites_the_docs() {
-    let docs: String = include_str!("../src/lib.rs")
-        .lines()
-        .filter_map(|line| line.strip_prefix("//!"))
-        .map(str::trim)
-        .collect::<Vec<_>>()
-        .join(" ");
-    let dialect = docs
-        .split("# The dialect")
-        .nth(1)
-        .expect("the docs have a section \"The dialect\"");
+    let dialect = dialect_docs();
     for choice in Dialect::ALL {
         assert!(
             dialect.contains(choice.rule()),

@@ -8,28 +8,17 @@
 )]
 
 mod common;
+#[path = "common/points.rs"]
+mod points;
 
 use common::parse_both;
+use points::dialect_docs;
 
 use lineproto::{ParseError, ParseErrorKind, ParseOptions, Point};
 
 fn error(result: &Result<Point<'static>, ParseError>) -> (usize, usize, ParseErrorKind) {
     let err = result.as_ref().unwrap_err();
     (err.line(), err.column(), err.kind().clone())
-}
-
-/// The crate docs ("The dialect"), as one line of text.
-fn dialect_docs() -> String {
-    let docs: String = include_str!("../src/lib.rs")
-        .lines()
-        .filter_map(|line| line.strip_prefix("//!"))
-        .map(str::trim)
-        .collect::<Vec<_>>()
-        .join(" ");
-    docs.split_once("# The dialect")
-        .expect("the crate docs have a section \"The dialect\"")
-        .1
-        .to_owned()
 }
 
 /// The default limits, as the docs state them: a line, tags, fields and a

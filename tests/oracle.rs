@@ -17,10 +17,13 @@
     clippy::indexing_slicing
 )]
 
+#[path = "common/points.rs"]
+mod points;
 #[path = "common/split_reader.rs"]
 mod split_reader;
 
-use lineproto::{FieldValue, ParseError, ParseOptions, Point, Precision, Stream};
+use lineproto::{ParseError, ParseOptions, Point, Precision, Stream};
+use points::{Parsed as Expected, Value, parsed_of};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use split_reader::SplitReader;
@@ -28,26 +31,6 @@ use split_reader::SplitReader;
 // ---------------------------------------------------------------------------
 // The oracle
 // ---------------------------------------------------------------------------
-
-/// A field value as the oracle expects it; floats by their bits, so that
-/// `-0.0` and `0.0` differ.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Value {
-    Float(u64),
-    Integer(i64),
-    UInteger(u64),
-    Boolean(bool),
-    String(String),
-}
-
-/// A point as the oracle expects it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Expected {
-    measurement: String,
-    tags: Vec<(String, String)>,
-    fields: Vec<(String, Value)>,
-    timestamp: Option<i64>,
-}
 
 /// Whether the dialect pins the column of an error down, so that the
 /// crate's column must be the oracle's.
@@ -550,31 +533,6 @@ fn via_stream(input: &[u8], sizes: &[usize], options: ParseOptions) -> Results {
     results
 }
 
-fn value_of(value: &FieldValue<'_>) -> Value {
-    match value {
-        FieldValue::Float(x) => Value::Float(x.to_bits()),
-        FieldValue::Integer(x) => Value::Integer(*x),
-        FieldValue::UInteger(x) => Value::UInteger(*x),
-        FieldValue::Boolean(x) => Value::Boolean(*x),
-        FieldValue::String(x) => Value::String(x.to_string()),
-    }
-}
-
-fn expected_of(point: &Point<'_>) -> Expected {
-    Expected {
-        measurement: point.measurement().to_owned(),
-        tags: point
-            .tags()
-            .map(|tag| (tag.key().to_owned(), tag.value().to_owned()))
-            .collect(),
-        fields: point
-            .fields()
-            .map(|field| (field.key().to_owned(), value_of(&field.value())))
-            .collect(),
-        timestamp: point.timestamp(),
-    }
-}
-
 /// Checks the crate's `results` (from `how`) against the oracle's.
 fn compare(how: &str, input: &[u8], expected: &[Outcome], results: &Results) {
     let shown = String::from_utf8_lossy(input);
@@ -588,7 +546,7 @@ fn compare(how: &str, input: &[u8], expected: &[Outcome], results: &Results) {
     for (index, (want, got)) in expected.iter().zip(results).enumerate() {
         match (want, got) {
             (Outcome::Point(want), Ok(point)) => {
-                let got = expected_of(point);
+                let got = parsed_of(point);
                 assert_eq!(&got, want, "{how}: item {index} of {shown:?}");
             }
             (

@@ -862,34 +862,34 @@ fn builder_refuses_a_measurement_that_starts_with_a_byte_order_mark() {
     assert_eq!(results[0].as_ref().unwrap(), &point);
 }
 
+/// A point built with `text` as each name and as the tag value, one at a
+/// time, with the element it stands in.
+fn built_with_in_each_name(text: &str) -> [(Result<Point<'_>, InvalidPoint>, Element); 4] {
+    [
+        (
+            Point::builder(text).field("f", 1.0).build(),
+            Element::Measurement,
+        ),
+        (
+            Point::builder("m").tag(text, "v").field("f", 1.0).build(),
+            Element::TagKey,
+        ),
+        (
+            Point::builder("m").tag("k", text).field("f", 1.0).build(),
+            Element::TagValue,
+        ),
+        (
+            Point::builder("m").field(text, 1.0).build(),
+            Element::FieldKey,
+        ),
+    ]
+}
+
 #[test]
 fn builder_refuses_control_characters_in_names_and_tag_values() {
     for byte in [0x00u8, b'\t', b'\n', b'\r', 0x1b, 0x1f, 0x7f] {
         let bad = format!("a{}b", char::from(byte));
-        let cases = [
-            (
-                Point::builder(bad.clone()).field("f", 1.0).build(),
-                Element::Measurement,
-            ),
-            (
-                Point::builder("m")
-                    .tag(bad.clone(), "v")
-                    .field("f", 1.0)
-                    .build(),
-                Element::TagKey,
-            ),
-            (
-                Point::builder("m")
-                    .tag("k", bad.clone())
-                    .field("f", 1.0)
-                    .build(),
-                Element::TagValue,
-            ),
-            (
-                Point::builder("m").field(bad.clone(), 1.0).build(),
-                Element::FieldKey,
-            ),
-        ];
+        let cases = built_with_in_each_name(&bad);
         for (result, element) in cases {
             let err = result.unwrap_err();
             match err {
@@ -1045,30 +1045,7 @@ fn the_writer_refuses_a_trailing_backslash_in_names_and_tag_values() {
     for text in [r"C:\", r"a\\", r"\", r"x\ \"] {
         let text = text.to_owned();
         assert!(text.ends_with('\\'), "{text:?}");
-        let cases = [
-            (
-                Point::builder(text.clone()).field("f", 1.0).build(),
-                Element::Measurement,
-            ),
-            (
-                Point::builder("m")
-                    .tag(text.clone(), "v")
-                    .field("f", 1.0)
-                    .build(),
-                Element::TagKey,
-            ),
-            (
-                Point::builder("m")
-                    .tag("k", text.clone())
-                    .field("f", 1.0)
-                    .build(),
-                Element::TagValue,
-            ),
-            (
-                Point::builder("m").field(text.clone(), 1.0).build(),
-                Element::FieldKey,
-            ),
-        ];
+        let cases = built_with_in_each_name(&text);
         for (result, element) in cases {
             assert_eq!(
                 result.unwrap_err(),
