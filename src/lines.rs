@@ -7,6 +7,7 @@ use crate::error::{Found, ParseError, ParseErrorKind};
 use crate::grammar::{self, Settings};
 use crate::options::ParseOptions;
 use crate::point::{Entry, Point};
+use crate::stream::OpenEnd;
 
 /// Parses a buffer of line protocol with nanosecond timestamps.
 ///
@@ -125,29 +126,12 @@ pub struct Points<'a> {
     /// Where the iterator unescapes the names and strings of each point
     /// before handing them out in a string of their exact size.
     scratch_text: String,
-    /// Whether the input ends where the data ends. When it does not (a
-    /// stream's buffer), an item that may go on past the end of the input
-    /// is not returned: the iteration stops before it.
-    complete: bool,
-    /// Set when the last error's line goes on past the end of an
-    /// incomplete input: the rest of that line, up to its line feed, is
-    /// still to be skipped.
-    unfinished_line: bool,
-    /// Why the iteration over an incomplete input stopped before the end
-    /// of its data, at a line that may go on past it, if it did.
-    stall: Option<Stall>,
-}
-
-/// Why the iteration over an incomplete input stopped at a line before
-/// the end of its data: what settles the line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Stall {
-    /// The line has not ended: its first line feed outside a string value
-    /// ends it.
-    Line,
-    /// The line has an error `at` bytes from its start, final once a line
-    /// feed follows it.
-    Error { at: usize },
+    /// `None` when the input ends where the data ends; for a stream's
+    /// buffer, after which the data may go on, the rules for a line that
+    /// reaches the end of the buffer and what they found (see
+    /// [`OpenEnd`]): an item that may go on past the end is not returned,
+    /// and the iteration stops before it.
+    open_end: Option<OpenEnd>,
 }
 
 /// How far ahead of the grammar the input is checked for UTF-8 at a time:
@@ -175,9 +159,7 @@ impl<'a> Points<'a> {
             scratch: Vec::new(),
             scratch_sized: false,
             scratch_text: String::new(),
-            complete: true,
-            unfinished_line: false,
-            stall: None,
+            open_end: None,
         }
     }
 
@@ -194,7 +176,7 @@ impl<'a> Points<'a> {
             line,
             first_line: line,
             base,
-            complete,
+            open_end: (!complete).then(OpenEnd::default),
             // A stream's data has just been read into its buffer, and is
             // in cache: nothing to prefetch.
             prefetched: input.len(),
@@ -207,16 +189,10 @@ impl<'a> Points<'a> {
         self.line
     }
 
-    /// Whether the last error's line goes on past the end of an incomplete
-    /// input, so the stream must skip to its line feed.
-    pub(crate) fn unfinished_line(&self) -> bool {
-        self.unfinished_line
-    }
-
-    /// Why the last call stopped before the end of an incomplete input,
-    /// at a line that may go on past it, if it did.
-    pub(crate) fn stall(&self) -> Option<Stall> {
-        self.stall
+    /// What the rules for the end of a stream's buffer found, for an
+    /// input that is such a buffer.
+    pub(crate) fn open_end(&self) -> Option<OpenEnd> {
+        self.open_end
     }
 
     /// Checks the next block of input from `start` for UTF-8, once the
@@ -267,7 +243,9 @@ impl<'a> Points<'a> {
     /// ```
     #[must_use = "a bad line is reported only through the returned result"]
     pub fn next_into(&mut self, point: &mut Point<'a>) -> Option<Result<(), ParseError>> {
-        self.stall = None;
+        if let Some(end) = &mut self.open_end {
+            end.begin_item();
+        }
         // Prefetch a block of UTF-8 checks ahead of the line, a cache line
         // at a time as the lines go by.
         let ahead = self.offset.saturating_add(UTF8_BLOCK).min(self.input.len());
@@ -292,10 +270,9 @@ impl<'a> Points<'a> {
             }
             let after_blank = bounds::within(rest, blank..);
             if after_blank.is_empty() {
-                if self.complete {
-                    self.offset = self.input.len();
-                } else {
-                    self.stall = Some(Stall::Line);
+                match &mut self.open_end {
+                    None => self.offset = self.input.len(),
+                    Some(end) => end.stall_line(),
                 }
                 return None;
             }
@@ -303,10 +280,10 @@ impl<'a> Points<'a> {
                 self.advance_to(start, self.input.len() - after.len());
                 continue;
             }
-            if !self.complete && after_blank == b"\r" {
-                // Perhaps the first half of a blank line's CRLF.
-                self.stall = Some(Stall::Line);
-                return None;
+            if let Some(end) = &mut self.open_end {
+                if end.waits_for_line_break(after_blank) {
+                    return None;
+                }
             }
             if after_blank.first() == Some(&b'#') {
                 let end = self.next_line_start(self.input.len() - after_blank.len());
@@ -318,8 +295,8 @@ impl<'a> Points<'a> {
                 if end - start - usize::from(ended) > limit {
                     return Some(Err(self.line_too_long(start, start.saturating_add(limit))));
                 }
-                if !self.complete && !ended {
-                    self.stall = Some(Stall::Line);
+                if let (Some(end), false) = (&mut self.open_end, ended) {
+                    end.stall_line();
                     return None;
                 }
                 self.advance_to(start, end);
@@ -366,8 +343,8 @@ impl<'a> Points<'a> {
                 if truncated && end == view_end && !ended_with_lf {
                     return Some(Err(self.line_too_long(start, view_end)));
                 }
-                if !ended_with_lf && !self.complete {
-                    self.stall = Some(Stall::Line);
+                if let (Some(end), false) = (&mut self.open_end, ended_with_lf) {
+                    end.stall_line();
                     return None;
                 }
                 self.last_line = self.line;
@@ -393,23 +370,10 @@ impl<'a> Points<'a> {
                 if truncated && (!line_ends_in_view || err.is_unterminated_string()) {
                     return Some(Err(self.line_too_long(start, view_end)));
                 }
-                // In an incomplete input, an error is final only if the
-                // bytes still to come cannot change it: not a string that
-                // may yet close, and a line feed ends the line within the
-                // input.
-                if !self.complete {
-                    if err.is_unterminated_string() {
-                        self.stall = Some(Stall::Line);
-                        return None;
-                    }
-                    if !self
-                        .input
-                        .get(position..)
-                        .is_some_and(|rest| rest.contains(&b'\n'))
-                    {
-                        self.stall = Some(Stall::Error {
-                            at: position.saturating_sub(start),
-                        });
+                if let Some(end) = &mut self.open_end {
+                    let after = bounds::within(self.input, position..);
+                    let at = position.saturating_sub(start);
+                    if !end.error_is_final(err.is_unterminated_string(), after, at) {
                         return None;
                     }
                 }
@@ -538,11 +502,9 @@ impl<'a> Points<'a> {
             None => (self.line, before.len() + 1),
         };
         let end = self.next_line_start(position);
-        self.unfinished_line = !self.complete
-            && !self
-                .input
-                .get(..end)
-                .is_some_and(|read| read.ends_with(b"\n"));
+        if let Some(open_end) = &mut self.open_end {
+            open_end.note_error_line(bounds::within(self.input, ..end).ends_with(b"\n"));
+        }
         self.advance_to(start, end);
         ParseError::new(line, column, self.base + position, kind)
     }

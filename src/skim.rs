@@ -23,8 +23,8 @@
 //! bad line, never a different result, and a stream parses anyway at the
 //! end of its input or when the line passes the length limit.
 
-use crate::lines::Stall;
 use crate::scan::{self, Stops};
+use crate::stream::Stall;
 
 /// The part of the line the skim has reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::io::{self, Read};
 
 use crate::batch::LineError;
 use crate::error::ParseError;
-use crate::lines::{BYTE_ORDER_MARK, Points, Stall};
+use crate::lines::{BYTE_ORDER_MARK, Points};
 use crate::options::ParseOptions;
 use crate::point::Point;
 use crate::skim::Skim;
@@ -95,14 +95,98 @@ struct Progress {
 }
 
 impl Progress {
-    /// Where `points` has got.
+    /// Where `points`, over the stream's buffer, has got.
     fn of(points: &Points<'_>) -> Self {
+        let end = points.open_end().unwrap_or_default();
         Progress {
             consumed: points.offset(),
             line: points.next_line_number(),
-            skip_line: points.unfinished_line(),
-            stall: points.stall(),
+            skip_line: end.unfinished_line,
+            stall: end.stall,
         }
+    }
+}
+
+/// The rules for a line that reaches the end of a stream's buffer, where
+/// the data may go on, applied by the parser of that buffer; and what
+/// they found, for the stream to act on.
+///
+/// A line that may go on past the buffer is not parsed yet: the parser
+/// stops before it, and the stall says what will settle it. An error is
+/// final only if the bytes still to come cannot change it.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct OpenEnd {
+    /// Why the parser stopped before the end of the buffer's data, at a
+    /// line that may go on past it, if it did.
+    stall: Option<Stall>,
+    /// The last error's line goes on past the end of the buffer: the rest
+    /// of it, up to its line feed, is still to be skipped.
+    unfinished_line: bool,
+}
+
+/// Why the parser of a stream's buffer stopped at a line before the end of
+/// its data: what settles the line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stall {
+    /// The line has not ended: its first line feed outside a string value
+    /// ends it.
+    Line,
+    /// The line has an error `at` bytes from its start, final once a line
+    /// feed follows it.
+    Error { at: usize },
+}
+
+impl OpenEnd {
+    /// A new item is asked for: the last stall is settled.
+    #[inline(always)]
+    pub(crate) fn begin_item(&mut self) {
+        self.stall = None;
+    }
+
+    /// The line at the end of the buffer (blank, a comment or a point) has
+    /// no line feed yet: it waits for one.
+    #[inline(always)]
+    pub(crate) fn stall_line(&mut self) {
+        self.stall = Some(Stall::Line);
+    }
+
+    /// Whether `rest`, the content of the last line of the buffer after
+    /// its indentation, may be the first half of a blank line's CRLF, and
+    /// so waits for the next byte.
+    #[inline(always)]
+    pub(crate) fn waits_for_line_break(&mut self, rest: &[u8]) -> bool {
+        let waits = rest == b"\r";
+        if waits {
+            self.stall_line();
+        }
+        waits
+    }
+
+    /// Whether an error `at` bytes from its line's start, `after` being the
+    /// buffer from the error on, is final: not a string that may yet
+    /// close, and a line feed ends the line within the buffer. If it is
+    /// not, the stall says what will settle it.
+    pub(crate) fn error_is_final(
+        &mut self,
+        unterminated_string: bool,
+        after: &[u8],
+        at: usize,
+    ) -> bool {
+        if unterminated_string {
+            self.stall_line();
+            return false;
+        }
+        if !after.contains(&b'\n') {
+            self.stall = Some(Stall::Error { at });
+            return false;
+        }
+        true
+    }
+
+    /// Notes whether the line of the error just reported ended within the
+    /// buffer (`ended`): if not, the stream skips the rest of it.
+    pub(crate) fn note_error_line(&mut self, ended: bool) {
+        self.unfinished_line = !ended;
     }
 }
 
