@@ -1057,6 +1057,19 @@ pub enum ValidationError {
         /// The cap.
         limit: usize,
     },
+    /// A line would take a column's text past what one Arrow `Utf8` array
+    /// can address (2 GiB), when converting to Arrow.
+    #[error(
+        "column `{column}` of measurement `{measurement}` would hold more than {limit} bytes of text"
+    )]
+    ColumnTextTooLarge {
+        /// The measurement.
+        measurement: String,
+        /// The tag or field key.
+        column: String,
+        /// The cap, in bytes.
+        limit: usize,
+    },
     /// A name starts with `_` and [`BatchOptions::with_reject_underscore_names`]
     /// is on.
     #[error("the {element} `{name}` starts with `_`, which is reserved")]

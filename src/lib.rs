@@ -258,6 +258,8 @@
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 mod batch;
 mod block;
 mod bounds;

@@ -1,7 +1,7 @@
 //! Points as plain values, to compare what different parsers (or an
 //! oracle) made of a line, and the dialect's docs; included by the suites
 //! that need them, each using a part.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::expect_used)]
 
 use lineproto::{FieldValue, Point};
 

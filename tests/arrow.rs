@@ -1,0 +1,287 @@
+//! The `arrow` feature: every row read back from the record batches is
+//! the point `Batch` keeps for that line, with the same storage rules.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../benches/data.rs"]
+#[allow(dead_code)]
+mod data;
+#[path = "common/points.rs"]
+mod points;
+
+use std::collections::BTreeMap;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int32Type, Int64Type, TimestampNanosecondType, UInt64Type};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, TimeUnit};
+use lineproto::arrow::Conversion;
+use lineproto::{Batch, BatchOptions, ParseOptions, Schema, ValidationError};
+use points::{Parsed, Value, parsed_of};
+use proptest::prelude::*;
+
+/// The rows of `batch` as points: tags and fields in column order (by
+/// name), nulls left out.
+fn rows(batch: &RecordBatch) -> Vec<Parsed> {
+    let schema = batch.schema();
+    let name = schema.metadata()["iox::measurement::name"].clone();
+    (0..batch.num_rows())
+        .map(|row| {
+            let mut point = Parsed {
+                measurement: name.clone(),
+                tags: Vec::new(),
+                fields: Vec::new(),
+                timestamp: None,
+            };
+            for (field, column) in schema.fields().iter().zip(batch.columns()) {
+                if column.is_null(row) {
+                    continue;
+                }
+                let role = field.metadata()["iox::column::type"].as_str();
+                let key = field.name().clone();
+                match column.data_type() {
+                    DataType::Dictionary(..) => {
+                        assert_eq!(role, "iox::column_type::tag");
+                        let dictionary = column.as_dictionary::<Int32Type>();
+                        let values = dictionary.values().as_string::<i32>();
+                        let index = dictionary.keys().value(row) as usize;
+                        point.tags.push((key, values.value(index).to_owned()));
+                    }
+                    DataType::Timestamp(TimeUnit::Nanosecond, None) => {
+                        assert_eq!(
+                            (role, key.as_str()),
+                            ("iox::column_type::timestamp", "time")
+                        );
+                        point.timestamp =
+                            Some(column.as_primitive::<TimestampNanosecondType>().value(row));
+                    }
+                    DataType::Float64 => point.fields.push((
+                        key,
+                        Value::Float(column.as_primitive::<Float64Type>().value(row).to_bits()),
+                    )),
+                    DataType::Int64 => point.fields.push((
+                        key,
+                        Value::Integer(column.as_primitive::<Int64Type>().value(row)),
+                    )),
+                    DataType::UInt64 => point.fields.push((
+                        key,
+                        Value::UInteger(column.as_primitive::<UInt64Type>().value(row)),
+                    )),
+                    DataType::Boolean => point
+                        .fields
+                        .push((key, Value::Boolean(column.as_boolean().value(row)))),
+                    DataType::Utf8 => point.fields.push((
+                        key,
+                        Value::String(column.as_string::<i32>().value(row).to_owned()),
+                    )),
+                    other => panic!("unexpected column type {other}"),
+                }
+            }
+            point
+        })
+        .collect()
+}
+
+/// What the conversion must give: the points `Batch` keeps, by
+/// measurement in order of first appearance, tags and fields sorted by
+/// name (the column order), the default time where a line had none.
+fn expected(body: &[u8], options: &BatchOptions) -> (Vec<(String, Vec<Parsed>)>, Vec<usize>) {
+    let batch = Batch::parse(body, options, &mut Schema::new());
+    let mut tables: Vec<(String, Vec<Parsed>)> = Vec::new();
+    for point in batch.points() {
+        let mut parsed = parsed_of(point);
+        parsed.tags.sort();
+        parsed.fields.sort_by(|a, b| a.0.cmp(&b.0));
+        match tables
+            .iter_mut()
+            .find(|(name, _)| *name == parsed.measurement)
+        {
+            Some((_, rows)) => rows.push(parsed),
+            None => tables.push((parsed.measurement.clone(), vec![parsed])),
+        }
+    }
+    let lines = batch.errors().iter().map(|err| err.line()).collect();
+    (tables, lines)
+}
+
+fn check(body: &[u8], options: &BatchOptions) {
+    let conversion = Conversion::convert(body, options, &mut Schema::new()).unwrap();
+    let (tables, error_lines) = expected(body, options);
+    let got: Vec<(String, Vec<Parsed>)> = conversion
+        .batches()
+        .iter()
+        .map(|(name, batch)| (name.clone(), rows(batch)))
+        .collect();
+    assert_eq!(got, tables, "{}", String::from_utf8_lossy(body));
+    let lines: Vec<usize> = conversion.errors().iter().map(|err| err.line()).collect();
+    assert_eq!(lines, error_lines);
+}
+
+#[test]
+fn every_data_set_reads_back_as_the_batch_of_points() {
+    let options = BatchOptions::new()
+        .with_parse_options(ParseOptions::new().with_default_time(7))
+        .with_max_errors(usize::MAX);
+    for body in [
+        data::home(500),
+        data::tsbs_cpu(200),
+        data::telegraf(300),
+        data::escapes(500),
+        data::floats(500),
+    ] {
+        check(&body, &options);
+    }
+}
+
+#[test]
+fn the_schema_is_influxdb_3s() {
+    let body = b"home,room=Kitchen,floor=1 temp=21.0,co=0i,n=1u,on=t,note=\"x\" 5\nhome,room=Hall temp=20.5 6\n";
+    let conversion = Conversion::convert(body, &BatchOptions::new(), &mut Schema::new()).unwrap();
+    let (name, batch) = &conversion.batches()[0];
+    assert_eq!(name, "home");
+    let schema = batch.schema();
+    let columns: Vec<(&str, &DataType, &str)> = schema
+        .fields()
+        .iter()
+        .map(|field| {
+            (
+                field.name().as_str(),
+                field.data_type(),
+                field.metadata()["iox::column::type"].as_str(),
+            )
+        })
+        .collect();
+    let tag = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+    let time = DataType::Timestamp(TimeUnit::Nanosecond, None);
+    assert_eq!(
+        columns,
+        [
+            ("floor", &tag, "iox::column_type::tag"),
+            ("room", &tag, "iox::column_type::tag"),
+            ("co", &DataType::Int64, "iox::column_type::field::integer"),
+            ("n", &DataType::UInt64, "iox::column_type::field::uinteger"),
+            ("note", &DataType::Utf8, "iox::column_type::field::string"),
+            ("on", &DataType::Boolean, "iox::column_type::field::boolean"),
+            ("temp", &DataType::Float64, "iox::column_type::field::float"),
+            ("time", &time, "iox::column_type::timestamp"),
+        ]
+    );
+    assert!(!schema.field_with_name("time").unwrap().is_nullable());
+    // The second line has no `floor`, `co`, ...: nulls.
+    assert!(batch.column(0).is_null(1) && batch.column(2).is_null(1));
+    assert!(!batch.column(1).is_null(1));
+    // Dictionary keys are shared by equal values.
+    let rooms = batch.column(1).as_dictionary::<Int32Type>();
+    assert_eq!(rooms.values().len(), 2);
+}
+
+#[test]
+fn bad_lines_are_reported_once_with_their_line_and_add_nothing() {
+    let body = b"m,t=a f=1i 1\nm f=1.5 2\nm,f=x g=1 3\nm t=1i 4\nm f=\nm,t=b f=2i 5\n";
+    let conversion = Conversion::convert(body, &BatchOptions::new(), &mut Schema::new()).unwrap();
+    let errors: Vec<(usize, String)> = conversion
+        .errors()
+        .iter()
+        .map(|err| (err.line(), err.original_line().to_owned()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (2, "m f=1.5 2".to_owned()),
+            (3, "m,f=x g=1 3".to_owned()),
+            (4, "m t=1i 4".to_owned()),
+            (5, "m f=".to_owned()),
+        ]
+    );
+    assert!(matches!(
+        conversion.errors()[1].kind(),
+        lineproto::LineErrorKind::Validation(ValidationError::TagAndField { key }) if key == "f"
+    ));
+    assert_eq!(conversion.batches()[0].1.num_rows(), 2);
+}
+
+#[test]
+fn caps_on_tables_and_columns_are_errors_of_the_line_that_crosses_them() {
+    let mut schema = Schema::new()
+        .with_max_tables(2)
+        .with_max_columns_per_table(3);
+    let body = b"a f=1 1\nb f=1 1\nc f=1 1\na,t=1 f=2 2\na,t=1 f=2,g=3 3\n";
+    let conversion = Conversion::convert(body, &BatchOptions::new(), &mut schema).unwrap();
+    let lines: Vec<usize> = conversion.errors().iter().map(|err| err.line()).collect();
+    assert_eq!(lines, [3, 5]);
+    let rows: Vec<(&str, usize)> = conversion
+        .batches()
+        .iter()
+        .map(|(name, batch)| (name.as_str(), batch.num_rows()))
+        .collect();
+    assert_eq!(rows, [("a", 2), ("b", 1)]);
+    assert_eq!(schema.measurements().count(), 2);
+}
+
+#[test]
+fn a_rejected_body_gives_no_batches() {
+    let options = BatchOptions::new().with_accept_partial(false);
+    let conversion =
+        Conversion::convert(b"m f=1 1\nm f=\nm f=2 2\n", &options, &mut Schema::new()).unwrap();
+    assert!(conversion.batches().is_empty());
+    assert_eq!(conversion.error_count(), 1);
+}
+
+/// Lines of a few measurements whose tag keys (`t*`) and field keys (`f*`)
+/// never meet, with every field type, repeated fields and type conflicts
+/// between lines, escapes and missing timestamps.
+fn body() -> impl Strategy<Value = Vec<u8>> {
+    let tag =
+        (0..3u8, "[a-c]{1,2}( x)?").prop_map(|(k, v)| format!(",t{k}={}", v.replace(' ', "\\ ")));
+    let value = prop_oneof![
+        (-5i64..5).prop_map(|v| format!("{v}i")),
+        (0u64..5).prop_map(|v| format!("{v}u")),
+        (-50i32..50).prop_map(|v| format!("{}", f64::from(v) / 4.0)),
+        any::<bool>().prop_map(|v| v.to_string()),
+        "[a-z \"]{0,4}".prop_map(|v| format!("\"{}\"", v.replace('"', "\\\""))),
+    ];
+    let field = (0..3u8, value).prop_map(|(k, v)| format!("f{k}={v}"));
+    let line = (
+        prop_oneof![Just("m"), Just("n"), Just("m\\ 2")],
+        proptest::collection::vec(tag, 0..3),
+        proptest::collection::vec(field, 1..4),
+        proptest::option::of(0i64..100),
+    )
+        .prop_map(|(m, tags, fields, ts)| {
+            let mut line = format!("{m}{} {}", tags.concat(), fields.join(","));
+            if let Some(ts) = ts {
+                line.push_str(&format!(" {ts}"));
+            }
+            line
+        });
+    proptest::collection::vec(line, 0..30).prop_map(|lines| lines.join("\n").into_bytes())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn generated_bodies_read_back_as_the_batch_of_points(body in body()) {
+        let options = BatchOptions::new()
+            .with_parse_options(ParseOptions::new().with_default_time(-1))
+            .with_max_errors(usize::MAX);
+        check(&body, &options);
+    }
+}
+
+#[test]
+fn the_batches_keep_the_rows_in_order_per_measurement() {
+    let body = b"m,t=a f=1 3\nn g=1 1\nm f=2 2\n";
+    let conversion = Conversion::convert(body, &BatchOptions::new(), &mut Schema::new()).unwrap();
+    let got: BTreeMap<&str, Vec<Parsed>> = conversion
+        .batches()
+        .iter()
+        .map(|(name, batch)| (name.as_str(), rows(batch)))
+        .collect();
+    let times: Vec<Option<i64>> = got["m"].iter().map(|row| row.timestamp).collect();
+    assert_eq!(times, [Some(3), Some(2)]);
+}
