@@ -5,6 +5,7 @@
 //! cargo run --release --example lp -- encode [--precision P] [FILE]
 //! cargo run --release --example lp -- check  [--precision P] [FILE]
 //! cargo run --release --example lp -- table  [--precision P] [FILE]
+//! cargo run --release --example lp -- convert --to arrow [--measurement NAME | --output-dir DIR] [FILE]
 //! ```
 //!
 //! `parse`, `check` and `table` also take the parser's limits:
@@ -46,6 +47,13 @@
 //!   series and time, with RFC 3339 times:
 //!   `cargo run --release --example lp -- table --precision s examples/home.lp`.
 //!   `--default-time NS` works here (and for `check`) as for `parse`.
+//! - `convert --to arrow` writes the points as Arrow IPC streams, one per
+//!   measurement, in the schema InfluxDB 3 uses (`lineproto::arrow`): to
+//!   standard output when the input holds one measurement or
+//!   `--measurement NAME` picks one, otherwise into `--output-dir DIR` as
+//!   `DIR/<measurement>.arrows` (the name percent-encoded where it is not a
+//!   safe file name). Bad lines are reported on standard error as `check`
+//!   reports them, and add nothing. It reads the whole input first.
 //!
 //! `parse`, `check` and `table` read their input as a stream, with memory
 //! bounded by the longest line (16 MiB at most), so a file of any size can
@@ -66,9 +74,10 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use lineproto::arrow::Conversion;
 use lineproto::{
-    FieldValue, LineError, ParseError, ParseOptions, Point, Precision, Schema, Stream, StreamError,
-    Validator,
+    BatchOptions, FieldValue, LineError, ParseError, ParseOptions, Point, Precision, Schema,
+    Stream, StreamError, Validator,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -86,6 +95,9 @@ usage: lp parse  [--precision P] [--default-time NS] [LIMITS] [FILE]
        lp check  [--precision P] [--format text|json] [--max-tables N]
                  [--max-columns-per-table N] [LIMITS] [FILE]
        lp table  [--precision P] [LIMITS] [FILE]
+       lp convert --to arrow [--measurement NAME | --output-dir DIR]
+                 [--precision P] [--max-tables N] [--max-columns-per-table N]
+                 [LIMITS] [FILE]
 ";
 
 const DETAILS: &str = "
@@ -93,6 +105,7 @@ const DETAILS: &str = "
   encode  JSON Lines in (the schema `parse` writes), line protocol out
   check   report bad lines with a caret under the column, then a summary
   table   the points as pipe tables, one per measurement
+  convert the points as Arrow IPC streams, one per measurement
 
 FILE absent or `-` reads standard input. P is ns, us, µs, ms, s, m or h
 (also n, u and the long names nanosecond ... hour); the default is ns.
@@ -157,6 +170,10 @@ fn main() -> ExitCode {
             report(format_args!("cannot read {}: {err}", invocation.input));
             ExitCode::from(2)
         }
+        Err(Failure::Usage(message)) => {
+            report(message);
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -186,6 +203,8 @@ fn standard_output_is_closed() -> bool {
 enum Failure {
     Input(io::Error),
     Output(io::Error),
+    /// The input asks for something the command line did not say.
+    Usage(String),
 }
 
 /// Most `?`s in the subcommands are writes.
@@ -222,7 +241,7 @@ fn report(message: impl fmt::Display) {
 /// What the command line asks for.
 enum Request {
     Help,
-    Run(Invocation),
+    Run(Box<Invocation>),
 }
 
 /// A subcommand with its options and input.
@@ -235,6 +254,11 @@ struct Invocation {
     /// `check`'s caps, as an empty schema.
     schema: Schema,
     format: Format,
+    /// `convert`: whether `--to arrow` was given, the measurement picked,
+    /// the directory to write into.
+    to_arrow: bool,
+    measurement: Option<String>,
+    output_dir: Option<PathBuf>,
     input: Input,
 }
 
@@ -251,6 +275,7 @@ enum Subcommand {
     Encode,
     Check,
     Table,
+    Convert,
 }
 
 impl Subcommand {
@@ -260,6 +285,7 @@ impl Subcommand {
             "encode" => Some(Subcommand::Encode),
             "check" => Some(Subcommand::Check),
             "table" => Some(Subcommand::Table),
+            "convert" => Some(Subcommand::Convert),
             _ => None,
         }
     }
@@ -270,6 +296,7 @@ impl Subcommand {
             Subcommand::Encode => "encode",
             Subcommand::Check => "check",
             Subcommand::Table => "table",
+            Subcommand::Convert => "convert",
         }
     }
 
@@ -331,6 +358,9 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Request, Strin
         limits: ParseOptions::new(),
         schema: Schema::new(),
         format: Format::Text,
+        to_arrow: false,
+        measurement: None,
+        output_dir: None,
         input: Input::Stdin,
     };
     let mut file: Option<OsString> = None;
@@ -349,7 +379,13 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Request, Strin
     if let Some(file) = file.filter(|file| file != "-") {
         invocation.input = Input::File(PathBuf::from(file));
     }
-    Ok(Request::Run(invocation))
+    if invocation.subcommand == Subcommand::Convert && !invocation.to_arrow {
+        return Err("`convert` needs `--to arrow`".to_owned());
+    }
+    if invocation.measurement.is_some() && invocation.output_dir.is_some() {
+        return Err("`--measurement` and `--output-dir` exclude each other".to_owned());
+    }
+    Ok(Request::Run(Box::new(invocation)))
 }
 
 /// Applies one option (`--name VALUE` or `--name=VALUE`), taking its value
@@ -392,7 +428,10 @@ fn apply_option(
             };
         }
         "--max-tables" | "--max-columns-per-table"
-            if invocation.subcommand == Subcommand::Check =>
+            if matches!(
+                invocation.subcommand,
+                Subcommand::Check | Subcommand::Convert
+            ) =>
         {
             let limit = limit_value(name, cli::option_value(name, inline, rest)?)?;
             let schema = std::mem::take(&mut invocation.schema);
@@ -400,6 +439,18 @@ fn apply_option(
                 "--max-tables" => schema.with_max_tables(limit),
                 _ => schema.with_max_columns_per_table(limit),
             };
+        }
+        "--to" if invocation.subcommand == Subcommand::Convert => {
+            match cli::option_value(name, inline, rest)?.as_str() {
+                "arrow" => invocation.to_arrow = true,
+                other => return Err(format!("invalid --to `{other}`: expected arrow")),
+            }
+        }
+        "--measurement" if invocation.subcommand == Subcommand::Convert => {
+            invocation.measurement = Some(cli::option_value(name, inline, rest)?);
+        }
+        "--output-dir" if invocation.subcommand == Subcommand::Convert => {
+            invocation.output_dir = Some(PathBuf::from(cli::option_value(name, inline, rest)?));
         }
         "--format" if invocation.subcommand == Subcommand::Check => {
             invocation.format = match cli::option_value(name, inline, rest)?.as_str() {
@@ -463,6 +514,11 @@ impl Invocation {
                 failures,
             ),
             Subcommand::Table => table(input, self.parse_options(), out, failures),
+            Subcommand::Convert => {
+                let mut all = Vec::new();
+                input.read_to_end(&mut all).map_err(Failure::Input)?;
+                convert(&all, self, out, failures)
+            }
         }
     }
 }
@@ -727,6 +783,90 @@ fn caret_line(text: &[u8], column: usize) -> String {
         .collect();
     caret.push('^');
     caret
+}
+
+// ---------------------------------------------------------------------------
+// convert: line protocol in, Arrow IPC streams out
+// ---------------------------------------------------------------------------
+
+/// Converts the whole input into one record batch per measurement and
+/// writes each as an Arrow IPC stream; bad lines go to standard error as
+/// `check` shows them.
+fn convert(
+    body: &[u8],
+    invocation: &Invocation,
+    out: &mut impl Write,
+    failures: &mut usize,
+) -> Result<(), Failure> {
+    let options = BatchOptions::new()
+        .with_parse_options(invocation.parse_options())
+        .with_max_errors(usize::MAX);
+    let mut schema = invocation.schema.clone();
+    let conversion = Conversion::convert(body, &options, &mut schema).map_err(arrow_failure)?;
+    for error in conversion.errors() {
+        *failures += 1;
+        let mut report = Vec::new();
+        write_diagnostic(&mut report, error)?;
+        let _ = io::stderr().lock().write_all(&report);
+    }
+    let mut batches = conversion.into_batches();
+    if let Some(picked) = &invocation.measurement {
+        batches.retain(|(name, _)| name == picked);
+    }
+    match (&invocation.output_dir, batches.as_slice()) {
+        (Some(dir), _) => {
+            fs::create_dir_all(dir)?;
+            for (name, batch) in &batches {
+                let path = dir.join(format!("{}.arrows", file_name(name)));
+                let file = io::BufWriter::new(fs::File::create(&path)?);
+                write_ipc_stream(file, batch)?;
+            }
+            Ok(())
+        }
+        (None, []) => Ok(()),
+        (None, [(_, batch)]) => write_ipc_stream(out, batch),
+        (None, _) => Err(Failure::Usage(format!(
+            "the input holds {} measurements: pick one with --measurement NAME, or write them all with --output-dir DIR",
+            batches.len()
+        ))),
+    }
+}
+
+/// Writes `batch` as one Arrow IPC stream.
+fn write_ipc_stream(out: impl Write, batch: &arrow_array::RecordBatch) -> Result<(), Failure> {
+    let mut writer =
+        arrow_ipc::writer::StreamWriter::try_new(out, &batch.schema()).map_err(arrow_failure)?;
+    writer.write(batch).map_err(arrow_failure)?;
+    writer.finish().map_err(arrow_failure)?;
+    writer.into_inner().map_err(arrow_failure)?.flush()?;
+    Ok(())
+}
+
+/// An Arrow error as a failure of the output (Arrow reports I/O errors
+/// of the writer it was given that way).
+fn arrow_failure(err: arrow_schema::ArrowError) -> Failure {
+    match err {
+        arrow_schema::ArrowError::IoError(_, err) => Failure::Output(err),
+        other => Failure::Output(io::Error::other(other)),
+    }
+}
+
+/// `name` as a file name: ASCII letters, digits, `-`, `_` and `.` (not
+/// leading) kept, every other byte as `%XX`.
+fn file_name(name: &str) -> String {
+    let mut file = String::with_capacity(name.len());
+    for (index, byte) in name.bytes().enumerate() {
+        let safe = byte.is_ascii_alphanumeric()
+            || byte == b'-'
+            || byte == b'_'
+            || (byte == b'.' && index > 0);
+        if safe {
+            file.push(char::from(byte));
+        } else {
+            file.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    file
 }
 
 // ---------------------------------------------------------------------------
