@@ -584,6 +584,167 @@ fn validate(c: &mut Criterion) {
     group.finish();
 }
 
+/// Line protocol into Arrow record batches, one per measurement: the
+/// crate's converter; its own `next_into` parse of the same bytes, the
+/// ceiling a converter built on it can reach; and influxdb-line-protocol
+/// with its lines appended to Arrow builders value by value
+/// ([`idb_arrow`]), what a user without the converter would write.
+fn arrow(c: &mut Criterion) {
+    use lineproto::arrow::Conversion;
+    use lineproto::{BatchOptions, Schema};
+    let mut group = c.benchmark_group("arrow");
+    group.sample_size(10);
+    for set in data_sets()
+        .iter()
+        .filter(|set| !set.name.starts_with("floats"))
+    {
+        let text = std::str::from_utf8(&set.bytes).unwrap();
+        group.throughput(Throughput::Bytes(set.bytes.len() as u64));
+        group.bench_function(BenchmarkId::new("lineproto", &set.name), |b| {
+            b.iter(|| {
+                let conversion = Conversion::convert(
+                    black_box(&set.bytes),
+                    &BatchOptions::new(),
+                    &mut Schema::new(),
+                )
+                .unwrap();
+                let rows: usize = conversion
+                    .batches()
+                    .iter()
+                    .map(|(_, batch)| batch.num_rows())
+                    .sum();
+                assert_eq!((rows, conversion.error_count()), (set.points, 0));
+            })
+        });
+        group.bench_function(BenchmarkId::new("next_into", &set.name), |b| {
+            let mut point = Point::new();
+            b.iter(|| {
+                let (mut count, mut sum) = (0, 0u64);
+                let mut points = lineproto::parse(black_box(&set.bytes));
+                while let Some(result) = points.next_into(&mut point) {
+                    result.unwrap();
+                    sum = sum.wrapping_add(checksum(&point));
+                    count += 1;
+                }
+                assert_eq!((count, sum), (set.points, set.checksum));
+            })
+        });
+        group.bench_function(BenchmarkId::new("influxdb-line-protocol", &set.name), |b| {
+            b.iter(|| assert_eq!(idb_arrow::convert(black_box(text)), set.points))
+        });
+    }
+    group.finish();
+}
+
+/// The baseline of the `arrow` group: influxdb-line-protocol's lines
+/// appended to Arrow builders value by value, a builder per column found
+/// through a map, nulls for the rows before a column first appears.
+mod idb_arrow {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use arrow_array::builder::{
+        ArrayBuilder, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder,
+        StringDictionaryBuilder, TimestampNanosecondBuilder, UInt64Builder,
+    };
+    use arrow_array::types::Int32Type;
+    use arrow_array::{ArrayRef, RecordBatch};
+    use influxdb_line_protocol::{FieldValue, parse_lines};
+
+    #[derive(Default)]
+    struct Table {
+        rows: usize,
+        tags: HashMap<String, StringDictionaryBuilder<Int32Type>>,
+        fields: HashMap<String, Box<dyn ArrayBuilder>>,
+        time: TimestampNanosecondBuilder,
+    }
+
+    fn pad(builder: &mut dyn ArrayBuilder, rows: usize) {
+        let missing = rows - builder.len();
+        let any = builder.as_any_mut();
+        if let Some(b) = any.downcast_mut::<Float64Builder>() {
+            b.append_nulls(missing);
+        } else if let Some(b) = any.downcast_mut::<Int64Builder>() {
+            b.append_nulls(missing);
+        } else if let Some(b) = any.downcast_mut::<UInt64Builder>() {
+            b.append_nulls(missing);
+        } else if let Some(b) = any.downcast_mut::<BooleanBuilder>() {
+            b.append_nulls(missing);
+        } else if let Some(b) = any.downcast_mut::<StringBuilder>() {
+            b.append_nulls(missing);
+        }
+    }
+
+    /// Converts `text`, returning the rows of all batches.
+    pub(super) fn convert(text: &str) -> usize {
+        let mut tables: HashMap<String, Table> = HashMap::new();
+        for line in parse_lines(text) {
+            let line = line.unwrap();
+            let table = tables
+                .entry(line.series.measurement.to_string())
+                .or_default();
+            let rows = table.rows;
+            for (key, value) in line.series.tag_set.iter().flatten() {
+                let builder = table.tags.entry(key.to_string()).or_default();
+                builder.append_nulls(rows - builder.len());
+                builder.append(value.as_str()).unwrap();
+            }
+            for (key, value) in &line.field_set {
+                let builder = table
+                    .fields
+                    .entry(key.to_string())
+                    .or_insert_with(|| match value {
+                        FieldValue::F64(_) => Box::new(Float64Builder::new()),
+                        FieldValue::I64(_) => Box::new(Int64Builder::new()),
+                        FieldValue::U64(_) => Box::new(UInt64Builder::new()),
+                        FieldValue::Boolean(_) => Box::new(BooleanBuilder::new()),
+                        FieldValue::String(_) => Box::new(StringBuilder::new()),
+                    });
+                pad(builder.as_mut(), rows);
+                let any = builder.as_any_mut();
+                match value {
+                    FieldValue::F64(v) => any
+                        .downcast_mut::<Float64Builder>()
+                        .unwrap()
+                        .append_value(*v),
+                    FieldValue::I64(v) => {
+                        any.downcast_mut::<Int64Builder>().unwrap().append_value(*v)
+                    }
+                    FieldValue::U64(v) => any
+                        .downcast_mut::<UInt64Builder>()
+                        .unwrap()
+                        .append_value(*v),
+                    FieldValue::Boolean(v) => any
+                        .downcast_mut::<BooleanBuilder>()
+                        .unwrap()
+                        .append_value(*v),
+                    FieldValue::String(v) => any
+                        .downcast_mut::<StringBuilder>()
+                        .unwrap()
+                        .append_value(v.as_str()),
+                }
+            }
+            table.time.append_value(line.timestamp.unwrap_or(0));
+            table.rows += 1;
+        }
+        let mut rows = 0;
+        for (_, mut table) in tables {
+            let mut columns: Vec<(String, ArrayRef)> = Vec::new();
+            for (name, mut builder) in table.tags {
+                builder.append_nulls(table.rows - builder.len());
+                columns.push((name, Arc::new(builder.finish())));
+            }
+            for (name, mut builder) in table.fields {
+                pad(builder.as_mut(), table.rows);
+                columns.push((name, builder.finish()));
+            }
+            columns.push(("time".to_owned(), Arc::new(table.time.finish())));
+            rows += RecordBatch::try_from_iter(columns).unwrap().num_rows();
+        }
+        rows
+    }
+}
+
 criterion_group!(
     benches,
     parse,
@@ -592,6 +753,7 @@ criterion_group!(
     write,
     line_length,
     adversarial,
-    validate
+    validate,
+    arrow
 );
 criterion_main!(benches);

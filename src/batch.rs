@@ -1343,12 +1343,31 @@ impl<'s> Validator<'s> {
 /// tag keys up in a set of the field keys, so the cost stays linear.
 fn tag_also_field<'p>(point: &'p Point<'_>) -> Option<&'p str> {
     const PAIRWISE: usize = 64;
+    /// Lines with at most this many tags and fields each go through a
+    /// 64-bit filter of the field keys, without allocating: a tag key is
+    /// compared with the fields only when its bit is set.
+    const FILTERED: usize = 64;
     let fields = point.fields();
     if point.tag_count().saturating_mul(fields.len()) <= PAIRWISE {
         return point
             .tags()
             .map(|tag| tag.key())
             .find(|&key| fields.clone().any(|field| field.key() == key));
+    }
+    if point.tag_count() <= FILTERED && fields.len() <= FILTERED {
+        let bit = |key: &str| {
+            let bytes = key.as_bytes();
+            let byte = |at: Option<&u8>| u64::from(at.copied().unwrap_or(0));
+            1u64 << (((bytes.len() as u64) << 2 ^ byte(bytes.first()) ^ byte(bytes.last()) << 1)
+                & 63)
+        };
+        let filter = fields
+            .clone()
+            .fold(0, |bits, field| bits | bit(field.key()));
+        return point
+            .tags()
+            .map(|tag| tag.key())
+            .find(|&key| filter & bit(key) != 0 && fields.clone().any(|field| field.key() == key));
     }
     let field_keys: Set<&str> = fields.map(|field| field.key()).collect();
     point

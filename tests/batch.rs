@@ -413,3 +413,37 @@ fn a_key_both_tag_and_field_is_found_in_lines_of_every_width() {
         }
     }
 }
+
+/// A key both tag and field is found whatever the width of the line: by
+/// comparing pairs, through the 64-bit filter (up to 64 tags and fields,
+/// keys that share the filter's bit but differ included), or a set.
+#[test]
+fn a_key_both_tag_and_field_is_found_through_the_filter_of_field_keys() {
+    for (tags, fields) in [(3, 3), (10, 10), (64, 64), (65, 3), (3, 100)] {
+        // `kAAk`-shaped keys share length, first and last byte: one bit.
+        let tag_keys: Vec<String> = (0..tags).map(|i| format!("k{i:03}k")).collect();
+        let field_keys: Vec<String> = (0..fields).map(|i| format!("k{:03}k", 500 + i)).collect();
+        let line = |fields: &[String]| {
+            let tags: String = tag_keys.iter().map(|k| format!(",{k}=v")).collect();
+            let fields: Vec<String> = fields.iter().map(|k| format!("{k}=1")).collect();
+            format!("m{tags} {}\n", fields.join(","))
+        };
+        let body = line(&field_keys);
+        let batch = parse_batch(body.as_bytes());
+        assert_eq!(batch.error_count(), 0, "{tags}x{fields}");
+        for clash in [0, tags / 2, tags - 1] {
+            let mut keys = field_keys.clone();
+            keys[fields / 2] = tag_keys[clash].clone();
+            let body = line(&keys);
+            let batch = parse_batch(body.as_bytes());
+            let kinds: Vec<&LineErrorKind> = batch.errors().iter().map(|err| err.kind()).collect();
+            assert!(
+                matches!(
+                    kinds[..],
+                    [LineErrorKind::Validation(ValidationError::TagAndField { key })] if *key == tag_keys[clash]
+                ),
+                "{tags}x{fields}, clash {clash}: {kinds:?}"
+            );
+        }
+    }
+}
