@@ -166,6 +166,21 @@
 //!   `{"name":..,"tags":[{"key":..,"value":..}],"fields":[{"key":..,"value":{"float":..}}],"time":..}`)
 //!   and for the error types. Off by default; without it the crate
 //!   depends on no serde crate.
+//! - `arrow`: line protocol straight into Apache Arrow record batches, one
+//!   per measurement, in the schema InfluxDB 3 uses (the module `arrow`,
+//!   documented when the feature is on). Off by default; without it the
+//!   crate depends on no Arrow crate.
+//!
+//!   ```
+//!   # #[cfg(feature = "arrow")] {
+//!   use lineproto::{BatchOptions, Schema, arrow::Conversion};
+//!
+//!   let body = b"home,room=Kitchen temp=21.0,co=0i 1641024000000000000\n";
+//!   let conversion = Conversion::convert(body, &BatchOptions::new(), &mut Schema::new()).unwrap();
+//!   let (measurement, batch) = &conversion.batches()[0];
+//!   assert_eq!((measurement.as_str(), batch.num_rows(), batch.num_columns()), ("home", 1, 4));
+//!   # }
+//!   ```
 //!
 //! # The dialect
 //!
