@@ -15,7 +15,6 @@ use std::fmt;
 
 use crate::error::Element;
 use crate::error::{ParseError, ParseErrorKind, excerpt};
-use crate::lines::LineTexts;
 use crate::options::ParseOptions;
 use crate::point::{FieldType, Point};
 use crate::repeated::repeated_key_index;
@@ -510,7 +509,6 @@ impl<'a> Batch<'a> {
     pub fn parse(body: &'a [u8], options: &BatchOptions, schema: &mut Schema) -> Self {
         let mut validator =
             Validator::new(schema).with_reject_underscore_names(options.reject_underscore_names);
-        let mut lines = LineTexts::new(crate::lines::without_byte_order_mark(body));
         let mut batch = Batch {
             points: Vec::new(),
             errors: Vec::new(),
@@ -522,11 +520,14 @@ impl<'a> Batch<'a> {
             let mut point = Point::new();
             let result = match parser.next_into(&mut point) {
                 None => break,
-                Some(Err(err)) => Err(LineError::from_parse_error(&err, lines.text(err.line()))),
+                Some(Err(err)) => Err(LineError::from_parse_error(
+                    &err,
+                    parser.line_text(err.line()),
+                )),
                 Some(Ok(())) => {
                     let line = parser.line_number();
                     validator.check(&mut point, line).map_err(|kind| {
-                        LineError::from_validation_error(line, kind, lines.text(line))
+                        LineError::from_validation_error(line, kind, parser.line_text(line))
                     })
                 }
             };
