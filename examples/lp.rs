@@ -53,11 +53,12 @@
 //!   `--measurement NAME` picks one, otherwise into `--output-dir DIR` as
 //!   `DIR/<measurement>.arrows` (the name percent-encoded where it is not a
 //!   safe file name). Bad lines are reported on standard error as `check`
-//!   reports them, and add nothing. It reads the whole input first.
+//!   reports them, and add nothing.
 //!
-//! `parse`, `check` and `table` read their input as a stream, with memory
-//! bounded by the longest line (16 MiB at most), so a file of any size can
-//! be piped through them; `table` keeps the points it prints.
+//! `parse`, `check`, `table` and `convert` read their input as a stream,
+//! with the input's memory bounded by the longest line (16 MiB at most),
+//! so a file of any size can be piped through them; `table` keeps the
+//! points it prints, and `convert` the columns it writes.
 //!
 //! Exit status: 0 when every line is good, 1 when any line failed, 2 for a
 //! usage or I/O error (with a message on standard error). When the reader
@@ -514,11 +515,7 @@ impl Invocation {
                 failures,
             ),
             Subcommand::Table => table(input, self.parse_options(), out, failures),
-            Subcommand::Convert => {
-                let mut all = Vec::new();
-                input.read_to_end(&mut all).map_err(Failure::Input)?;
-                convert(&all, self, out, failures)
-            }
+            Subcommand::Convert => convert(input, self, out, failures),
         }
     }
 }
@@ -789,11 +786,11 @@ fn caret_line(text: &[u8], column: usize) -> String {
 // convert: line protocol in, Arrow IPC streams out
 // ---------------------------------------------------------------------------
 
-/// Converts the whole input into one record batch per measurement and
-/// writes each as an Arrow IPC stream; bad lines go to standard error as
-/// `check` shows them.
+/// Converts the input, read as a stream, into one record batch per
+/// measurement and writes each as an Arrow IPC stream; bad lines go to
+/// standard error as `check` shows them.
 fn convert(
-    body: &[u8],
+    input: impl Read,
     invocation: &Invocation,
     out: &mut impl Write,
     failures: &mut usize,
@@ -802,7 +799,15 @@ fn convert(
         .with_parse_options(invocation.parse_options())
         .with_max_errors(usize::MAX);
     let mut schema = invocation.schema.clone();
-    let conversion = Conversion::convert(body, &options, &mut schema).map_err(arrow_failure)?;
+    let mut input = InputErrors {
+        reader: input,
+        failed: None,
+    };
+    let converted = Conversion::from_reader(&mut input, &options, &mut schema);
+    if let Some(err) = input.failed {
+        return Err(Failure::Input(err));
+    }
+    let conversion = converted.map_err(arrow_failure)?;
     for error in conversion.errors() {
         *failures += 1;
         let mut report = Vec::new();
@@ -829,6 +834,24 @@ fn convert(
             "the input holds {} measurements: pick one with --measurement NAME, or write them all with --output-dir DIR",
             batches.len()
         ))),
+    }
+}
+
+/// A reader that keeps its first error, so that a failed read is told
+/// apart from a failed write of the conversion's output.
+struct InputErrors<R> {
+    reader: R,
+    failed: Option<io::Error>,
+}
+
+impl<R: Read> Read for InputErrors<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.reader.read(buf).inspect_err(|err| {
+            if err.kind() != io::ErrorKind::Interrupted {
+                self.failed
+                    .get_or_insert_with(|| io::Error::new(err.kind(), err.to_string()));
+            }
+        })
     }
 }
 

@@ -19,11 +19,34 @@
 //!
 //! The storage rules are [`Validator`]'s, checked as the lines are
 //! converted: a field whose type differs from its column's, a name that is
-//! a tag in one line and a field in another, a table or column past the
-//! [`Schema`]'s caps, each is an error of that line (a [`LineError`] with
-//! its number, column and text), and the line adds nothing. A repeated
-//! field of one type keeps its last value. A line without a timestamp gets
-//! the options' default time, or the time the conversion started.
+//! a tag in one line and a field in another, each is an error of that line
+//! (a [`LineError`] with its number, column and text), and the line adds
+//! nothing. A repeated field of one type keeps its last value. A line
+//! without a timestamp gets the options' default time, or the time the
+//! conversion started.
+//!
+//! The caps that protect a server are the [`Schema`]'s, and a line that
+//! would cross one is an error of that line:
+//! [`Schema::max_tables`] measurements (2,000 by default, counting those
+//! the schema already holds) and [`Schema::max_columns_per_table`]
+//! columns per measurement (500 by default, `time` included); set them
+//! with [`Schema::with_max_tables`] and
+//! [`Schema::with_max_columns_per_table`]. No column holds more than the
+//! 2 GiB of text an Arrow `Utf8` array can address
+//! ([`ValidationError::ColumnTextTooLarge`]).
+//!
+//! Three doors lead in: [`Conversion::convert`] for a body in memory,
+//! [`Conversion::from_reader`] for a reader (through a
+//! [`Stream`](crate::Stream), so only the columns grow with the input),
+//! and [`Conversion::from_points`] for points built or parsed elsewhere.
+//!
+//! The lines are parsed into one reused [`Point`] whose tags and fields
+//! go straight to their columns: no point is kept or allocated per line.
+//! Each table remembers the columns of its last line's keys, so a line of
+//! the same shape finds its columns by comparing names, without hashing,
+//! and, as every column was made by a line that passed the rules, needs
+//! no other check than the type of each value; a line that names a new
+//! column or breaks a rule goes through the [`Validator`].
 //!
 //! ```
 //! use lineproto::arrow::Conversion;
@@ -38,25 +61,31 @@
 //! # Ok::<(), arrow_schema::ArrowError>(())
 //! ```
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::io::Read;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use arrow_array::builder::{
-    ArrayBuilder, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder,
-    StringDictionaryBuilder, TimestampNanosecondBuilder, UInt64Builder,
+    ArrayBuilder, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, UInt64Builder,
 };
 use arrow_array::types::Int32Type;
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch, TimestampNanosecondArray};
+use arrow_buffer::{NullBufferBuilder, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Schema as ArrowSchema, TimeUnit};
+use hashbrown::HashTable;
 
 use crate::batch::{BatchOptions, LineError, Schema, ValidationError, Validator};
-use crate::error::excerpt;
+use crate::error::{ParseError, excerpt};
+use crate::lines::Points;
 use crate::point::{FieldType, FieldValue, Point};
+use crate::stream::{Chunk, Stream};
 
-/// The maps of names to tables and columns: foldhash, as the crate's
-/// other maps of names, where the standard SipHash took a fifth of the
-/// conversion's time.
+/// The maps of names to tables and columns, and the hash of dictionary
+/// values: foldhash, as the crate's other maps of names, where the
+/// standard SipHash took a fifth of the conversion's time.
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The most bytes of text one column may hold: Arrow's `Utf8` arrays
@@ -64,7 +93,8 @@ type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 const MAX_COLUMN_TEXT: usize = i32::MAX as usize;
 
 /// A body converted into one record batch per measurement, and the lines
-/// that could not be; made by [`Conversion::convert`].
+/// that could not be; made by [`Conversion::convert`],
+/// [`Conversion::from_reader`] or [`Conversion::from_points`].
 ///
 /// ```
 /// use arrow_array::cast::AsArray;
@@ -117,71 +147,100 @@ impl Conversion {
         options: &BatchOptions,
         schema: &mut Schema,
     ) -> Result<Conversion, ArrowError> {
-        let started = nanos_now();
-        let default_time = options.parse_options().default_time().unwrap_or(started);
-        let mut validator =
-            Validator::new(schema).with_reject_underscore_names(options.reject_underscore_names());
-        let mut tables: Vec<(String, Table)> = Vec::new();
-        let mut by_name: Map<String, usize> = Map::default();
-        let mut conversion = Conversion {
-            batches: Vec::new(),
-            errors: Vec::new(),
-            error_count: 0,
-        };
-        let mut points = crate::parse_with(body, options.parse_options());
-        let mut point = Point::new();
-        loop {
-            let result = match points.next_into(&mut point) {
-                None => break,
-                Some(Err(err)) => Err(LineError::from_parse_error(
-                    &err,
-                    points.line_text(err.line()),
-                )),
-                Some(Ok(())) => {
-                    let line = points.line_number();
-                    let table = by_name
-                        .get(point.measurement())
-                        .and_then(|&index| tables.get(index))
-                        .map(|(_, table)| table);
-                    table
-                        .map_or(Ok(()), |table| table.admits(&point))
-                        .and_then(|()| validator.check(&mut point, line))
-                        .map_err(|kind| {
-                            LineError::from_validation_error(line, kind, points.line_text(line))
-                        })
-                }
-            };
-            match result {
-                Ok(()) => {
-                    let index = match by_name.get(point.measurement()) {
-                        Some(&index) => index,
-                        None => {
-                            by_name.insert(point.measurement().to_owned(), tables.len());
-                            tables.push((point.measurement().to_owned(), Table::default()));
-                            tables.len() - 1
-                        }
-                    };
-                    if let Some((_, table)) = tables.get_mut(index) {
-                        table.append(&point, default_time);
-                    }
-                }
-                Err(error) => {
-                    conversion.error_count += 1;
-                    if conversion.errors.len() < options.max_errors() {
-                        conversion.errors.push(error);
-                    }
-                    if !options.accept_partial() {
-                        return Ok(conversion);
-                    }
-                }
+        let mut converter = Converter::new(options, schema);
+        converter.read(&mut crate::parse_with(body, options.parse_options()));
+        converter.finish()
+    }
+
+    /// As [`convert`](Self::convert), reading the body from `reader`
+    /// through a [`Stream`]: the memory held is the columns being built
+    /// and the stream's buffer (bounded by the line limit), never the
+    /// whole body. Line numbers count from the start of the reader.
+    ///
+    /// # Errors
+    ///
+    /// [`ArrowError::IoError`] when the reader fails (the conversion is
+    /// then dropped and the schema unchanged), or Arrow's error as for
+    /// [`convert`](Self::convert).
+    ///
+    /// ```
+    /// use lineproto::arrow::Conversion;
+    /// use lineproto::{BatchOptions, Schema};
+    ///
+    /// let file = std::fs::File::open("examples/home.lp")?;
+    /// let conversion = Conversion::from_reader(file, &BatchOptions::new(), &mut Schema::new())?;
+    /// assert_eq!(conversion.batches()[0].1.num_rows(), 26);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_reader<R: Read>(
+        reader: R,
+        options: &BatchOptions,
+        schema: &mut Schema,
+    ) -> Result<Conversion, ArrowError> {
+        let mut stream = Stream::with_options(reader, options.parse_options());
+        let mut converter = Converter::new(options, schema);
+        while !converter.rejected {
+            match stream.next_chunk() {
+                Ok(Some(mut chunk)) => converter.read(&mut chunk),
+                Ok(None) => break,
+                Err(err) => return Err(ArrowError::IoError(err.to_string(), err)),
             }
         }
-        validator.commit();
-        for (name, table) in tables {
-            let batch = table.finish(&name)?;
-            conversion.batches.push((name, batch));
+        converter.finish()
+    }
+
+    /// Converts points that were built or parsed elsewhere, as
+    /// [`convert`](Self::convert) converts lines: the `n`th point is
+    /// reported as line `n` (from 1), with its line protocol as the
+    /// line's text. A point that cannot be written
+    /// ([`Point::validate`]) is refused as
+    /// [`ValidationError::InvalidPoint`]. Lines without a timestamp get
+    /// the options' default time; the options' precision is not used, as
+    /// a point's timestamp is in nanoseconds.
+    ///
+    /// # Errors
+    ///
+    /// Arrow's error, as for [`convert`](Self::convert).
+    ///
+    /// ```
+    /// use lineproto::arrow::Conversion;
+    /// use lineproto::{BatchOptions, Point, Schema};
+    ///
+    /// let points = [
+    ///     Point::builder("home").tag("room", "Kitchen").field("temp", 21.0).timestamp(1).build()?,
+    ///     Point::builder("home").tag("room", "Living Room").field("temp", 21.1).timestamp(2).build()?,
+    /// ];
+    /// let conversion = Conversion::from_points(&points, &BatchOptions::new(), &mut Schema::new())?;
+    /// assert_eq!(conversion.batches()[0].1.num_rows(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_points<'a, P: Borrow<Point<'a>>>(
+        points: impl IntoIterator<Item = P>,
+        options: &BatchOptions,
+        schema: &mut Schema,
+    ) -> Result<Conversion, ArrowError> {
+        let mut converter = Converter::new(options, schema);
+        for (index, point) in points.into_iter().enumerate() {
+            if converter.rejected {
+                break;
+            }
+            let point = point.borrow();
+            let line = index.saturating_add(1);
+            let result = match point.validate() {
+                Err(invalid) => Err(ValidationError::InvalidPoint(invalid)),
+                Ok(()) if converter.tables.append_known(point, converter.default_time) => Ok(()),
+                Ok(()) => converter.add_new(&mut point.clone(), line),
+            };
+            if let Err(kind) = result {
+                let text = point.to_string();
+                converter.refuse(LineError::from_validation_error(
+                    line,
+                    kind,
+                    text.as_bytes(),
+                ));
+            }
         }
-        Ok(conversion)
+        converter.finish()
     }
 
     /// One record batch per measurement, in the order the measurements
@@ -248,6 +307,139 @@ impl Conversion {
     }
 }
 
+/// Where the converter reads lines from: a whole body ([`Points`]) or
+/// the chunks of a [`Stream`].
+trait Lines<'a> {
+    fn next_into(&mut self, point: &mut Point<'a>) -> Option<Result<(), ParseError>>;
+    fn line_number(&self) -> usize;
+    fn line_text(&self, line: usize) -> &'a [u8];
+}
+
+impl<'a> Lines<'a> for Points<'a> {
+    fn next_into(&mut self, point: &mut Point<'a>) -> Option<Result<(), ParseError>> {
+        Points::next_into(self, point)
+    }
+
+    fn line_number(&self) -> usize {
+        Points::line_number(self)
+    }
+
+    fn line_text(&self, line: usize) -> &'a [u8] {
+        Points::line_text(self, line)
+    }
+}
+
+impl<'s> Lines<'s> for Chunk<'s> {
+    fn next_into(&mut self, point: &mut Point<'s>) -> Option<Result<(), ParseError>> {
+        Chunk::next_into(self, point)
+    }
+
+    fn line_number(&self) -> usize {
+        Chunk::line_number(self)
+    }
+
+    fn line_text(&self, line: usize) -> &'s [u8] {
+        Chunk::line_text(self, line)
+    }
+}
+
+/// One conversion as it runs: the tables being built, the validator that
+/// keeps the schema's rules, and the bad lines.
+struct Converter<'s> {
+    validator: Validator<'s>,
+    tables: Tables,
+    default_time: i64,
+    max_errors: usize,
+    accept_partial: bool,
+    errors: Vec<LineError>,
+    error_count: usize,
+    /// A bad line met with partial writes off: nothing more is converted,
+    /// and nothing is kept.
+    rejected: bool,
+}
+
+impl<'s> Converter<'s> {
+    fn new(options: &BatchOptions, schema: &'s mut Schema) -> Self {
+        let default_time = options
+            .parse_options()
+            .default_time()
+            .unwrap_or_else(nanos_now);
+        Converter {
+            validator: Validator::new(schema)
+                .with_reject_underscore_names(options.reject_underscore_names()),
+            tables: Tables::default(),
+            default_time,
+            max_errors: options.max_errors(),
+            accept_partial: options.accept_partial(),
+            errors: Vec::new(),
+            error_count: 0,
+            rejected: false,
+        }
+    }
+
+    /// Converts every line of `lines`, into one reused point.
+    fn read<'a>(&mut self, lines: &mut impl Lines<'a>) {
+        let mut point = Point::new();
+        while !self.rejected {
+            let error = match lines.next_into(&mut point) {
+                None => break,
+                Some(Err(err)) => LineError::from_parse_error(&err, lines.line_text(err.line())),
+                Some(Ok(())) => {
+                    if self.tables.append_known(&point, self.default_time) {
+                        continue;
+                    }
+                    let line = lines.line_number();
+                    match self.add_new(&mut point, line) {
+                        Ok(()) => continue,
+                        Err(kind) => {
+                            LineError::from_validation_error(line, kind, lines.line_text(line))
+                        }
+                    }
+                }
+            };
+            self.refuse(error);
+        }
+    }
+
+    /// Checks a point that [`Tables::append_known`] could not append (it
+    /// names a table or column not made yet, or breaks a rule) against
+    /// every rule, and appends it if it passes.
+    fn add_new(&mut self, point: &mut Point<'_>, line: usize) -> Result<(), ValidationError> {
+        self.tables.admits(point)?;
+        self.validator.check(point, line)?;
+        self.tables.append_new(point, self.default_time);
+        Ok(())
+    }
+
+    fn refuse(&mut self, error: LineError) {
+        self.error_count += 1;
+        if self.errors.len() < self.max_errors {
+            self.errors.push(error);
+        }
+        self.rejected = !self.accept_partial;
+    }
+
+    /// The conversion: the batches and what the schema learnt, unless a
+    /// bad line rejected it all.
+    fn finish(self) -> Result<Conversion, ArrowError> {
+        let mut conversion = Conversion {
+            batches: Vec::new(),
+            errors: self.errors,
+            error_count: self.error_count,
+        };
+        if self.rejected {
+            return Ok(conversion);
+        }
+        self.validator.commit();
+        let names = &self.tables.names;
+        for table in self.tables.list {
+            let name = table.name.clone();
+            conversion.batches.push((name, table.finish(names)?));
+        }
+        Ok(conversion)
+    }
+}
+
 /// Nanoseconds since the Unix epoch now, or 0 on a clock before 1970.
 fn nanos_now() -> i64 {
     SystemTime::now()
@@ -257,149 +449,133 @@ fn nanos_now() -> i64 {
         .unwrap_or(0)
 }
 
-/// The columns of one measurement as they are built.
+/// The tables of a conversion, in the order their measurements first
+/// appear.
 #[derive(Default)]
-struct Table {
-    rows: usize,
-    tags: Map<String, TagColumn>,
-    fields: Map<String, FieldColumn>,
-    time: TimestampNanosecondBuilder,
+struct Tables {
+    list: Vec<Table>,
+    by_name: Map<String, usize>,
+    /// The names of the columns of every table.
+    names: Names,
+    /// The table of the last line appended, tried first.
+    last: usize,
+    /// A number no column has been marked with yet, for the next line.
+    stamp: u64,
 }
 
-/// A tag column: dictionary keys, and the bytes of text it holds.
-struct TagColumn {
-    values: StringDictionaryBuilder<Int32Type>,
-    text: usize,
-}
-
-/// A field column of one type, and the bytes of text a string column holds.
-enum FieldColumn {
-    Float(Float64Builder),
-    Integer(Int64Builder),
-    UInteger(UInt64Builder),
-    Boolean(BooleanBuilder),
-    String(StringBuilder, usize),
-}
-
-impl FieldColumn {
-    fn new(field_type: FieldType) -> Self {
-        match field_type {
-            FieldType::Integer => FieldColumn::Integer(Int64Builder::new()),
-            FieldType::UInteger => FieldColumn::UInteger(UInt64Builder::new()),
-            FieldType::Boolean => FieldColumn::Boolean(BooleanBuilder::new()),
-            FieldType::String => FieldColumn::String(StringBuilder::new(), 0),
-            _ => FieldColumn::Float(Float64Builder::new()),
+impl Tables {
+    fn find(&self, measurement: &str) -> Option<usize> {
+        if self
+            .list
+            .get(self.last)
+            .is_some_and(|table| table.name == measurement)
+        {
+            return Some(self.last);
         }
+        self.by_name.get(measurement).copied()
     }
 
-    fn len(&self) -> usize {
-        match self {
-            FieldColumn::Float(builder) => builder.len(),
-            FieldColumn::Integer(builder) => builder.len(),
-            FieldColumn::UInteger(builder) => builder.len(),
-            FieldColumn::Boolean(builder) => builder.len(),
-            FieldColumn::String(builder, _) => builder.len(),
-        }
+    /// The next line's stamp.
+    fn next_stamp(&mut self) -> u64 {
+        self.stamp = self.stamp.wrapping_add(1);
+        self.stamp
     }
 
-    fn append_nulls(&mut self, count: usize) {
-        match self {
-            FieldColumn::Float(builder) => builder.append_nulls(count),
-            FieldColumn::Integer(builder) => builder.append_nulls(count),
-            FieldColumn::UInteger(builder) => builder.append_nulls(count),
-            FieldColumn::Boolean(builder) => builder.append_nulls(count),
-            FieldColumn::String(builder, _) => builder.append_nulls(count),
+    /// Appends `point` if its table and every column it names exist, each
+    /// named once, of the point's kind and type, with room for its text:
+    /// then the rules hold as they held for the line that made each
+    /// column, and no validation is needed. Otherwise appends nothing.
+    fn append_known(&mut self, point: &Point<'_>, default_time: i64) -> bool {
+        let Some(index) = self.find(point.measurement()) else {
+            return false;
+        };
+        let stamp = self.next_stamp();
+        let Some(table) = self.list.get_mut(index) else {
+            return false;
+        };
+        if !table.resolve(point, stamp, &self.names) {
+            return false;
         }
+        table.append(point, default_time);
+        self.last = index;
+        true
     }
 
-    /// Appends `value`, which [`Table::admits`] and the validator have
-    /// checked to be of the column's type.
-    fn append(&mut self, value: FieldValue<'_>) {
-        match (self, value) {
-            (FieldColumn::Float(builder), FieldValue::Float(value)) => builder.append_value(value),
-            (FieldColumn::Integer(builder), FieldValue::Integer(value)) => {
-                builder.append_value(value);
+    /// Appends a point the validator has passed, making its table and
+    /// columns as needed.
+    fn append_new(&mut self, point: &Point<'_>, default_time: i64) {
+        let index = match self.find(point.measurement()) {
+            Some(index) => index,
+            None => {
+                let name = point.measurement().to_owned();
+                self.by_name.insert(name.clone(), self.list.len());
+                self.list.push(Table::new(name));
+                self.list.len() - 1
             }
-            (FieldColumn::UInteger(builder), FieldValue::UInteger(value)) => {
-                builder.append_value(value);
-            }
-            (FieldColumn::Boolean(builder), FieldValue::Boolean(value)) => {
-                builder.append_value(value);
-            }
-            (FieldColumn::String(builder, text), FieldValue::String(value)) => {
-                *text += value.len();
-                builder.append_value(value);
-            }
-            (column, _) => {
-                debug_assert!(false, "a value of another type than its column");
-                column.append_nulls(1);
-            }
+        };
+        let stamp = self.next_stamp();
+        let Some(table) = self.list.get_mut(index) else {
+            return;
+        };
+        table.add_columns(point, &mut self.names);
+        let resolved = table.resolve(point, stamp, &self.names);
+        debug_assert!(resolved, "a validated point names columns it cannot fill");
+        if resolved {
+            table.append(point, default_time);
+            self.last = index;
         }
     }
 
-    fn data_type(&self) -> (DataType, &'static str) {
-        match self {
-            FieldColumn::Float(_) => (DataType::Float64, "iox::column_type::field::float"),
-            FieldColumn::Integer(_) => (DataType::Int64, "iox::column_type::field::integer"),
-            FieldColumn::UInteger(_) => (DataType::UInt64, "iox::column_type::field::uinteger"),
-            FieldColumn::Boolean(_) => (DataType::Boolean, "iox::column_type::field::boolean"),
-            FieldColumn::String(..) => (DataType::Utf8, "iox::column_type::field::string"),
-        }
-    }
-
-    fn finish(&mut self) -> ArrayRef {
-        match self {
-            FieldColumn::Float(builder) => Arc::new(builder.finish()),
-            FieldColumn::Integer(builder) => Arc::new(builder.finish()),
-            FieldColumn::UInteger(builder) => Arc::new(builder.finish()),
-            FieldColumn::Boolean(builder) => Arc::new(builder.finish()),
-            FieldColumn::String(builder, _) => Arc::new(builder.finish()),
-        }
-    }
-}
-
-impl Table {
     /// The rules the validator does not know, because they concern the
     /// columns being built: a name that is a tag column may not be a field
     /// and the other way round, and no column may hold more text than
     /// Arrow can address.
     fn admits(&self, point: &Point<'_>) -> Result<(), ValidationError> {
+        let Some(table) = self
+            .find(point.measurement())
+            .and_then(|index| self.list.get(index))
+        else {
+            return Ok(());
+        };
+        let column = |key: &str| {
+            self.names
+                .find(key)
+                .and_then(|name| table.by_name.get(&name))
+                .and_then(|&index| table.columns.get(index))
+        };
         let clash = point
             .tags()
             .map(|tag| tag.key())
-            .find(|key| self.fields.contains_key(*key))
+            .find(|key| column(key).is_some_and(|column| !column.values.is_tag()))
             .or_else(|| {
                 point
                     .fields()
                     .map(|field| field.key())
-                    .find(|key| self.tags.contains_key(*key))
+                    .find(|key| column(key).is_some_and(|column| column.values.is_tag()))
             });
         if let Some(key) = clash {
             return Err(ValidationError::TagAndField {
                 key: excerpt(key.as_bytes()),
             });
         }
-        let too_much = |held: usize, added: usize| held.saturating_add(added) > MAX_COLUMN_TEXT;
-        let tag_text = point.tags().find(|tag| {
-            too_much(
-                self.tags.get(tag.key()).map_or(0, |column| column.text),
-                tag.value().len(),
-            )
-        });
-        let field_text = point.fields().find(|field| match field.value() {
-            FieldValue::String(value) => too_much(
-                match self.fields.get(field.key()) {
-                    Some(FieldColumn::String(_, text)) => *text,
-                    _ => 0,
-                },
-                value.len(),
-            ),
-            _ => false,
-        });
-        let column = tag_text
-            .map(|tag| tag.key())
-            .or(field_text.map(|field| field.key()));
-        match column {
+        let too_much = |key: &str, added: usize| {
+            column(key)
+                .map_or(0, |column| column.values.text())
+                .saturating_add(added)
+                > MAX_COLUMN_TEXT
+        };
+        let tag_text = point
+            .tags()
+            .find(|tag| too_much(tag.key(), tag.value().len()))
+            .map(|tag| tag.key());
+        let field_text = point
+            .fields()
+            .find(|field| match field.value() {
+                FieldValue::String(value) => too_much(field.key(), value.len()),
+                _ => false,
+            })
+            .map(|field| field.key());
+        match tag_text.or(field_text) {
             Some(column) => Err(ValidationError::ColumnTextTooLarge {
                 measurement: excerpt(point.measurement().as_bytes()),
                 column: excerpt(column.as_bytes()),
@@ -408,81 +584,181 @@ impl Table {
             None => Ok(()),
         }
     }
+}
 
-    /// Appends the point as a row: each of its tags and fields to its
-    /// column (made when first met, with nulls for the rows before), and
-    /// its time.
+/// The columns of one measurement as they are built.
+struct Table {
+    name: String,
+    rows: usize,
+    columns: Vec<Column>,
+    /// The column of each name (as [`Names`] numbers it).
+    by_name: Map<usize, usize>,
+    /// The column of each tag, then of each field, of the last line
+    /// resolved: the first guess for the next line, which most often has
+    /// the same keys in the same order.
+    tag_plan: Vec<usize>,
+    field_plan: Vec<usize>,
+    time: Vec<i64>,
+}
+
+/// One tag or field column.
+struct Column {
+    /// Its name, as [`Names`] numbers it.
+    name: usize,
+    /// The stamp of the last line that named the column, to find a line
+    /// naming it twice.
+    stamp: u64,
+    /// The rows it holds a value or null for; the rows after are null.
+    len: usize,
+    values: Values,
+}
+
+impl Column {
+    /// Readies the column for the value of row `row`: nulls for the rows
+    /// it missed.
+    #[inline]
+    fn reach(&mut self, row: usize) {
+        if self.len < row {
+            self.values.push_nulls(row - self.len);
+        }
+        self.len = row.saturating_add(1);
+    }
+}
+
+impl Table {
+    fn new(name: String) -> Self {
+        Table {
+            name,
+            rows: 0,
+            columns: Vec::new(),
+            by_name: Map::default(),
+            tag_plan: Vec::new(),
+            field_plan: Vec::new(),
+            time: Vec::new(),
+        }
+    }
+
+    /// The column named `key`: `guess` if it is, else found by name.
+    #[inline]
+    fn column_of(&self, key: &str, guess: Option<usize>, names: &Names) -> Option<usize> {
+        if let Some(guess) = guess
+            && self
+                .columns
+                .get(guess)
+                .is_some_and(|column| names.is(column.name, key))
+        {
+            return Some(guess);
+        }
+        names
+            .find(key)
+            .and_then(|name| self.by_name.get(&name))
+            .copied()
+    }
+
+    /// Finds the column of each tag and field of `point` into the plans,
+    /// marking each with `stamp`: false if one is missing, named twice,
+    /// of another kind or type, or without room for the value's text.
+    fn resolve(&mut self, point: &Point<'_>, stamp: u64, names: &Names) -> bool {
+        self.tag_plan.resize(point.tag_count(), usize::MAX);
+        for (at, tag) in point.tags().enumerate() {
+            let guess = self.tag_plan.get(at).copied();
+            let Some(index) = self.column_of(tag.key(), guess, names) else {
+                return false;
+            };
+            let Some(column) = self.columns.get_mut(index) else {
+                return false;
+            };
+            if column.stamp == stamp || !column.values.takes_tag(tag.value()) {
+                return false;
+            }
+            column.stamp = stamp;
+            if let Some(slot) = self.tag_plan.get_mut(at) {
+                *slot = index;
+            }
+        }
+        let fields = point.fields();
+        self.field_plan.resize(fields.len(), usize::MAX);
+        for (at, field) in fields.enumerate() {
+            let guess = self.field_plan.get(at).copied();
+            let Some(index) = self.column_of(field.key(), guess, names) else {
+                return false;
+            };
+            let Some(column) = self.columns.get_mut(index) else {
+                return false;
+            };
+            if column.stamp == stamp || !column.values.takes_field(&field.value()) {
+                return false;
+            }
+            column.stamp = stamp;
+            if let Some(slot) = self.field_plan.get_mut(at) {
+                *slot = index;
+            }
+        }
+        true
+    }
+
+    /// Makes a column for each tag and field of `point` the table does not
+    /// have, of the point's kind and type.
+    fn add_columns(&mut self, point: &Point<'_>, names: &mut Names) {
+        let tags = point.tags().map(|tag| (tag.key(), None));
+        let fields = point
+            .fields()
+            .map(|field| (field.key(), Some(field.value().field_type())));
+        for (key, field_type) in tags.chain(fields) {
+            let name = names.intern(key);
+            if self.by_name.contains_key(&name) {
+                continue;
+            }
+            self.by_name.insert(name, self.columns.len());
+            self.columns.push(Column {
+                name,
+                stamp: 0,
+                len: 0,
+                values: Values::new(field_type),
+            });
+        }
+    }
+
+    /// Appends `point` as a row, after [`resolve`](Self::resolve) found
+    /// its columns: each value to its column (padded first with nulls for
+    /// the rows it missed), and the time.
     fn append(&mut self, point: &Point<'_>, default_time: i64) {
         let rows = self.rows;
-        for tag in point.tags() {
-            if !self.tags.contains_key(tag.key()) {
-                let column = TagColumn {
-                    values: StringDictionaryBuilder::new(),
-                    text: 0,
-                };
-                self.tags.insert(tag.key().to_owned(), column);
-            }
-            let Some(column) = self.tags.get_mut(tag.key()) else {
-                continue;
-            };
-            let missing = rows.saturating_sub(column.values.len());
-            column.values.append_nulls(missing);
-            column.text += tag.value().len();
-            if column.values.append(tag.value()).is_err() {
-                // More than `i32::MAX` distinct values: as the text check
-                // bounds their bytes, out of reach.
-                column.values.append_null();
+        for (tag, &index) in point.tags().zip(&self.tag_plan) {
+            if let Some(column) = self.columns.get_mut(index) {
+                column.reach(rows);
+                column.values.push_tag(tag.value());
             }
         }
-        for field in point.fields() {
-            let value = field.value();
-            if !self.fields.contains_key(field.key()) {
-                let column = FieldColumn::new(value.field_type());
-                self.fields.insert(field.key().to_owned(), column);
+        for (field, &index) in point.fields().zip(&self.field_plan) {
+            if let Some(column) = self.columns.get_mut(index) {
+                column.reach(rows);
+                column.values.push_field(field.value());
             }
-            let Some(column) = self.fields.get_mut(field.key()) else {
-                continue;
-            };
-            let missing = rows.saturating_sub(column.len());
-            column.append_nulls(missing);
-            column.append(value);
         }
-        self.time
-            .append_value(point.timestamp().unwrap_or(default_time));
+        self.time.push(point.timestamp().unwrap_or(default_time));
         self.rows += 1;
     }
 
     /// The record batch of the table: every column padded with nulls to
-    /// the table's rows, in the documented order.
-    fn finish(mut self, measurement: &str) -> Result<RecordBatch, ArrowError> {
+    /// the table's rows, tags by name, fields by name, then `time`.
+    fn finish(self, names: &Names) -> Result<RecordBatch, ArrowError> {
         let rows = self.rows;
-        let mut tags: Vec<(String, TagColumn)> = self.tags.drain().collect();
-        tags.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut fields: Vec<(String, FieldColumn)> = self.fields.drain().collect();
-        fields.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut columns = self.columns;
+        columns.sort_by(|a, b| {
+            (!a.values.is_tag(), names.text(a.name)).cmp(&(!b.values.is_tag(), names.text(b.name)))
+        });
         let role =
             |value: &str| HashMap::from([("iox::column::type".to_owned(), value.to_owned())]);
-        let mut schema_fields = Vec::with_capacity(tags.len() + fields.len() + 1);
-        let mut columns: Vec<ArrayRef> = Vec::with_capacity(tags.len() + fields.len() + 1);
-        for (name, mut column) in tags {
-            let missing = rows.saturating_sub(column.values.len());
-            column.values.append_nulls(missing);
+        let mut schema_fields = Vec::with_capacity(columns.len() + 1);
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len() + 1);
+        for mut column in columns {
+            column.values.push_nulls(rows.saturating_sub(column.len));
+            let (data_type, kind) = column.values.data_type();
             schema_fields.push(
-                Field::new(
-                    name,
-                    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
-                    true,
-                )
-                .with_metadata(role("iox::column_type::tag")),
+                Field::new(names.text(column.name), data_type, true).with_metadata(role(kind)),
             );
-            columns.push(Arc::new(column.values.finish()));
-        }
-        for (name, mut column) in fields {
-            let missing = rows.saturating_sub(column.len());
-            column.append_nulls(missing);
-            let (data_type, kind) = column.data_type();
-            schema_fields.push(Field::new(name, data_type, true).with_metadata(role(kind)));
-            columns.push(column.finish());
+            arrays.push(column.values.finish()?);
         }
         schema_fields.push(
             Field::new(
@@ -492,11 +768,297 @@ impl Table {
             )
             .with_metadata(role("iox::column_type::timestamp")),
         );
-        columns.push(Arc::new(self.time.finish()));
+        arrays.push(Arc::new(TimestampNanosecondArray::try_new(
+            ScalarBuffer::from(self.time),
+            None,
+        )?));
         let schema = ArrowSchema::new(schema_fields).with_metadata(HashMap::from([(
             "iox::measurement::name".to_owned(),
-            measurement.to_owned(),
+            self.name,
         )]));
-        RecordBatch::try_new(Arc::new(schema), columns)
+        RecordBatch::try_new(Arc::new(schema), arrays)
+    }
+}
+
+/// The tag and field keys of a conversion, each stored once and numbered:
+/// tables share them (most tables of a body have the same few keys), so
+/// finding a column by name reads one small, often-used table of names
+/// rather than one per table.
+#[derive(Default)]
+struct Names {
+    /// The names, back to back.
+    text: String,
+    /// Where each name is in `text`.
+    spans: Vec<(usize, usize)>,
+    /// The numbers of the names, by the hash of their text.
+    index: HashTable<usize>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl Names {
+    /// The text of name `name`.
+    fn text(&self, name: usize) -> &str {
+        self.spans
+            .get(name)
+            .and_then(|&(start, end)| self.text.get(start..end))
+            .unwrap_or("")
+    }
+
+    /// Whether name `name` is `key`: compared as bytes, the cheaper test
+    /// the converter makes for every key of every line.
+    #[inline]
+    fn is(&self, name: usize, key: &str) -> bool {
+        self.spans
+            .get(name)
+            .and_then(|&(start, end)| self.text.as_bytes().get(start..end))
+            .is_some_and(|text| text == key.as_bytes())
+    }
+
+    /// The number of `key`, if it has one.
+    fn find(&self, key: &str) -> Option<usize> {
+        let hash = self.hasher.hash_one(key);
+        self.index.find(hash, |&name| self.is(name, key)).copied()
+    }
+
+    /// The number of `key`, given now if it is new.
+    fn intern(&mut self, key: &str) -> usize {
+        if let Some(name) = self.find(key) {
+            return name;
+        }
+        let name = self.spans.len();
+        let start = self.text.len();
+        self.text.push_str(key);
+        self.spans.push((start, self.text.len()));
+        let hash = self.hasher.hash_one(key);
+        let (text, spans, hasher) = (&self.text, &self.spans, &self.hasher);
+        self.index.insert_unique(hash, name, |&name| {
+            let key = spans
+                .get(name)
+                .and_then(|&(start, end)| text.get(start..end))
+                .unwrap_or("");
+            hasher.hash_one(key)
+        });
+        name
+    }
+}
+
+/// The values of a column: dictionary keys for a tag, a builder of the
+/// field's type for a field.
+enum Values {
+    Tag(Dictionary),
+    Float(Float64Builder),
+    Integer(Int64Builder),
+    UInteger(UInt64Builder),
+    Boolean(BooleanBuilder),
+    String(StringBuilder),
+}
+
+impl Values {
+    /// A tag column (`None`) or a field column of `field_type`.
+    fn new(field_type: Option<FieldType>) -> Self {
+        match field_type {
+            None => Values::Tag(Dictionary::default()),
+            Some(FieldType::Integer) => Values::Integer(Int64Builder::new()),
+            Some(FieldType::UInteger) => Values::UInteger(UInt64Builder::new()),
+            Some(FieldType::Boolean) => Values::Boolean(BooleanBuilder::new()),
+            Some(FieldType::String) => Values::String(StringBuilder::new()),
+            Some(_) => Values::Float(Float64Builder::new()),
+        }
+    }
+
+    fn is_tag(&self) -> bool {
+        matches!(self, Values::Tag(_))
+    }
+
+    /// The bytes of text the column holds.
+    fn text(&self) -> usize {
+        match self {
+            Values::Tag(dictionary) => dictionary.values.values_slice().len(),
+            Values::String(builder) => builder.values_slice().len(),
+            _ => 0,
+        }
+    }
+
+    /// Whether the column is a tag column with room for `value`.
+    #[inline]
+    fn takes_tag(&self, value: &str) -> bool {
+        match self {
+            Values::Tag(dictionary) => {
+                dictionary
+                    .values
+                    .values_slice()
+                    .len()
+                    .saturating_add(value.len())
+                    <= MAX_COLUMN_TEXT
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the column is a field column of `value`'s type, with room
+    /// for its text.
+    #[inline]
+    fn takes_field(&self, value: &FieldValue<'_>) -> bool {
+        match (self, value) {
+            (Values::Float(_), FieldValue::Float(_))
+            | (Values::Integer(_), FieldValue::Integer(_))
+            | (Values::UInteger(_), FieldValue::UInteger(_))
+            | (Values::Boolean(_), FieldValue::Boolean(_)) => true,
+            (Values::String(builder), FieldValue::String(value)) => {
+                builder.values_slice().len().saturating_add(value.len()) <= MAX_COLUMN_TEXT
+            }
+            _ => false,
+        }
+    }
+
+    /// Appends `missing` nulls.
+    fn push_nulls(&mut self, missing: usize) {
+        match self {
+            Values::Tag(dictionary) => dictionary.push_nulls(missing),
+            Values::Float(builder) => builder.append_nulls(missing),
+            Values::Integer(builder) => builder.append_nulls(missing),
+            Values::UInteger(builder) => builder.append_nulls(missing),
+            Values::Boolean(builder) => builder.append_nulls(missing),
+            Values::String(builder) => builder.append_nulls(missing),
+        }
+    }
+
+    /// Appends a tag value, which [`takes_tag`](Self::takes_tag) admitted.
+    fn push_tag(&mut self, value: &str) {
+        match self {
+            Values::Tag(dictionary) => dictionary.push(value),
+            other => {
+                debug_assert!(false, "a tag value for a field column");
+                other.push_nulls(1);
+            }
+        }
+    }
+
+    /// Appends a field value, which [`takes_field`](Self::takes_field)
+    /// admitted.
+    fn push_field(&mut self, value: FieldValue<'_>) {
+        match (self, value) {
+            (Values::Float(builder), FieldValue::Float(value)) => builder.append_value(value),
+            (Values::Integer(builder), FieldValue::Integer(value)) => builder.append_value(value),
+            (Values::UInteger(builder), FieldValue::UInteger(value)) => {
+                builder.append_value(value);
+            }
+            (Values::Boolean(builder), FieldValue::Boolean(value)) => builder.append_value(value),
+            (Values::String(builder), FieldValue::String(value)) => builder.append_value(value),
+            (other, _) => {
+                debug_assert!(false, "a value of another type than its column");
+                other.push_nulls(1);
+            }
+        }
+    }
+
+    fn data_type(&self) -> (DataType, &'static str) {
+        match self {
+            Values::Tag(_) => (
+                DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+                "iox::column_type::tag",
+            ),
+            Values::Float(_) => (DataType::Float64, "iox::column_type::field::float"),
+            Values::Integer(_) => (DataType::Int64, "iox::column_type::field::integer"),
+            Values::UInteger(_) => (DataType::UInt64, "iox::column_type::field::uinteger"),
+            Values::Boolean(_) => (DataType::Boolean, "iox::column_type::field::boolean"),
+            Values::String(_) => (DataType::Utf8, "iox::column_type::field::string"),
+        }
+    }
+
+    fn finish(self) -> Result<ArrayRef, ArrowError> {
+        Ok(match self {
+            Values::Tag(dictionary) => Arc::new(dictionary.finish()?),
+            Values::Float(mut builder) => Arc::new(builder.finish()),
+            Values::Integer(mut builder) => Arc::new(builder.finish()),
+            Values::UInteger(mut builder) => Arc::new(builder.finish()),
+            Values::Boolean(mut builder) => Arc::new(builder.finish()),
+            Values::String(mut builder) => Arc::new(builder.finish()),
+        })
+    }
+}
+
+/// A tag column as it is built: a key per row into the distinct values,
+/// each stored once and found again through a hash table of their keys.
+struct Dictionary {
+    keys: Vec<i32>,
+    nulls: NullBufferBuilder,
+    values: StringBuilder,
+    index: HashTable<i32>,
+    hasher: foldhash::fast::RandomState,
+    /// The key appended last: a column often holds one value for many
+    /// rows in a row, found again without hashing.
+    last: Option<i32>,
+}
+
+impl Default for Dictionary {
+    fn default() -> Self {
+        Dictionary {
+            keys: Vec::new(),
+            nulls: NullBufferBuilder::new(0),
+            values: StringBuilder::new(),
+            index: HashTable::new(),
+            hasher: foldhash::fast::RandomState::default(),
+            last: None,
+        }
+    }
+}
+
+impl Dictionary {
+    /// The text of the value of `key`.
+    fn value(values: &StringBuilder, key: i32) -> &[u8] {
+        let offsets = values.offsets_slice();
+        let at = |index: usize| {
+            offsets
+                .get(index)
+                .and_then(|&offset| usize::try_from(offset).ok())
+        };
+        let Ok(key) = usize::try_from(key) else {
+            return &[];
+        };
+        match (at(key), at(key.saturating_add(1))) {
+            (Some(start), Some(end)) => values.values_slice().get(start..end).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    fn push(&mut self, value: &str) {
+        let key = match self.last {
+            Some(last) if Self::value(&self.values, last) == value.as_bytes() => last,
+            _ => self.key_of(value),
+        };
+        self.last = Some(key);
+        self.keys.push(key);
+        self.nulls.append_non_null();
+    }
+
+    /// The key of `value`, stored now if it is new.
+    fn key_of(&mut self, value: &str) -> i32 {
+        let hash = self.hasher.hash_one(value.as_bytes());
+        let values = &self.values;
+        if let Some(&key) = self
+            .index
+            .find(hash, |&key| Self::value(values, key) == value.as_bytes())
+        {
+            return key;
+        }
+        // The text cap keeps the distinct values, each at least a byte
+        // long, below `i32::MAX`.
+        let key = i32::try_from(self.values.len()).unwrap_or(i32::MAX);
+        self.values.append_value(value);
+        let (values, hasher) = (&self.values, &self.hasher);
+        self.index
+            .insert_unique(hash, key, |&key| hasher.hash_one(Self::value(values, key)));
+        key
+    }
+
+    fn push_nulls(&mut self, count: usize) {
+        self.keys.resize(self.keys.len().saturating_add(count), 0);
+        self.nulls.append_n_nulls(count);
+    }
+
+    fn finish(mut self) -> Result<DictionaryArray<Int32Type>, ArrowError> {
+        let keys = Int32Array::try_new(ScalarBuffer::from(self.keys), self.nulls.finish())?;
+        DictionaryArray::try_new(keys, Arc::new(self.values.finish()))
     }
 }

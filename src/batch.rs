@@ -13,7 +13,8 @@ type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 type Set<K> = HashSet<K, foldhash::fast::RandomState>;
 use std::fmt;
 
-use crate::error::Element;
+use crate::error::{Element, InvalidPoint};
+
 use crate::error::{ParseError, ParseErrorKind, excerpt};
 use crate::options::ParseOptions;
 use crate::point::{FieldType, Point};
@@ -1081,6 +1082,11 @@ pub enum ValidationError {
         /// The name.
         name: String,
     },
+    /// A point handed over as a [`Point`] (not parsed from a line) cannot
+    /// be written as line protocol, as [`Point::validate`] finds: say, a
+    /// point with no field.
+    #[error("the point cannot be written as line protocol: {0}")]
+    InvalidPoint(InvalidPoint),
 }
 
 /// The checks of [`Batch::parse`], point by point: InfluxDB's storage

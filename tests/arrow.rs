@@ -285,3 +285,221 @@ fn the_batches_keep_the_rows_in_order_per_measurement() {
     let times: Vec<Option<i64>> = got["m"].iter().map(|row| row.timestamp).collect();
     assert_eq!(times, [Some(3), Some(2)]);
 }
+
+/// What the conversion must give, from the storage rules as the crate
+/// docs state them, kept naively: per measurement, what each name is (a
+/// tag, or a field of one type) once a line that passed made it so. A
+/// line is refused if a field key repeats with another type, if a name is
+/// `time`, if a name is both a tag and a field of the line, or if a name
+/// is a tag where it was a field (or a field of another type) in an
+/// earlier line that passed; repeated fields of one type keep the last.
+fn naive(body: &[u8], options: &ParseOptions) -> (Vec<(String, Vec<Parsed>)>, Vec<usize>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Kind {
+        Tag,
+        Field(std::mem::Discriminant<Value>),
+    }
+    let mut kinds: BTreeMap<(String, String), Kind> = BTreeMap::new();
+    let mut tables: Vec<(String, Vec<Parsed>)> = Vec::new();
+    let mut errors = Vec::new();
+    let mut points = lineproto::parse_with(body, *options);
+    while let Some(result) = points.next() {
+        let Ok(point) = result else {
+            errors.push(result.unwrap_err().line());
+            continue;
+        };
+        let line = points.line_number();
+        let parsed = parsed_of(&point);
+        let mut fields: Vec<(String, Value)> = Vec::new();
+        let mut ok = true;
+        for (key, value) in parsed.fields {
+            match fields.iter_mut().find(|(k, _)| *k == key) {
+                Some(kept) if std::mem::discriminant(&kept.1) == std::mem::discriminant(&value) => {
+                    kept.1 = value;
+                }
+                Some(_) => ok = false,
+                None => fields.push((key, value)),
+            }
+        }
+        let names: Vec<(&String, Kind)> = parsed
+            .tags
+            .iter()
+            .map(|(key, _)| (key, Kind::Tag))
+            .chain(
+                fields
+                    .iter()
+                    .map(|(key, value)| (key, Kind::Field(std::mem::discriminant(value)))),
+            )
+            .collect();
+        ok &= names.iter().all(|(key, kind)| {
+            *key != "time"
+                && names
+                    .iter()
+                    .all(|(other, other_kind)| other != key || other_kind == kind)
+                && kinds
+                    .get(&(parsed.measurement.clone(), (*key).clone()))
+                    .is_none_or(|known| known == kind)
+        });
+        if !ok {
+            errors.push(line);
+            continue;
+        }
+        for (key, kind) in &names {
+            kinds.insert((parsed.measurement.clone(), (*key).clone()), *kind);
+        }
+        let mut row = Parsed {
+            measurement: parsed.measurement,
+            tags: parsed.tags,
+            fields,
+            timestamp: parsed.timestamp,
+        };
+        row.tags.sort();
+        row.fields.sort_by(|a, b| a.0.cmp(&b.0));
+        match tables.iter_mut().find(|(name, _)| *name == row.measurement) {
+            Some((_, rows)) => rows.push(row),
+            None => tables.push((row.measurement.clone(), vec![row])),
+        }
+    }
+    (tables, errors)
+}
+
+/// The rows and the refused lines of a conversion.
+fn outcome(conversion: &Conversion) -> (Vec<(String, Vec<Parsed>)>, Vec<usize>) {
+    let tables = conversion
+        .batches()
+        .iter()
+        .map(|(name, batch)| (name.clone(), rows(batch)))
+        .collect();
+    let lines = conversion.errors().iter().map(|err| err.line()).collect();
+    (tables, lines)
+}
+
+/// Lines whose tag keys and field keys come from one small pool, so that
+/// names are tags in some lines and fields in others, fields repeat in a
+/// line with one type or two, and shapes change from line to line.
+fn clashing_body() -> impl Strategy<Value = Vec<u8>> {
+    let key = prop_oneof![Just("a"), Just("b"), Just("c"), Just("time")];
+    let tag = (key.clone(), "[x-z]{1,2}").prop_map(|(k, v)| format!(",{k}={v}"));
+    let value = prop_oneof![
+        (-5i64..5).prop_map(|v| format!("{v}i")),
+        (0u64..5).prop_map(|v| format!("{v}u")),
+        (-5i32..5).prop_map(|v| format!("{v}.5")),
+        any::<bool>().prop_map(|v| v.to_string()),
+        "[a-z]{0,3}".prop_map(|v| format!("\"{v}\"")),
+    ];
+    let field = (key, value).prop_map(|(k, v)| format!("{k}={v}"));
+    let line = (
+        prop_oneof![Just("m"), Just("n")],
+        proptest::collection::vec(tag, 0..3),
+        proptest::collection::vec(field, 1..4),
+        0i64..100,
+    )
+        .prop_map(|(m, tags, fields, ts)| {
+            format!("{m}{} {} {ts}", tags.concat(), fields.join(","))
+        });
+    proptest::collection::vec(line, 0..40).prop_map(|lines| lines.join("\n").into_bytes())
+}
+
+/// A reader that hands out at most `step` bytes a read.
+struct Trickle<'a> {
+    bytes: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let count = self.step.min(buf.len()).min(self.bytes.len());
+        buf[..count].copy_from_slice(&self.bytes[..count]);
+        self.bytes = &self.bytes[count..];
+        Ok(count)
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn names_that_change_kind_or_type_follow_the_naive_rules(body in clashing_body()) {
+        let options = BatchOptions::new().with_max_errors(usize::MAX);
+        let conversion = Conversion::convert(&body, &options, &mut Schema::new()).unwrap();
+        prop_assert_eq!(outcome(&conversion), naive(&body, &options.parse_options()));
+    }
+
+    #[test]
+    fn a_reader_read_a_few_bytes_at_a_time_converts_as_the_whole_body(
+        body in clashing_body(),
+        step in 1usize..64,
+    ) {
+        let options = BatchOptions::new().with_max_errors(usize::MAX);
+        let whole = Conversion::convert(&body, &options, &mut Schema::new()).unwrap();
+        let read = Conversion::from_reader(Trickle { bytes: &body, step }, &options, &mut Schema::new()).unwrap();
+        prop_assert_eq!(outcome(&read), outcome(&whole));
+        let texts = |conversion: &Conversion| -> Vec<String> {
+            conversion.errors().iter().map(|err| err.original_line().to_owned()).collect()
+        };
+        prop_assert_eq!(texts(&read), texts(&whole));
+    }
+
+    #[test]
+    fn points_convert_as_their_lines(body in clashing_body()) {
+        let options = BatchOptions::new().with_max_errors(usize::MAX);
+        let points: Vec<lineproto::Point<'_>> = lineproto::parse(&body).filter_map(Result::ok).collect();
+        let text: Vec<u8> = points.iter().map(|point| format!("{point}\n")).collect::<String>().into_bytes();
+        let from_points = Conversion::from_points(&points, &options, &mut Schema::new()).unwrap();
+        let from_text = Conversion::convert(&text, &options, &mut Schema::new()).unwrap();
+        prop_assert_eq!(outcome(&from_points), outcome(&from_text));
+    }
+}
+
+#[test]
+fn a_point_that_cannot_be_written_is_refused_as_its_line() {
+    let points = [
+        lineproto::Point::builder("m")
+            .field("f", 1.0)
+            .timestamp(1)
+            .build()
+            .unwrap(),
+        lineproto::Point::new(),
+        lineproto::Point::builder("m")
+            .field("f", 2.0)
+            .build()
+            .unwrap(),
+    ];
+    let options = BatchOptions::new().with_parse_options(ParseOptions::new().with_default_time(9));
+    let conversion = Conversion::from_points(&points, &options, &mut Schema::new()).unwrap();
+    assert_eq!(conversion.errors().len(), 1);
+    assert_eq!(conversion.errors()[0].line(), 2);
+    assert!(matches!(
+        conversion.errors()[0].kind(),
+        lineproto::LineErrorKind::Validation(ValidationError::InvalidPoint(_))
+    ));
+    let (_, batch) = &conversion.batches()[0];
+    let times = batch
+        .column_by_name("time")
+        .unwrap()
+        .as_primitive::<TimestampNanosecondType>();
+    assert_eq!(times.values(), &[1, 9]);
+}
+
+#[test]
+fn a_failing_reader_is_an_io_error_and_leaves_the_schema_alone() {
+    struct Failing(usize);
+    impl std::io::Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0 == 0 {
+                return Err(std::io::Error::other("disk gone"));
+            }
+            self.0 -= 1;
+            let line = b"m f=1 1\n";
+            buf[..line.len()].copy_from_slice(line);
+            Ok(line.len())
+        }
+    }
+    let mut schema = Schema::new();
+    let err = Conversion::from_reader(Failing(3), &BatchOptions::new(), &mut schema).unwrap_err();
+    assert!(
+        matches!(err, arrow_schema::ArrowError::IoError(..)),
+        "{err}"
+    );
+    assert_eq!(schema.measurements().count(), 0);
+}
