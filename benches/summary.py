@@ -9,12 +9,16 @@ byte-class scan over the same bytes.
 
 With --alarm it then lists every figure below half its bar (a regression
 alarm) and, with --alarm=fail, exits with status 1 if a ratio to
-influxdb-line-protocol is among them. The bars:
+influxdb-line-protocol, or an `arrow` share of `next_into`, is among
+them. The bars:
 
 - parse and parse_reuse: 8x influxdb-line-protocol (6x on `escapes`);
 - parse and parse_reuse on tsbs-cpu and telegraf: 35% of the byte-class
   scan;
-- write: 5x influxdb-line-protocol's builder.
+- write: 5x influxdb-line-protocol's builder;
+- arrow: 5x the baseline that parses with influxdb-line-protocol and
+  appends to Arrow builders, and 50% of the throughput of `next_into` on
+  the same bytes.
 
 The share of the byte-class scan is listed but never fails the run: it
 stands at 17-24% in a short pass, about half its bar, so machine noise
@@ -68,6 +72,29 @@ for (group, data, crate), (rate, unit) in sorted(rows.items()):
             noted.append(f"{group} {data}: {100 * share:.0f}% of the byte-class scan, bar 35%")
     if group == "write" and ratio is not None and ratio < 5.0 / 2:
         below.append(f"{group} {data}: {ratio:.1f}x influxdb-line-protocol, bar 5x")
+
+arrow = sorted((data, rate) for (group, data, crate), (rate, _) in rows.items()
+               if group == "arrow" and crate == "lineproto")
+if arrow:
+    print()
+    print("| arrow | lineproto | next_into | share of next_into | influxdb-line-protocol | ratio |")
+    print("|---|--:|--:|--:|--:|--:|")
+for data, rate in arrow:
+    parse = rows.get(("arrow", data, "next_into"))
+    other = rows.get(("arrow", data, "influxdb-line-protocol"))
+    share = rate / parse[0] if parse else None
+    ratio = rate / other[0] if other else None
+    cells = [
+        f"{parse[0]:,.1f} MB/s" if parse else "",
+        f"{100 * share:.0f}%" if share is not None else "",
+        f"{other[0]:,.1f} MB/s" if other else "",
+        f"{ratio:.1f}x" if ratio is not None else "",
+    ]
+    print(f"| {data} | {rate:,.1f} MB/s | " + " | ".join(cells) + " |")
+    if ratio is not None and ratio < 5.0 / 2:
+        below.append(f"arrow {data}: {ratio:.1f}x the influxdb-line-protocol baseline, bar 5x")
+    if share is not None and share < 0.5 / 2:
+        below.append(f"arrow {data}: {100 * share:.0f}% of next_into, bar 50%")
 
 if alarm:
     print()

@@ -546,12 +546,12 @@ impl Tables {
         let clash = point
             .tags()
             .map(|tag| tag.key())
-            .find(|key| column(key).is_some_and(|column| !column.values.is_tag()))
+            .find(|key| column(key).is_some_and(|column| column.kind.is_some()))
             .or_else(|| {
                 point
                     .fields()
                     .map(|field| field.key())
-                    .find(|key| column(key).is_some_and(|column| column.values.is_tag()))
+                    .find(|key| column(key).is_some_and(|column| column.kind.is_none()))
             });
         if let Some(key) = clash {
             return Err(ValidationError::TagAndField {
@@ -560,7 +560,7 @@ impl Tables {
         }
         let too_much = |key: &str, added: usize| {
             column(key)
-                .map_or(0, |column| column.values.text())
+                .map_or(0, |column| column.text)
                 .saturating_add(added)
                 > MAX_COLUMN_TEXT
         };
@@ -610,6 +610,12 @@ struct Column {
     stamp: u64,
     /// The rows it holds a value or null for; the rows after are null.
     len: usize,
+    /// `None` for a tag column, else the type of the field column: kept
+    /// beside the stamp, so that checking a line reads no builder.
+    kind: Option<FieldType>,
+    /// The bytes of text it holds: the distinct values of a tag column,
+    /// the values of a string column.
+    text: usize,
     values: Values,
 }
 
@@ -668,7 +674,10 @@ impl Table {
             let Some(column) = self.columns.get_mut(index) else {
                 return false;
             };
-            if column.stamp == stamp || !column.values.takes_tag(tag.value()) {
+            if column.stamp == stamp
+                || column.kind.is_some()
+                || column.text.saturating_add(tag.value().len()) > MAX_COLUMN_TEXT
+            {
                 return false;
             }
             column.stamp = stamp;
@@ -686,7 +695,15 @@ impl Table {
             let Some(column) = self.columns.get_mut(index) else {
                 return false;
             };
-            if column.stamp == stamp || !column.values.takes_field(&field.value()) {
+            let value = field.value();
+            let text = match value {
+                FieldValue::String(text) => text.len(),
+                _ => 0,
+            };
+            if column.stamp == stamp
+                || column.kind != Some(value.field_type())
+                || column.text.saturating_add(text) > MAX_COLUMN_TEXT
+            {
                 return false;
             }
             column.stamp = stamp;
@@ -714,6 +731,8 @@ impl Table {
                 name,
                 stamp: 0,
                 len: 0,
+                kind: field_type,
+                text: 0,
                 values: Values::new(field_type),
             });
         }
@@ -727,13 +746,19 @@ impl Table {
         for (tag, &index) in point.tags().zip(&self.tag_plan) {
             if let Some(column) = self.columns.get_mut(index) {
                 column.reach(rows);
-                column.values.push_tag(tag.value());
+                column.text = column
+                    .text
+                    .saturating_add(column.values.push_tag(tag.value()));
             }
         }
         for (field, &index) in point.fields().zip(&self.field_plan) {
             if let Some(column) = self.columns.get_mut(index) {
                 column.reach(rows);
-                column.values.push_field(field.value());
+                let value = field.value();
+                if let FieldValue::String(text) = value {
+                    column.text = column.text.saturating_add(text.len());
+                }
+                column.values.push_field(value);
             }
         }
         self.time.push(point.timestamp().unwrap_or(default_time));
@@ -746,7 +771,7 @@ impl Table {
         let rows = self.rows;
         let mut columns = self.columns;
         columns.sort_by(|a, b| {
-            (!a.values.is_tag(), names.text(a.name)).cmp(&(!b.values.is_tag(), names.text(b.name)))
+            (a.kind.is_some(), names.text(a.name)).cmp(&(b.kind.is_some(), names.text(b.name)))
         });
         let role =
             |value: &str| HashMap::from([("iox::column::type".to_owned(), value.to_owned())]);
@@ -854,60 +879,18 @@ enum Values {
 }
 
 impl Values {
-    /// A tag column (`None`) or a field column of `field_type`.
+    /// A tag column (`None`) or a field column of `field_type`, empty:
+    /// its buffers grow as values come, so that the many small columns of
+    /// a body of many measurements cost what they hold, not a thousand
+    /// values each as Arrow's builders reserve by default.
     fn new(field_type: Option<FieldType>) -> Self {
         match field_type {
             None => Values::Tag(Dictionary::default()),
-            Some(FieldType::Integer) => Values::Integer(Int64Builder::new()),
-            Some(FieldType::UInteger) => Values::UInteger(UInt64Builder::new()),
-            Some(FieldType::Boolean) => Values::Boolean(BooleanBuilder::new()),
-            Some(FieldType::String) => Values::String(StringBuilder::new()),
-            Some(_) => Values::Float(Float64Builder::new()),
-        }
-    }
-
-    fn is_tag(&self) -> bool {
-        matches!(self, Values::Tag(_))
-    }
-
-    /// The bytes of text the column holds.
-    fn text(&self) -> usize {
-        match self {
-            Values::Tag(dictionary) => dictionary.values.values_slice().len(),
-            Values::String(builder) => builder.values_slice().len(),
-            _ => 0,
-        }
-    }
-
-    /// Whether the column is a tag column with room for `value`.
-    #[inline]
-    fn takes_tag(&self, value: &str) -> bool {
-        match self {
-            Values::Tag(dictionary) => {
-                dictionary
-                    .values
-                    .values_slice()
-                    .len()
-                    .saturating_add(value.len())
-                    <= MAX_COLUMN_TEXT
-            }
-            _ => false,
-        }
-    }
-
-    /// Whether the column is a field column of `value`'s type, with room
-    /// for its text.
-    #[inline]
-    fn takes_field(&self, value: &FieldValue<'_>) -> bool {
-        match (self, value) {
-            (Values::Float(_), FieldValue::Float(_))
-            | (Values::Integer(_), FieldValue::Integer(_))
-            | (Values::UInteger(_), FieldValue::UInteger(_))
-            | (Values::Boolean(_), FieldValue::Boolean(_)) => true,
-            (Values::String(builder), FieldValue::String(value)) => {
-                builder.values_slice().len().saturating_add(value.len()) <= MAX_COLUMN_TEXT
-            }
-            _ => false,
+            Some(FieldType::Integer) => Values::Integer(Int64Builder::with_capacity(0)),
+            Some(FieldType::UInteger) => Values::UInteger(UInt64Builder::with_capacity(0)),
+            Some(FieldType::Boolean) => Values::Boolean(BooleanBuilder::with_capacity(0)),
+            Some(FieldType::String) => Values::String(StringBuilder::with_capacity(0, 0)),
+            Some(_) => Values::Float(Float64Builder::with_capacity(0)),
         }
     }
 
@@ -923,19 +906,20 @@ impl Values {
         }
     }
 
-    /// Appends a tag value, which [`takes_tag`](Self::takes_tag) admitted.
-    fn push_tag(&mut self, value: &str) {
+    /// Appends a tag value, which [`Table::resolve`] admitted; returns
+    /// the bytes of text the column gained (none if the value was there).
+    fn push_tag(&mut self, value: &str) -> usize {
         match self {
             Values::Tag(dictionary) => dictionary.push(value),
             other => {
                 debug_assert!(false, "a tag value for a field column");
                 other.push_nulls(1);
+                0
             }
         }
     }
 
-    /// Appends a field value, which [`takes_field`](Self::takes_field)
-    /// admitted.
+    /// Appends a field value, which [`Table::resolve`] admitted.
     fn push_field(&mut self, value: FieldValue<'_>) {
         match (self, value) {
             (Values::Float(builder), FieldValue::Float(value)) => builder.append_value(value),
@@ -996,7 +980,7 @@ impl Default for Dictionary {
         Dictionary {
             keys: Vec::new(),
             nulls: NullBufferBuilder::new(0),
-            values: StringBuilder::new(),
+            values: StringBuilder::with_capacity(0, 0),
             index: HashTable::new(),
             hasher: foldhash::fast::RandomState::default(),
             last: None,
@@ -1022,7 +1006,10 @@ impl Dictionary {
         }
     }
 
-    fn push(&mut self, value: &str) {
+    /// Appends `value`; returns the bytes of text stored, none if the
+    /// value was there.
+    fn push(&mut self, value: &str) -> usize {
+        let stored = self.values.values_slice().len();
         let key = match self.last {
             Some(last) if Self::value(&self.values, last) == value.as_bytes() => last,
             _ => self.key_of(value),
@@ -1030,6 +1017,7 @@ impl Dictionary {
         self.last = Some(key);
         self.keys.push(key);
         self.nulls.append_non_null();
+        self.values.values_slice().len().saturating_sub(stored)
     }
 
     /// The key of `value`, stored now if it is new.
