@@ -63,6 +63,7 @@
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::hash::BuildHasher;
 use std::io::Read;
 use std::sync::Arc;
@@ -457,6 +458,9 @@ struct Tables {
     by_name: Map<String, usize>,
     /// The names of the columns of every table.
     names: Names,
+    /// The column of each table and name: one map for every table, small
+    /// enough to stay in cache where a map per table did not.
+    columns: Map<(usize, usize), usize>,
     /// The table of the last line appended, tried first.
     last: usize,
     /// A number no column has been marked with yet, for the next line.
@@ -493,7 +497,12 @@ impl Tables {
         let Some(table) = self.list.get_mut(index) else {
             return false;
         };
-        if !table.resolve(point, stamp, &self.names) {
+        let lookup = Lookup {
+            table: index,
+            names: &self.names,
+            columns: &self.columns,
+        };
+        if !table.resolve(point, stamp, &lookup) {
             return false;
         }
         table.append(point, default_time);
@@ -517,8 +526,23 @@ impl Tables {
         let Some(table) = self.list.get_mut(index) else {
             return;
         };
-        table.add_columns(point, &mut self.names);
-        let resolved = table.resolve(point, stamp, &self.names);
+        let tags = point.tags().map(|tag| (tag.key(), None));
+        let fields = point
+            .fields()
+            .map(|field| (field.key(), Some(field.value().field_type())));
+        for (key, kind) in tags.chain(fields) {
+            let name = self.names.intern(key);
+            if let Entry::Vacant(entry) = self.columns.entry((index, name)) {
+                entry.insert(table.columns.len());
+                table.add_column(name, kind);
+            }
+        }
+        let lookup = Lookup {
+            table: index,
+            names: &self.names,
+            columns: &self.columns,
+        };
+        let resolved = table.resolve(point, stamp, &lookup);
         debug_assert!(resolved, "a validated point names columns it cannot fill");
         if resolved {
             table.append(point, default_time);
@@ -531,17 +555,17 @@ impl Tables {
     /// and the other way round, and no column may hold more text than
     /// Arrow can address.
     fn admits(&self, point: &Point<'_>) -> Result<(), ValidationError> {
-        let Some(table) = self
-            .find(point.measurement())
-            .and_then(|index| self.list.get(index))
-        else {
+        let Some(index) = self.find(point.measurement()) else {
+            return Ok(());
+        };
+        let Some(table) = self.list.get(index) else {
             return Ok(());
         };
         let column = |key: &str| {
             self.names
                 .find(key)
-                .and_then(|name| table.by_name.get(&name))
-                .and_then(|&index| table.columns.get(index))
+                .and_then(|name| self.columns.get(&(index, name)))
+                .and_then(|&column| table.columns.get(column))
         };
         let clash = point
             .tags()
@@ -586,22 +610,47 @@ impl Tables {
     }
 }
 
-/// The columns of one measurement as they are built.
+/// How a table finds its columns by name: the names of the conversion,
+/// and the map of (table, name) to column.
+struct Lookup<'t> {
+    table: usize,
+    names: &'t Names,
+    columns: &'t Map<(usize, usize), usize>,
+}
+
+impl Lookup<'_> {
+    /// The name and column of `key`: `guess` if its name is `key`, else
+    /// found by name.
+    #[inline]
+    fn column_of(&self, key: &str, guess: Option<(usize, usize)>) -> Option<(usize, usize)> {
+        match guess {
+            Some((name, column)) if self.names.is(name, key) => Some((name, column)),
+            _ => {
+                let name = self.names.find(key)?;
+                let column = self.columns.get(&(self.table, name))?;
+                Some((name, *column))
+            }
+        }
+    }
+}
+
+/// The columns of one measurement as they are built: what the checks of
+/// a line read (`columns`), apart from the builders (`values`, at the
+/// same index), so that checking reads a small, dense array.
 struct Table {
     name: String,
     rows: usize,
     columns: Vec<Column>,
-    /// The column of each name (as [`Names`] numbers it).
-    by_name: Map<usize, usize>,
-    /// The column of each tag, then of each field, of the last line
-    /// resolved: the first guess for the next line, which most often has
-    /// the same keys in the same order.
-    tag_plan: Vec<usize>,
-    field_plan: Vec<usize>,
+    values: Vec<Values>,
+    /// The name and column of each tag, then of each field, of the last
+    /// line resolved: the first guess for the next line, which most often
+    /// has the same keys in the same order.
+    tag_plan: Vec<(usize, usize)>,
+    field_plan: Vec<(usize, usize)>,
     time: Vec<i64>,
 }
 
-/// One tag or field column.
+/// What the checks of a line need of one tag or field column.
 struct Column {
     /// Its name, as [`Names`] numbers it.
     name: usize,
@@ -610,26 +659,15 @@ struct Column {
     stamp: u64,
     /// The rows it holds a value or null for; the rows after are null.
     len: usize,
-    /// `None` for a tag column, else the type of the field column: kept
-    /// beside the stamp, so that checking a line reads no builder.
+    /// `None` for a tag column, else the type of the field column.
     kind: Option<FieldType>,
     /// The bytes of text it holds: the distinct values of a tag column,
     /// the values of a string column.
     text: usize,
-    values: Values,
 }
 
-impl Column {
-    /// Readies the column for the value of row `row`: nulls for the rows
-    /// it missed.
-    #[inline]
-    fn reach(&mut self, row: usize) {
-        if self.len < row {
-            self.values.push_nulls(row - self.len);
-        }
-        self.len = row.saturating_add(1);
-    }
-}
+/// Where a guess is missing: no column has this name.
+const NO_GUESS: (usize, usize) = (usize::MAX, usize::MAX);
 
 impl Table {
     fn new(name: String) -> Self {
@@ -637,38 +675,34 @@ impl Table {
             name,
             rows: 0,
             columns: Vec::new(),
-            by_name: Map::default(),
+            values: Vec::new(),
             tag_plan: Vec::new(),
             field_plan: Vec::new(),
             time: Vec::new(),
         }
     }
 
-    /// The column named `key`: `guess` if it is, else found by name.
-    #[inline]
-    fn column_of(&self, key: &str, guess: Option<usize>, names: &Names) -> Option<usize> {
-        if let Some(guess) = guess
-            && self
-                .columns
-                .get(guess)
-                .is_some_and(|column| names.is(column.name, key))
-        {
-            return Some(guess);
-        }
-        names
-            .find(key)
-            .and_then(|name| self.by_name.get(&name))
-            .copied()
+    fn add_column(&mut self, name: usize, kind: Option<FieldType>) {
+        self.columns.push(Column {
+            name,
+            stamp: 0,
+            len: 0,
+            kind,
+            text: 0,
+        });
+        self.values.push(Values::new(kind));
     }
 
     /// Finds the column of each tag and field of `point` into the plans,
     /// marking each with `stamp`: false if one is missing, named twice,
     /// of another kind or type, or without room for the value's text.
-    fn resolve(&mut self, point: &Point<'_>, stamp: u64, names: &Names) -> bool {
-        self.tag_plan.resize(point.tag_count(), usize::MAX);
+    fn resolve(&mut self, point: &Point<'_>, stamp: u64, lookup: &Lookup<'_>) -> bool {
+        self.tag_plan.resize(point.tag_count(), NO_GUESS);
         for (at, tag) in point.tags().enumerate() {
-            let guess = self.tag_plan.get(at).copied();
-            let Some(index) = self.column_of(tag.key(), guess, names) else {
+            let Some(slot) = self.tag_plan.get_mut(at) else {
+                return false;
+            };
+            let Some((name, index)) = lookup.column_of(tag.key(), Some(*slot)) else {
                 return false;
             };
             let Some(column) = self.columns.get_mut(index) else {
@@ -681,15 +715,15 @@ impl Table {
                 return false;
             }
             column.stamp = stamp;
-            if let Some(slot) = self.tag_plan.get_mut(at) {
-                *slot = index;
-            }
+            *slot = (name, index);
         }
         let fields = point.fields();
-        self.field_plan.resize(fields.len(), usize::MAX);
+        self.field_plan.resize(fields.len(), NO_GUESS);
         for (at, field) in fields.enumerate() {
-            let guess = self.field_plan.get(at).copied();
-            let Some(index) = self.column_of(field.key(), guess, names) else {
+            let Some(slot) = self.field_plan.get_mut(at) else {
+                return false;
+            };
+            let Some((name, index)) = lookup.column_of(field.key(), Some(*slot)) else {
                 return false;
             };
             let Some(column) = self.columns.get_mut(index) else {
@@ -707,35 +741,9 @@ impl Table {
                 return false;
             }
             column.stamp = stamp;
-            if let Some(slot) = self.field_plan.get_mut(at) {
-                *slot = index;
-            }
+            *slot = (name, index);
         }
         true
-    }
-
-    /// Makes a column for each tag and field of `point` the table does not
-    /// have, of the point's kind and type.
-    fn add_columns(&mut self, point: &Point<'_>, names: &mut Names) {
-        let tags = point.tags().map(|tag| (tag.key(), None));
-        let fields = point
-            .fields()
-            .map(|field| (field.key(), Some(field.value().field_type())));
-        for (key, field_type) in tags.chain(fields) {
-            let name = names.intern(key);
-            if self.by_name.contains_key(&name) {
-                continue;
-            }
-            self.by_name.insert(name, self.columns.len());
-            self.columns.push(Column {
-                name,
-                stamp: 0,
-                len: 0,
-                kind: field_type,
-                text: 0,
-                values: Values::new(field_type),
-            });
-        }
     }
 
     /// Appends `point` as a row, after [`resolve`](Self::resolve) found
@@ -743,22 +751,25 @@ impl Table {
     /// the rows it missed), and the time.
     fn append(&mut self, point: &Point<'_>, default_time: i64) {
         let rows = self.rows;
-        for (tag, &index) in point.tags().zip(&self.tag_plan) {
-            if let Some(column) = self.columns.get_mut(index) {
-                column.reach(rows);
-                column.text = column
-                    .text
-                    .saturating_add(column.values.push_tag(tag.value()));
+        for (tag, &(_, index)) in point.tags().zip(&self.tag_plan) {
+            if let (Some(column), Some(values)) =
+                (self.columns.get_mut(index), self.values.get_mut(index))
+            {
+                column.reach(rows, values);
+                let added = values.push_tag(tag.value());
+                column.text = column.text.saturating_add(added);
             }
         }
-        for (field, &index) in point.fields().zip(&self.field_plan) {
-            if let Some(column) = self.columns.get_mut(index) {
-                column.reach(rows);
+        for (field, &(_, index)) in point.fields().zip(&self.field_plan) {
+            if let (Some(column), Some(values)) =
+                (self.columns.get_mut(index), self.values.get_mut(index))
+            {
+                column.reach(rows, values);
                 let value = field.value();
                 if let FieldValue::String(text) = value {
                     column.text = column.text.saturating_add(text.len());
                 }
-                column.values.push_field(value);
+                values.push_field(value);
             }
         }
         self.time.push(point.timestamp().unwrap_or(default_time));
@@ -769,21 +780,22 @@ impl Table {
     /// the table's rows, tags by name, fields by name, then `time`.
     fn finish(self, names: &Names) -> Result<RecordBatch, ArrowError> {
         let rows = self.rows;
-        let mut columns = self.columns;
-        columns.sort_by(|a, b| {
+        let mut columns: Vec<(Column, Values)> =
+            self.columns.into_iter().zip(self.values).collect();
+        columns.sort_by(|(a, _), (b, _)| {
             (a.kind.is_some(), names.text(a.name)).cmp(&(b.kind.is_some(), names.text(b.name)))
         });
         let role =
             |value: &str| HashMap::from([("iox::column::type".to_owned(), value.to_owned())]);
         let mut schema_fields = Vec::with_capacity(columns.len() + 1);
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len() + 1);
-        for mut column in columns {
-            column.values.push_nulls(rows.saturating_sub(column.len));
-            let (data_type, kind) = column.values.data_type();
+        for (column, mut values) in columns {
+            values.push_nulls(rows.saturating_sub(column.len));
+            let (data_type, kind) = values.data_type();
             schema_fields.push(
                 Field::new(names.text(column.name), data_type, true).with_metadata(role(kind)),
             );
-            arrays.push(column.values.finish()?);
+            arrays.push(values.finish()?);
         }
         schema_fields.push(
             Field::new(
@@ -802,6 +814,18 @@ impl Table {
             self.name,
         )]));
         RecordBatch::try_new(Arc::new(schema), arrays)
+    }
+}
+
+impl Column {
+    /// Readies the column for the value of row `row`: nulls for the rows
+    /// it missed.
+    #[inline]
+    fn reach(&mut self, row: usize, values: &mut Values) {
+        if self.len < row {
+            values.push_nulls(row - self.len);
+        }
+        self.len = row.saturating_add(1);
     }
 }
 
