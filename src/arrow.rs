@@ -69,12 +69,12 @@ use std::io::Read;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use arrow_array::builder::{
-    ArrayBuilder, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, UInt64Builder,
+use arrow_array::builder::{ArrayBuilder, BooleanBuilder, StringBuilder};
+use arrow_array::types::{ArrowPrimitiveType, Float64Type, Int32Type, Int64Type, UInt64Type};
+use arrow_array::{
+    ArrayRef, DictionaryArray, PrimitiveArray, RecordBatch, TimestampNanosecondArray,
 };
-use arrow_array::types::Int32Type;
-use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch, TimestampNanosecondArray};
-use arrow_buffer::{NullBufferBuilder, ScalarBuffer};
+use arrow_buffer::{ArrowNativeType, BooleanBufferBuilder, NullBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Schema as ArrowSchema, TimeUnit};
 use hashbrown::HashTable;
 
@@ -657,8 +657,6 @@ struct Column {
     /// The stamp of the last line that named the column, to find a line
     /// naming it twice.
     stamp: u64,
-    /// The rows it holds a value or null for; the rows after are null.
-    len: usize,
     /// `None` for a tag column, else the type of the field column.
     kind: Option<FieldType>,
     /// The bytes of text it holds: the distinct values of a tag column,
@@ -686,7 +684,6 @@ impl Table {
         self.columns.push(Column {
             name,
             stamp: 0,
-            len: 0,
             kind,
             text: 0,
         });
@@ -755,8 +752,7 @@ impl Table {
             if let (Some(column), Some(values)) =
                 (self.columns.get_mut(index), self.values.get_mut(index))
             {
-                column.reach(rows, values);
-                let added = values.push_tag(tag.value());
+                let added = values.push_tag(rows, tag.value());
                 column.text = column.text.saturating_add(added);
             }
         }
@@ -764,12 +760,11 @@ impl Table {
             if let (Some(column), Some(values)) =
                 (self.columns.get_mut(index), self.values.get_mut(index))
             {
-                column.reach(rows, values);
                 let value = field.value();
                 if let FieldValue::String(text) = value {
                     column.text = column.text.saturating_add(text.len());
                 }
-                values.push_field(value);
+                values.push_field(rows, value);
             }
         }
         self.time.push(point.timestamp().unwrap_or(default_time));
@@ -789,13 +784,12 @@ impl Table {
             |value: &str| HashMap::from([("iox::column::type".to_owned(), value.to_owned())]);
         let mut schema_fields = Vec::with_capacity(columns.len() + 1);
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len() + 1);
-        for (column, mut values) in columns {
-            values.push_nulls(rows.saturating_sub(column.len));
+        for (column, values) in columns {
             let (data_type, kind) = values.data_type();
             schema_fields.push(
                 Field::new(names.text(column.name), data_type, true).with_metadata(role(kind)),
             );
-            arrays.push(values.finish()?);
+            arrays.push(values.finish(rows)?);
         }
         schema_fields.push(
             Field::new(
@@ -814,18 +808,6 @@ impl Table {
             self.name,
         )]));
         RecordBatch::try_new(Arc::new(schema), arrays)
-    }
-}
-
-impl Column {
-    /// Readies the column for the value of row `row`: nulls for the rows
-    /// it missed.
-    #[inline]
-    fn reach(&mut self, row: usize, values: &mut Values) {
-        if self.len < row {
-            values.push_nulls(row - self.len);
-        }
-        self.len = row.saturating_add(1);
     }
 }
 
@@ -891,13 +873,14 @@ impl Names {
     }
 }
 
-/// The values of a column: dictionary keys for a tag, a builder of the
-/// field's type for a field.
+/// The values of a column: dictionary keys for a tag, the values of a
+/// numeric field with the rows they are in, a builder for a boolean or
+/// string field.
 enum Values {
     Tag(Dictionary),
-    Float(Float64Builder),
-    Integer(Int64Builder),
-    UInteger(UInt64Builder),
+    Float(Cells<f64>),
+    Integer(Cells<i64>),
+    UInteger(Cells<u64>),
     Boolean(BooleanBuilder),
     String(StringBuilder),
 }
@@ -910,53 +893,43 @@ impl Values {
     fn new(field_type: Option<FieldType>) -> Self {
         match field_type {
             None => Values::Tag(Dictionary::default()),
-            Some(FieldType::Integer) => Values::Integer(Int64Builder::with_capacity(0)),
-            Some(FieldType::UInteger) => Values::UInteger(UInt64Builder::with_capacity(0)),
+            Some(FieldType::Integer) => Values::Integer(Cells::default()),
+            Some(FieldType::UInteger) => Values::UInteger(Cells::default()),
             Some(FieldType::Boolean) => Values::Boolean(BooleanBuilder::with_capacity(0)),
             Some(FieldType::String) => Values::String(StringBuilder::with_capacity(0, 0)),
-            Some(_) => Values::Float(Float64Builder::with_capacity(0)),
+            Some(_) => Values::Float(Cells::default()),
         }
     }
 
-    /// Appends `missing` nulls.
-    fn push_nulls(&mut self, missing: usize) {
+    /// Appends the tag value of row `row`, which [`Table::resolve`]
+    /// admitted; returns the bytes of text the column gained (none if
+    /// the value was there).
+    fn push_tag(&mut self, row: usize, value: &str) -> usize {
         match self {
-            Values::Tag(dictionary) => dictionary.push_nulls(missing),
-            Values::Float(builder) => builder.append_nulls(missing),
-            Values::Integer(builder) => builder.append_nulls(missing),
-            Values::UInteger(builder) => builder.append_nulls(missing),
-            Values::Boolean(builder) => builder.append_nulls(missing),
-            Values::String(builder) => builder.append_nulls(missing),
-        }
-    }
-
-    /// Appends a tag value, which [`Table::resolve`] admitted; returns
-    /// the bytes of text the column gained (none if the value was there).
-    fn push_tag(&mut self, value: &str) -> usize {
-        match self {
-            Values::Tag(dictionary) => dictionary.push(value),
-            other => {
+            Values::Tag(dictionary) => dictionary.push(row, value),
+            _ => {
                 debug_assert!(false, "a tag value for a field column");
-                other.push_nulls(1);
                 0
             }
         }
     }
 
-    /// Appends a field value, which [`Table::resolve`] admitted.
-    fn push_field(&mut self, value: FieldValue<'_>) {
+    /// Appends the field value of row `row`, which [`Table::resolve`]
+    /// admitted.
+    fn push_field(&mut self, row: usize, value: FieldValue<'_>) {
         match (self, value) {
-            (Values::Float(builder), FieldValue::Float(value)) => builder.append_value(value),
-            (Values::Integer(builder), FieldValue::Integer(value)) => builder.append_value(value),
-            (Values::UInteger(builder), FieldValue::UInteger(value)) => {
+            (Values::Float(cells), FieldValue::Float(value)) => cells.push(row, value),
+            (Values::Integer(cells), FieldValue::Integer(value)) => cells.push(row, value),
+            (Values::UInteger(cells), FieldValue::UInteger(value)) => cells.push(row, value),
+            (Values::Boolean(builder), FieldValue::Boolean(value)) => {
+                builder.append_nulls(row.saturating_sub(builder.len()));
                 builder.append_value(value);
             }
-            (Values::Boolean(builder), FieldValue::Boolean(value)) => builder.append_value(value),
-            (Values::String(builder), FieldValue::String(value)) => builder.append_value(value),
-            (other, _) => {
-                debug_assert!(false, "a value of another type than its column");
-                other.push_nulls(1);
+            (Values::String(builder), FieldValue::String(value)) => {
+                builder.append_nulls(row.saturating_sub(builder.len()));
+                builder.append_value(value);
             }
+            _ => debug_assert!(false, "a value of another type than its column"),
         }
     }
 
@@ -974,23 +947,102 @@ impl Values {
         }
     }
 
-    fn finish(self) -> Result<ArrayRef, ArrowError> {
+    /// The column as an array of `rows` rows, null where it has no value.
+    fn finish(self, rows: usize) -> Result<ArrayRef, ArrowError> {
         Ok(match self {
-            Values::Tag(dictionary) => Arc::new(dictionary.finish()?),
-            Values::Float(mut builder) => Arc::new(builder.finish()),
-            Values::Integer(mut builder) => Arc::new(builder.finish()),
-            Values::UInteger(mut builder) => Arc::new(builder.finish()),
-            Values::Boolean(mut builder) => Arc::new(builder.finish()),
-            Values::String(mut builder) => Arc::new(builder.finish()),
+            Values::Tag(dictionary) => Arc::new(dictionary.finish(rows)?),
+            Values::Float(cells) => Arc::new(cells.finish::<Float64Type>(rows)?),
+            Values::Integer(cells) => Arc::new(cells.finish::<Int64Type>(rows)?),
+            Values::UInteger(cells) => Arc::new(cells.finish::<UInt64Type>(rows)?),
+            Values::Boolean(mut builder) => {
+                builder.append_nulls(rows.saturating_sub(builder.len()));
+                Arc::new(builder.finish())
+            }
+            Values::String(mut builder) => {
+                builder.append_nulls(rows.saturating_sub(builder.len()));
+                Arc::new(builder.finish())
+            }
         })
     }
 }
 
-/// A tag column as it is built: a key per row into the distinct values,
+/// The values of a column of one native type and the rows they are in:
+/// a column with a value in every row is a plain vector; one that misses
+/// rows keeps the row of each value, and is spread over its rows, nulls
+/// between, once, when the batch is made. Nulls cost nothing while the
+/// lines come, however sparse the column.
+struct Cells<T> {
+    values: Vec<T>,
+    /// The row of each value, from the first row the column missed; until
+    /// then value `i` is in row `i`.
+    rows: Option<Vec<usize>>,
+}
+
+impl<T> Default for Cells<T> {
+    fn default() -> Self {
+        Cells {
+            values: Vec::new(),
+            rows: None,
+        }
+    }
+}
+
+impl<T: ArrowNativeType> Cells<T> {
+    #[inline]
+    fn push(&mut self, row: usize, value: T) {
+        match &mut self.rows {
+            Some(rows) => rows.push(row),
+            None if row != self.values.len() => {
+                let mut rows: Vec<usize> = (0..self.values.len()).collect();
+                rows.push(row);
+                self.rows = Some(rows);
+            }
+            None => {}
+        }
+        self.values.push(value);
+    }
+
+    /// The values spread over `len` rows, and which rows hold one, if not
+    /// all do.
+    fn spread(self, len: usize) -> (Vec<T>, Option<NullBuffer>) {
+        let mut valid = BooleanBufferBuilder::new(len);
+        match self.rows {
+            None if self.values.len() >= len => (self.values, None),
+            None => {
+                let held = self.values.len();
+                let mut values = self.values;
+                values.resize(len, T::default());
+                valid.append_n(held, true);
+                valid.append_n(len.saturating_sub(held), false);
+                (values, Some(NullBuffer::new(valid.finish())))
+            }
+            Some(rows) => {
+                let mut values = vec![T::default(); len];
+                valid.append_n(len, false);
+                for (value, row) in self.values.into_iter().zip(rows) {
+                    if let Some(slot) = values.get_mut(row) {
+                        *slot = value;
+                        valid.set_bit(row, true);
+                    }
+                }
+                (values, Some(NullBuffer::new(valid.finish())))
+            }
+        }
+    }
+
+    fn finish<P: ArrowPrimitiveType<Native = T>>(
+        self,
+        len: usize,
+    ) -> Result<PrimitiveArray<P>, ArrowError> {
+        let (values, nulls) = self.spread(len);
+        PrimitiveArray::try_new(ScalarBuffer::from(values), nulls)
+    }
+}
+
+/// A tag column as it is built: a key per value into the distinct values,
 /// each stored once and found again through a hash table of their keys.
 struct Dictionary {
-    keys: Vec<i32>,
-    nulls: NullBufferBuilder,
+    keys: Cells<i32>,
     values: StringBuilder,
     index: HashTable<i32>,
     hasher: foldhash::fast::RandomState,
@@ -1002,8 +1054,7 @@ struct Dictionary {
 impl Default for Dictionary {
     fn default() -> Self {
         Dictionary {
-            keys: Vec::new(),
-            nulls: NullBufferBuilder::new(0),
+            keys: Cells::default(),
             values: StringBuilder::with_capacity(0, 0),
             index: HashTable::new(),
             hasher: foldhash::fast::RandomState::default(),
@@ -1030,17 +1081,16 @@ impl Dictionary {
         }
     }
 
-    /// Appends `value`; returns the bytes of text stored, none if the
-    /// value was there.
-    fn push(&mut self, value: &str) -> usize {
+    /// Appends `value` as row `row`; returns the bytes of text stored,
+    /// none if the value was there.
+    fn push(&mut self, row: usize, value: &str) -> usize {
         let stored = self.values.values_slice().len();
         let key = match self.last {
             Some(last) if Self::value(&self.values, last) == value.as_bytes() => last,
             _ => self.key_of(value),
         };
         self.last = Some(key);
-        self.keys.push(key);
-        self.nulls.append_non_null();
+        self.keys.push(row, key);
         self.values.values_slice().len().saturating_sub(stored)
     }
 
@@ -1064,13 +1114,8 @@ impl Dictionary {
         key
     }
 
-    fn push_nulls(&mut self, count: usize) {
-        self.keys.resize(self.keys.len().saturating_add(count), 0);
-        self.nulls.append_n_nulls(count);
-    }
-
-    fn finish(mut self) -> Result<DictionaryArray<Int32Type>, ArrowError> {
-        let keys = Int32Array::try_new(ScalarBuffer::from(self.keys), self.nulls.finish())?;
+    fn finish(mut self, len: usize) -> Result<DictionaryArray<Int32Type>, ArrowError> {
+        let keys = self.keys.finish::<Int32Type>(len)?;
         DictionaryArray::try_new(keys, Arc::new(self.values.finish()))
     }
 }
