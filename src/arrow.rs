@@ -987,17 +987,27 @@ impl<T> Default for Cells<T> {
     }
 }
 
+/// The values a column makes room for at its first: most columns hold
+/// more, and growing from the standard library's four would move them
+/// four more times; a column costs a line of input at least, so this
+/// keeps memory in proportion to the input.
+const FIRST_CAPACITY: usize = 16;
+
 impl<T: ArrowNativeType> Cells<T> {
     #[inline]
     fn push(&mut self, row: usize, value: T) {
         match &mut self.rows {
             Some(rows) => rows.push(row),
             None if row != self.values.len() => {
-                let mut rows: Vec<usize> = (0..self.values.len()).collect();
+                let mut rows = Vec::with_capacity(self.values.capacity());
+                rows.extend(0..self.values.len());
                 rows.push(row);
                 self.rows = Some(rows);
             }
             None => {}
+        }
+        if self.values.capacity() == 0 {
+            self.values.reserve_exact(FIRST_CAPACITY);
         }
         self.values.push(value);
     }

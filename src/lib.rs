@@ -40,6 +40,7 @@
 //! | points | line protocol in a `Vec`, a `String`, an `io::Write` | [`Point::write_to_vec`], [`Point::write_to_fmt`], [`LineWriter`] for many |
 //! | a timestamp in another unit | nanoseconds and back | [`Precision`] |
 //! | points as JSON or another serde format | `Serialize`, `Deserialize` | the `serde` feature |
+//! | a body, a reader or points | Arrow record batches, one per measurement | the `arrow` feature: `arrow::Conversion::convert`, `from_reader`, `from_points` |
 //!
 //! The rest of this page shows five common tasks, then the exact dialect
 //! the crate reads and writes.
