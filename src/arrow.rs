@@ -37,16 +37,19 @@
 //!
 //! Three doors lead in: [`Conversion::convert`] for a body in memory,
 //! [`Conversion::from_reader`] for a reader (through a
-//! [`Stream`](crate::Stream), so only the columns grow with the input),
+//! [`Stream`], so only the columns grow with the input),
 //! and [`Conversion::from_points`] for points built or parsed elsewhere.
 //!
 //! The lines are parsed into one reused [`Point`] whose tags and fields
 //! go straight to their columns: no point is kept or allocated per line.
 //! Each table remembers the columns of its last line's keys, so a line of
-//! the same shape finds its columns by comparing names, without hashing,
-//! and, as every column was made by a line that passed the rules, needs
-//! no other check than the type of each value; a line that names a new
-//! column or breaks a rule goes through the [`Validator`].
+//! the same shape finds its columns by comparing names, without hashing
+//! (a line of another shape finds them through one table of names). As
+//! every column was made by a line that passed the rules, a line whose
+//! keys all name columns needs only these checks: each column named once,
+//! a tag for a tag column, a value of the column's type, room for the
+//! text. A line that names a new column or fails one of them goes through
+//! the [`Validator`].
 //!
 //! ```
 //! use lineproto::arrow::Conversion;
@@ -431,12 +434,12 @@ impl<'s> Converter<'s> {
         if self.rejected {
             return Ok(conversion);
         }
-        self.validator.commit();
         let names = &self.tables.names;
         for table in self.tables.list {
             let name = table.name.clone();
             conversion.batches.push((name, table.finish(names)?));
         }
+        self.validator.commit();
         Ok(conversion)
     }
 }
@@ -550,10 +553,11 @@ impl Tables {
         }
     }
 
-    /// The rules the validator does not know, because they concern the
-    /// columns being built: a name that is a tag column may not be a field
-    /// and the other way round, and no column may hold more text than
-    /// Arrow can address.
+    /// The rule the validator does not know, because it concerns the
+    /// columns being built: no column may hold more text than Arrow can
+    /// address. (A name that is a tag column and a field of the line, or
+    /// the other way round, the validator refuses: every column was made
+    /// by a line it passed.)
     fn admits(&self, point: &Point<'_>) -> Result<(), ValidationError> {
         let Some(index) = self.find(point.measurement()) else {
             return Ok(());
@@ -567,21 +571,6 @@ impl Tables {
                 .and_then(|name| self.columns.get(&(index, name)))
                 .and_then(|&column| table.columns.get(column))
         };
-        let clash = point
-            .tags()
-            .map(|tag| tag.key())
-            .find(|key| column(key).is_some_and(|column| column.kind.is_some()))
-            .or_else(|| {
-                point
-                    .fields()
-                    .map(|field| field.key())
-                    .find(|key| column(key).is_some_and(|column| column.kind.is_none()))
-            });
-        if let Some(key) = clash {
-            return Err(ValidationError::TagAndField {
-                key: excerpt(key.as_bytes()),
-            });
-        }
         let too_much = |key: &str, added: usize| {
             column(key)
                 .map_or(0, |column| column.text)

@@ -1023,7 +1023,10 @@ pub enum ValidationError {
         /// The type of the later occurrence.
         second: FieldType,
     },
-    /// A key is both a tag key and a field key of the line.
+    /// A key is both a tag key and a field key of the line, or names a
+    /// tag of the measurement where the schema or an earlier line of the
+    /// batch has it as a field (or the other way round): InfluxDB 3 keeps
+    /// one column per name.
     #[error("`{key}` is both a tag and a field")]
     TagAndField {
         /// The key.
@@ -1060,7 +1063,8 @@ pub enum ValidationError {
         limit: usize,
     },
     /// A line would take a column's text past what one Arrow `Utf8` array
-    /// can address (2 GiB), when converting to Arrow.
+    /// can address (2 GiB), when converting to Arrow; a tag value counts
+    /// as new text even when the column holds it already.
     #[error(
         "column `{column}` of measurement `{measurement}` would hold more than {limit} bytes of text"
     )]
@@ -1199,12 +1203,27 @@ impl<'s> Validator<'s> {
         let measurement = point.measurement();
         let stored = self.schema.tables.get(measurement);
         let written = self.written.get(measurement);
+        let known_tag = |key: &str| {
+            stored.is_some_and(|table| table.tags.contains(key))
+                || written.is_some_and(|table| table.tags.contains(key))
+        };
+        let known_field = |key: &str| {
+            stored.is_some_and(|table| table.fields.contains_key(key))
+                || written.is_some_and(|table| table.fields.contains_key(key))
+        };
+        let tag_and_field = |key: &str| ValidationError::TagAndField {
+            key: excerpt(key.as_bytes()),
+        };
         let mut new_fields = 0;
         for field in point.fields() {
             let found = field.value().field_type();
             let stored = stored.and_then(|table| table.fields.get(field.key()));
             let written = written.and_then(|table| table.fields.get(field.key()));
-            new_fields += usize::from(stored.is_none() && written.is_none());
+            let is_new = stored.is_none() && written.is_none();
+            if is_new && known_tag(field.key()) {
+                return Err(tag_and_field(field.key()));
+            }
+            new_fields += usize::from(is_new);
             let conflict = match (stored, written) {
                 (Some(&existing), _) if existing != found => Some((existing, None)),
                 (None, Some(&(existing, first_line))) if existing != found => {
@@ -1230,11 +1249,16 @@ impl<'s> Validator<'s> {
                 limit: self.schema.max_tables,
             });
         }
-        let known_tag = |key: &str| {
-            stored.is_some_and(|table| table.tags.contains(key))
-                || written.is_some_and(|table| table.tags.contains(key))
-        };
-        let new_columns = point.tags().filter(|tag| !known_tag(tag.key())).count() + new_fields;
+        let mut new_tags = 0;
+        for tag in point.tags() {
+            if !known_tag(tag.key()) {
+                if known_field(tag.key()) {
+                    return Err(tag_and_field(tag.key()));
+                }
+                new_tags += 1;
+            }
+        }
+        let new_columns = new_tags + new_fields;
         if new_columns > 0 {
             let columns = stored.map_or(1, Table::columns)
                 + written.map_or(0, |table| table.tags.len() + table.fields.len())

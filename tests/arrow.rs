@@ -503,3 +503,24 @@ fn a_failing_reader_is_an_io_error_and_leaves_the_schema_alone() {
     );
     assert_eq!(schema.measurements().count(), 0);
 }
+
+#[test]
+fn a_schema_carried_from_an_earlier_conversion_keeps_each_name_a_tag_or_a_field() {
+    let mut schema = Schema::new();
+    let options = BatchOptions::new();
+    let first = Conversion::convert(b"m,t=a f=1 1\n", &options, &mut schema).unwrap();
+    assert_eq!(first.error_count(), 0);
+    let second = Conversion::convert(
+        b"m t=1i 2\nm,f=x g=1 3\nm,t=b f=2 4\n",
+        &options,
+        &mut schema,
+    )
+    .unwrap();
+    let lines: Vec<usize> = second.errors().iter().map(|err| err.line()).collect();
+    assert_eq!(lines, [1, 2]);
+    assert!(matches!(
+        second.errors()[0].kind(),
+        lineproto::LineErrorKind::Validation(ValidationError::TagAndField { key }) if key == "t"
+    ));
+    assert_eq!(second.batches()[0].1.num_rows(), 1);
+}

@@ -139,6 +139,29 @@ fn a_key_that_is_both_tag_and_field_is_rejected() {
 }
 
 #[test]
+fn a_name_keeps_its_kind_across_lines_and_batches() {
+    let tag_then_field = parse_batch(b"m,host=a v=1\nm host=1i\nn host=1i\n");
+    assert_eq!(tag_then_field.points().len(), 2);
+    assert_eq!(tag_then_field.errors()[0].line(), 2);
+    assert_eq!(
+        validation(&tag_then_field, 0),
+        ValidationError::TagAndField { key: "host".into() }
+    );
+    // The schema carries the kinds to the next batch, both ways.
+    let mut schema = Schema::new();
+    let first = Batch::parse(b"m,host=a v=1\n", &BatchOptions::new(), &mut schema);
+    assert!(first.is_complete());
+    let second = Batch::parse(
+        b"m host=1i\nm,v=x w=1\nm,host=b v=2\n",
+        &BatchOptions::new(),
+        &mut schema,
+    );
+    let lines: Vec<usize> = second.errors().iter().map(|err| err.line()).collect();
+    assert_eq!(lines, [1, 2]);
+    assert_eq!(second.points().len(), 1);
+}
+
+#[test]
 fn time_is_reserved_for_tags_and_fields() {
     let batch = parse_batch(b"m,time=a v=1\nm time=1\nm v=1\n");
     assert_eq!(batch.points().len(), 1);
