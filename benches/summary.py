@@ -109,4 +109,15 @@ if alarm:
         for line in noted:
             print(f"- {line}")
     if below and alarm == "--alarm=fail":
+        # The benchmarks to measure again: each alarming group and data
+        # set, with the parse group's figures that parse_reuse is compared
+        # with (see .ci/bench).
+        again = set()
+        for line in below:
+            group, data = line.split(":")[0].split(" ")
+            again.add(f"^{group}/[^/]+/{data}$")
+            if group == "parse_reuse":
+                again.add(f"^parse/[^/]+/{data}$")
+        with open(os.path.join(root, "..", "bench-alarms"), "w") as out:
+            out.write("|".join(sorted(again)))
         sys.exit(1)
