@@ -81,7 +81,7 @@ use arrow_buffer::{ArrowNativeType, BooleanBufferBuilder, NullBuffer, ScalarBuff
 use arrow_schema::{ArrowError, DataType, Field, Schema as ArrowSchema, TimeUnit};
 use hashbrown::HashTable;
 
-use crate::batch::{BatchOptions, LineError, Schema, ValidationError, Validator};
+use crate::batch::{BatchOptions, LineError, Refusals, Schema, ValidationError, Validator};
 use crate::error::{ParseError, excerpt};
 use crate::lines::Points;
 use crate::point::{FieldType, FieldValue, Point};
@@ -183,7 +183,7 @@ impl Conversion {
     ) -> Result<Conversion, ArrowError> {
         let mut stream = Stream::with_options(reader, options.parse_options());
         let mut converter = Converter::new(options, schema);
-        while !converter.rejected {
+        while !converter.refusals.rejected {
             match stream.next_chunk() {
                 Ok(Some(mut chunk)) => converter.read(&mut chunk),
                 Ok(None) => break,
@@ -225,7 +225,7 @@ impl Conversion {
     ) -> Result<Conversion, ArrowError> {
         let mut converter = Converter::new(options, schema);
         for (index, point) in points.into_iter().enumerate() {
-            if converter.rejected {
+            if converter.refusals.rejected {
                 break;
             }
             let point = point.borrow();
@@ -237,7 +237,7 @@ impl Conversion {
             };
             if let Err(kind) = result {
                 let text = point.to_string();
-                converter.refuse(LineError::from_validation_error(
+                converter.refusals.refuse(LineError::from_validation_error(
                     line,
                     kind,
                     text.as_bytes(),
@@ -353,13 +353,9 @@ struct Converter<'s> {
     validator: Validator<'s>,
     tables: Tables,
     default_time: i64,
-    max_errors: usize,
-    accept_partial: bool,
-    errors: Vec<LineError>,
-    error_count: usize,
-    /// A bad line met with partial writes off: nothing more is converted,
-    /// and nothing is kept.
-    rejected: bool,
+    /// The bad lines; once one rejects the body, nothing more is
+    /// converted and nothing is kept.
+    refusals: Refusals,
 }
 
 impl<'s> Converter<'s> {
@@ -373,18 +369,14 @@ impl<'s> Converter<'s> {
                 .with_reject_underscore_names(options.reject_underscore_names()),
             tables: Tables::default(),
             default_time,
-            max_errors: options.max_errors(),
-            accept_partial: options.accept_partial(),
-            errors: Vec::new(),
-            error_count: 0,
-            rejected: false,
+            refusals: Refusals::new(options),
         }
     }
 
     /// Converts every line of `lines`, into one reused point.
     fn read<'a>(&mut self, lines: &mut impl Lines<'a>) {
         let mut point = Point::new();
-        while !self.rejected {
+        while !self.refusals.rejected {
             let error = match lines.next_into(&mut point) {
                 None => break,
                 Some(Err(err)) => LineError::from_parse_error(&err, lines.line_text(err.line())),
@@ -401,7 +393,7 @@ impl<'s> Converter<'s> {
                     }
                 }
             };
-            self.refuse(error);
+            self.refusals.refuse(error);
         }
     }
 
@@ -415,23 +407,15 @@ impl<'s> Converter<'s> {
         Ok(())
     }
 
-    fn refuse(&mut self, error: LineError) {
-        self.error_count += 1;
-        if self.errors.len() < self.max_errors {
-            self.errors.push(error);
-        }
-        self.rejected = !self.accept_partial;
-    }
-
     /// The conversion: the batches and what the schema learnt, unless a
     /// bad line rejected it all.
     fn finish(self) -> Result<Conversion, ArrowError> {
         let mut conversion = Conversion {
             batches: Vec::new(),
-            errors: self.errors,
-            error_count: self.error_count,
+            errors: self.refusals.errors,
+            error_count: self.refusals.count,
         };
-        if self.rejected {
+        if self.refusals.rejected {
             return Ok(conversion);
         }
         let names = &self.tables.names;

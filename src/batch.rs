@@ -487,6 +487,40 @@ pub struct Batch<'a> {
     rejected: bool,
 }
 
+/// The bad lines of a body as they are met, by the options' rules: all
+/// counted, the first [`BatchOptions::max_errors`] kept, and with partial
+/// writes off the first one rejects the body. [`Batch`] and the Arrow
+/// converter keep them alike.
+#[derive(Debug)]
+pub(crate) struct Refusals {
+    pub(crate) errors: Vec<LineError>,
+    pub(crate) count: usize,
+    /// A bad line met with partial writes off: nothing of the body is kept.
+    pub(crate) rejected: bool,
+    max_errors: usize,
+    accept_partial: bool,
+}
+
+impl Refusals {
+    pub(crate) fn new(options: &BatchOptions) -> Self {
+        Refusals {
+            errors: Vec::new(),
+            count: 0,
+            rejected: false,
+            max_errors: options.max_errors,
+            accept_partial: options.accept_partial,
+        }
+    }
+
+    pub(crate) fn refuse(&mut self, error: LineError) {
+        self.count += 1;
+        if self.errors.len() < self.max_errors {
+            self.errors.push(error);
+        }
+        self.rejected |= !self.accept_partial;
+    }
+}
+
 impl<'a> Batch<'a> {
     /// Parses and checks `body` against `schema`, and adds the new tables,
     /// tags and field types of the accepted points to `schema`.
@@ -510,12 +544,8 @@ impl<'a> Batch<'a> {
     pub fn parse(body: &'a [u8], options: &BatchOptions, schema: &mut Schema) -> Self {
         let mut validator =
             Validator::new(schema).with_reject_underscore_names(options.reject_underscore_names);
-        let mut batch = Batch {
-            points: Vec::new(),
-            errors: Vec::new(),
-            error_count: 0,
-            rejected: false,
-        };
+        let mut points = Vec::new();
+        let mut refusals = Refusals::new(options);
         let mut parser = crate::parse_with(body, options.parse);
         loop {
             let mut point = Point::new();
@@ -533,22 +563,26 @@ impl<'a> Batch<'a> {
                 }
             };
             match result {
-                Ok(()) => batch.points.push(point),
+                Ok(()) => points.push(point),
                 Err(error) => {
-                    batch.error_count += 1;
-                    if batch.errors.len() < options.max_errors {
-                        batch.errors.push(error);
-                    }
-                    if !options.accept_partial {
-                        batch.points = Vec::new();
-                        batch.rejected = true;
-                        return batch;
+                    refusals.refuse(error);
+                    if refusals.rejected {
+                        break;
                     }
                 }
             }
         }
-        validator.commit();
-        batch
+        if refusals.rejected {
+            points = Vec::new();
+        } else {
+            validator.commit();
+        }
+        Batch {
+            points,
+            errors: refusals.errors,
+            error_count: refusals.count,
+            rejected: refusals.rejected,
+        }
     }
 
     /// The points to store, in input order, repeated field keys resolved.
