@@ -42,6 +42,12 @@
 //!
 //! The lines are parsed into one reused [`Point`] whose tags and fields
 //! go straight to their columns: no point is kept or allocated per line.
+//! Once a conversion has made 1,024 columns (a body of many
+//! measurements), it parses up to 4,096 lines (at most 65,536 tags and
+//! fields) into a reused group of points and appends them table by
+//! table, so that a table's columns are fetched once for all its lines of
+//! the group rather than once for each line; every rule concerns one
+//! table, so the rows and the refused lines are the same.
 //! Each table remembers the columns of its last line's keys, so a line of
 //! the same shape finds its columns by comparing names, without hashing
 //! (a line of another shape finds them through one table of names). As
@@ -232,8 +238,16 @@ impl Conversion {
             let line = index.saturating_add(1);
             let result = match point.validate() {
                 Err(invalid) => Err(ValidationError::InvalidPoint(invalid)),
-                Ok(()) if converter.tables.append_known(point, converter.default_time) => Ok(()),
-                Ok(()) => converter.add_new(&mut point.clone(), line),
+                Ok(()) => match converter.tables.find(point.measurement()) {
+                    Some(table)
+                        if converter
+                            .tables
+                            .append_known(table, point, converter.default_time) =>
+                    {
+                        Ok(())
+                    }
+                    _ => converter.add_new(&mut point.clone(), line),
+                },
             };
             if let Err(kind) = result {
                 let text = point.to_string();
@@ -317,6 +331,10 @@ trait Lines<'a> {
     fn next_into(&mut self, point: &mut Point<'a>) -> Option<Result<(), ParseError>>;
     fn line_number(&self) -> usize;
     fn line_text(&self, line: usize) -> &'a [u8];
+    /// Where the line of the item just returned begins.
+    fn line_start(&self) -> usize;
+    /// The text of the line that begins at `start`.
+    fn line_text_at(&self, start: usize) -> &'a [u8];
 }
 
 impl<'a> Lines<'a> for Points<'a> {
@@ -330,6 +348,14 @@ impl<'a> Lines<'a> for Points<'a> {
 
     fn line_text(&self, line: usize) -> &'a [u8] {
         Points::line_text(self, line)
+    }
+
+    fn line_start(&self) -> usize {
+        Points::line_start(self)
+    }
+
+    fn line_text_at(&self, start: usize) -> &'a [u8] {
+        Points::line_text_at(self, start)
     }
 }
 
@@ -345,6 +371,54 @@ impl<'s> Lines<'s> for Chunk<'s> {
     fn line_text(&self, line: usize) -> &'s [u8] {
         Chunk::line_text(self, line)
     }
+
+    fn line_start(&self) -> usize {
+        Chunk::line_start(self)
+    }
+
+    fn line_text_at(&self, start: usize) -> &'s [u8] {
+        Chunk::line_text_at(self, start)
+    }
+}
+
+/// How many columns a conversion makes before it converts its lines in
+/// groups, table by table ([`Converter::read_group`]): below this the
+/// columns of all its tables stay in cache anyway, and converting each
+/// line as it is parsed saves keeping the group.
+const GROUP_FROM_COLUMNS: usize = 1024;
+
+/// The most lines in a group: enough for a body of hundreds of tables to
+/// have several lines of each in every group.
+const GROUP_LINES: usize = 4096;
+
+/// The most tags and fields in a group, which bounds its memory: a point
+/// of a group costs its entries and the text it unescaped.
+const GROUP_ENTRIES: usize = 64 * 1024;
+
+/// The most entries and text a point of a group keeps for the next group:
+/// one that held a larger line gives its memory back.
+const GROUP_POINT_ENTRIES: usize = 64;
+const GROUP_POINT_TEXT: usize = 4096;
+
+/// The lines of a group as they wait to be converted: the parsed points,
+/// and each line's number, start and table.
+#[derive(Default)]
+struct Group<'a> {
+    points: Vec<Point<'a>>,
+    lines: Vec<(usize, usize, usize)>,
+}
+
+impl Group<'_> {
+    /// Gives back the memory of points that held large lines, so that
+    /// the group holds at most its caps between groups.
+    fn trim(&mut self) {
+        for point in &mut self.points {
+            let (entries, text) = point.room();
+            if entries > GROUP_POINT_ENTRIES || text > GROUP_POINT_TEXT {
+                *point = Point::new();
+            }
+        }
+    }
 }
 
 /// One conversion as it runs: the tables being built, the validator that
@@ -356,6 +430,11 @@ struct Converter<'s> {
     /// The bad lines; once one rejects the body, nothing more is
     /// converted and nothing is kept.
     refusals: Refusals,
+    /// The columns from which lines are converted in groups, and the most
+    /// lines in a group: [`GROUP_FROM_COLUMNS`] and [`GROUP_LINES`], but
+    /// for the tests that compare grouping with converting line by line.
+    group_from: usize,
+    group_lines: usize,
 }
 
 impl<'s> Converter<'s> {
@@ -370,31 +449,128 @@ impl<'s> Converter<'s> {
             tables: Tables::default(),
             default_time,
             refusals: Refusals::new(options),
+            group_from: GROUP_FROM_COLUMNS,
+            group_lines: GROUP_LINES,
         }
     }
 
-    /// Converts every line of `lines`, into one reused point.
+    /// Converts every line of `lines`: one at a time into one reused
+    /// point while the tables are few, then in groups once they are many
+    /// ([`read_group`](Self::read_group)).
     fn read<'a>(&mut self, lines: &mut impl Lines<'a>) {
         let mut point = Point::new();
+        let mut group = Group::default();
         while !self.refusals.rejected {
+            if self.tables.columns.len() >= self.group_from {
+                if !self.read_group(lines, &mut group) {
+                    break;
+                }
+                continue;
+            }
             let error = match lines.next_into(&mut point) {
                 None => break,
                 Some(Err(err)) => LineError::from_parse_error(&err, lines.line_text(err.line())),
-                Some(Ok(())) => {
-                    if self.tables.append_known(&point, self.default_time) {
-                        continue;
+                Some(Ok(())) => match self.add(&mut point, None, lines.line_number()) {
+                    Ok(()) => continue,
+                    Err(kind) => {
+                        let line = lines.line_number();
+                        LineError::from_validation_error(line, kind, lines.line_text(line))
                     }
-                    let line = lines.line_number();
-                    match self.add_new(&mut point, line) {
-                        Ok(()) => continue,
-                        Err(kind) => {
-                            LineError::from_validation_error(line, kind, lines.line_text(line))
-                        }
-                    }
-                }
+                },
             };
             self.refusals.refuse(error);
         }
+    }
+
+    /// Parses the next lines of `lines` into `group`, then converts them
+    /// table by table, each table's lines in their order: the columns of
+    /// one table stay in cache for all its lines, where lines that move
+    /// from table to table would fetch a table's columns for each line.
+    /// The lines of tables not made yet come last, in their order.
+    ///
+    /// This appends the same rows and refuses the same lines as
+    /// converting line by line: every rule but one concerns one table,
+    /// whose lines keep their order; the one that does not, the cap on
+    /// tables, counts only tables made by the lines that come last, in
+    /// their order; the refusals are counted in line order. False at the
+    /// end of `lines`.
+    fn read_group<'a>(&mut self, lines: &mut impl Lines<'a>, group: &mut Group<'a>) -> bool {
+        let mut more = true;
+        let mut bad: Vec<(usize, LineError)> = Vec::new();
+        group.lines.clear();
+        let mut entries = 0usize;
+        while group.lines.len() < self.group_lines && entries < GROUP_ENTRIES {
+            let at = group.lines.len();
+            if at == group.points.len() {
+                group.points.push(Point::new());
+            }
+            let Some(point) = group.points.get_mut(at) else {
+                break;
+            };
+            match lines.next_into(point) {
+                None => {
+                    more = false;
+                    break;
+                }
+                Some(Err(err)) => {
+                    let error = LineError::from_parse_error(&err, lines.line_text(err.line()));
+                    bad.push((err.line(), error));
+                    if !self.refusals.accepts_partial() {
+                        more = false;
+                        break;
+                    }
+                }
+                Some(Ok(())) => {
+                    entries = entries.saturating_add(point.tag_count() + point.fields().len());
+                    group
+                        .lines
+                        .push((lines.line_number(), lines.line_start(), usize::MAX));
+                }
+            }
+        }
+        for (slot, point) in group.lines.iter_mut().zip(&group.points) {
+            slot.2 = self.tables.find(point.measurement()).unwrap_or(usize::MAX);
+        }
+        let mut order: Vec<usize> = (0..group.lines.len()).collect();
+        order.sort_by_key(|&at| group.lines.get(at).map(|line| line.2));
+        for at in order {
+            let (Some(&(line, start, table)), Some(point)) =
+                (group.lines.get(at), group.points.get_mut(at))
+            else {
+                continue;
+            };
+            let table = (table != usize::MAX).then_some(table);
+            if let Err(kind) = self.add(point, table, line) {
+                let error = LineError::from_validation_error(line, kind, lines.line_text_at(start));
+                bad.push((line, error));
+            }
+        }
+        bad.sort_by_key(|(line, _)| *line);
+        for (_, error) in bad {
+            if self.refusals.rejected {
+                break;
+            }
+            self.refusals.refuse(error);
+        }
+        group.trim();
+        more
+    }
+
+    /// Appends `point`, line `line`, of table `table` if known: through
+    /// [`Tables::append_known`] if it can, else through every rule.
+    fn add(
+        &mut self,
+        point: &mut Point<'_>,
+        table: Option<usize>,
+        line: usize,
+    ) -> Result<(), ValidationError> {
+        let table = table.or_else(|| self.tables.find(point.measurement()));
+        if let Some(table) = table {
+            if self.tables.append_known(table, point, self.default_time) {
+                return Ok(());
+            }
+        }
+        self.add_new(point, line)
     }
 
     /// Checks a point that [`Tables::append_known`] could not append (it
@@ -472,14 +648,11 @@ impl Tables {
         self.stamp
     }
 
-    /// Appends `point` if its table and every column it names exist, each
+    /// Appends `point` to table `index` if every column it names exists, each
     /// named once, of the point's kind and type, with room for its text:
     /// then the rules hold as they held for the line that made each
     /// column, and no validation is needed. Otherwise appends nothing.
-    fn append_known(&mut self, point: &Point<'_>, default_time: i64) -> bool {
-        let Some(index) = self.find(point.measurement()) else {
-            return false;
-        };
+    fn append_known(&mut self, index: usize, point: &Point<'_>, default_time: i64) -> bool {
         let stamp = self.next_stamp();
         let Some(table) = self.list.get_mut(index) else {
             return false;
@@ -1100,5 +1273,107 @@ impl Dictionary {
     fn finish(mut self, len: usize) -> Result<DictionaryArray<Int32Type>, ArrowError> {
         let keys = self.keys.finish::<Int32Type>(len)?;
         DictionaryArray::try_new(keys, Arc::new(self.values.finish()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Converts `body` with lines grouped from the first column on, in
+    /// groups of `group_lines`, or (`None`) line by line.
+    fn convert_grouped(
+        body: &[u8],
+        options: &BatchOptions,
+        schema: &mut Schema,
+        group_lines: Option<usize>,
+    ) -> Conversion {
+        let mut converter = Converter::new(options, schema);
+        match group_lines {
+            Some(lines) => {
+                converter.group_from = 0;
+                converter.group_lines = lines;
+            }
+            None => converter.group_from = usize::MAX,
+        }
+        converter.read(&mut crate::parse_with(body, options.parse_options()));
+        match converter.finish() {
+            Ok(conversion) => conversion,
+            Err(err) => panic!("a batch not built: {err}"),
+        }
+    }
+
+    /// A line of one of a few measurements, whose names change kind and
+    /// type from line to line, or a bad line.
+    fn line() -> impl Strategy<Value = String> {
+        let value = prop_oneof![
+            Just("1i".to_owned()),
+            Just("2u".to_owned()),
+            Just("1.5".to_owned()),
+            Just("t".to_owned()),
+            Just("\"s\\\" x\"".to_owned()),
+        ];
+        let key = prop_oneof![Just("a"), Just("b"), Just("c"), Just("d\\ e")];
+        let good = (
+            0..6usize,
+            proptest::collection::vec((key.clone(), 0..3usize), 0..3),
+            proptest::collection::vec((key, value), 1..4),
+            proptest::option::of(0..100i64),
+        )
+            .prop_map(|(measurement, tags, fields, time)| {
+                let mut line = format!("m{measurement}");
+                for (key, value) in tags {
+                    line.push_str(&format!(",{key}=v{value}"));
+                }
+                let fields: Vec<String> = fields
+                    .iter()
+                    .map(|(key, value)| format!("{key}={value}"))
+                    .collect();
+                line.push(' ');
+                line.push_str(&fields.join(","));
+                if let Some(time) = time {
+                    line.push_str(&format!(" {time}"));
+                }
+                line
+            });
+        prop_oneof![
+            8 => good,
+            1 => Just("m1 a=".to_owned()),
+            1 => Just("m2,a=1".to_owned()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Converting in groups, table by table, keeps every rule's
+        /// order: the same batches, refusals, count and schema as line
+        /// by line, whatever the group size, the caps and the options.
+        #[test]
+        fn groups_convert_as_lines_one_by_one(
+            lines in proptest::collection::vec(line(), 0..40),
+            group_lines in 1..9usize,
+            max_tables in 1..8usize,
+            max_columns in 2..8usize,
+            accept_partial in any::<bool>(),
+            max_errors in 0..5usize,
+        ) {
+            let body = lines.join("\n");
+            let options = BatchOptions::new()
+                .with_accept_partial(accept_partial)
+                .with_max_errors(max_errors)
+                .with_parse_options(crate::ParseOptions::new().with_default_time(7));
+            let schema = Schema::new()
+                .with_max_tables(max_tables)
+                .with_max_columns_per_table(max_columns);
+            let (mut one_by_one, mut grouped) = (schema.clone(), schema);
+            let expected = convert_grouped(body.as_bytes(), &options, &mut one_by_one, None);
+            let found = convert_grouped(body.as_bytes(), &options, &mut grouped, Some(group_lines));
+            prop_assert_eq!(&found.batches, &expected.batches);
+            prop_assert_eq!(&found.errors, &expected.errors);
+            prop_assert_eq!(found.error_count, expected.error_count);
+            prop_assert_eq!(grouped, one_by_one);
+        }
     }
 }

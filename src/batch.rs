@@ -512,6 +512,11 @@ impl Refusals {
         }
     }
 
+    /// Whether a bad line leaves the rest of the body to be kept.
+    pub(crate) fn accepts_partial(&self) -> bool {
+        self.accept_partial
+    }
+
     pub(crate) fn refuse(&mut self, error: LineError) {
         self.count += 1;
         if self.errors.len() < self.max_errors {

@@ -475,7 +475,20 @@ impl<'a> Points<'a> {
                 None => return &[],
             }
         }
-        let rest = bounds::within(input, at..);
+        self.line_text_at(at)
+    }
+
+    /// Where the line of the item just returned begins, for
+    /// [`line_text_at`](Self::line_text_at) once the iterator has moved on.
+    pub(crate) fn line_start(&self) -> usize {
+        self.last_start
+    }
+
+    /// The text of the physical line that begins at `start`, without its
+    /// line break.
+    pub(crate) fn line_text_at(&self, start: usize) -> &'a [u8] {
+        let input: &'a [u8] = self.input;
+        let rest = bounds::within(input, start..);
         match rest.iter().position(|&b| b == b'\n') {
             // A carriage return before the line feed belongs to the line
             // break; one at the very end of the input is the line's.

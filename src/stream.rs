@@ -601,6 +601,16 @@ impl<'s> Chunk<'s> {
     pub fn line_text(&self, line: usize) -> &'s [u8] {
         self.points.line_text(line)
     }
+
+    /// As [`Points::line_start`].
+    pub(crate) fn line_start(&self) -> usize {
+        self.points.line_start()
+    }
+
+    /// As [`Points::line_text_at`].
+    pub(crate) fn line_text_at(&self, start: usize) -> &'s [u8] {
+        self.points.line_text_at(start)
+    }
 }
 
 impl<'s> Iterator for Chunk<'s> {
