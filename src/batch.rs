@@ -513,6 +513,7 @@ impl Refusals {
     }
 
     /// Whether a bad line leaves the rest of the body to be kept.
+    #[cfg(feature = "arrow")]
     pub(crate) fn accepts_partial(&self) -> bool {
         self.accept_partial
     }

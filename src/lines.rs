@@ -480,6 +480,7 @@ impl<'a> Points<'a> {
 
     /// Where the line of the item just returned begins, for
     /// [`line_text_at`](Self::line_text_at) once the iterator has moved on.
+    #[cfg(feature = "arrow")]
     pub(crate) fn line_start(&self) -> usize {
         self.last_start
     }

@@ -603,11 +603,13 @@ impl<'s> Chunk<'s> {
     }
 
     /// As [`Points::line_start`].
+    #[cfg(feature = "arrow")]
     pub(crate) fn line_start(&self) -> usize {
         self.points.line_start()
     }
 
     /// As [`Points::line_text_at`].
+    #[cfg(feature = "arrow")]
     pub(crate) fn line_text_at(&self, start: usize) -> &'s [u8] {
         self.points.line_text_at(start)
     }
