@@ -635,7 +635,7 @@ impl Tables {
         if self
             .list
             .get(self.last)
-            .is_some_and(|table| table.name == measurement)
+            .is_some_and(|table| same_bytes(table.name.as_bytes(), measurement.as_bytes()))
         {
             return Some(self.last);
         }
@@ -957,6 +957,32 @@ impl Table {
     }
 }
 
+/// Whether `a` and `b` are the same bytes: compared eight at a time in
+/// line, where `==` calls the C library's `memcmp` for each pair. The
+/// converter compares names and tag values of a few bytes several times a
+/// line, and the call costs more than the comparison.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 64 {
+        return a == b;
+    }
+    let word = |chunk: &[u8]| u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0; 8]));
+    let (mut a8, mut b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let words = a8
+        .by_ref()
+        .zip(b8.by_ref())
+        .all(|(x, y)| word(x) == word(y));
+    words
+        && a8
+            .remainder()
+            .iter()
+            .zip(b8.remainder())
+            .all(|(x, y)| x == y)
+}
+
 /// The tag and field keys of a conversion, each stored once and numbered:
 /// tables share them (most tables of a body have the same few keys), so
 /// finding a column by name reads one small, often-used table of names
@@ -988,7 +1014,7 @@ impl Names {
         self.spans
             .get(name)
             .and_then(|&(start, end)| self.text.as_bytes().get(start..end))
-            .is_some_and(|text| text == key.as_bytes())
+            .is_some_and(|text| same_bytes(text, key.as_bytes()))
     }
 
     /// The number of `key`, if it has one.
@@ -1242,7 +1268,7 @@ impl Dictionary {
     fn push(&mut self, row: usize, value: &str) -> usize {
         let stored = self.values.values_slice().len();
         let key = match self.last {
-            Some(last) if Self::value(&self.values, last) == value.as_bytes() => last,
+            Some(last) if same_bytes(Self::value(&self.values, last), value.as_bytes()) => last,
             _ => self.key_of(value),
         };
         self.last = Some(key);
@@ -1254,10 +1280,9 @@ impl Dictionary {
     fn key_of(&mut self, value: &str) -> i32 {
         let hash = self.hasher.hash_one(value.as_bytes());
         let values = &self.values;
-        if let Some(&key) = self
-            .index
-            .find(hash, |&key| Self::value(values, key) == value.as_bytes())
-        {
+        if let Some(&key) = self.index.find(hash, |&key| {
+            same_bytes(Self::value(values, key), value.as_bytes())
+        }) {
             return key;
         }
         // The text cap keeps the distinct values, each at least a byte
@@ -1342,6 +1367,27 @@ mod tests {
             1 => Just("m1 a=".to_owned()),
             1 => Just("m2,a=1".to_owned()),
         ]
+    }
+
+    proptest! {
+        /// `same_bytes` is `==` on slices, over lengths around each word
+        /// boundary and beyond the length handed to `==`.
+        #[test]
+        fn same_bytes_is_slice_equality(
+            a in proptest::collection::vec(0..3u8, 0..80),
+            b in proptest::collection::vec(0..3u8, 0..80),
+            cut in 0..80usize,
+        ) {
+            prop_assert_eq!(same_bytes(&a, &b), a == b);
+            let shared = [&a[..cut.min(a.len())], &b[..]].concat();
+            let copy = shared.clone();
+            prop_assert!(same_bytes(&shared, &copy));
+            if let Some(last) = copy.len().checked_sub(1) {
+                let mut changed = copy;
+                changed[last] ^= 1;
+                prop_assert!(!same_bytes(&shared, &changed));
+            }
+        }
     }
 
     proptest! {
