@@ -326,15 +326,11 @@ impl Conversion {
 }
 
 /// Where the converter reads lines from: a whole body ([`Points`]) or
-/// the chunks of a [`Stream`].
+/// the chunks of a [`Stream`]. Both are parsed by a [`Points`], which
+/// knows the lines' numbers and texts.
 trait Lines<'a> {
     fn next_into(&mut self, point: &mut Point<'a>) -> Option<Result<(), ParseError>>;
-    fn line_number(&self) -> usize;
-    fn line_text(&self, line: usize) -> &'a [u8];
-    /// Where the line of the item just returned begins.
-    fn line_start(&self) -> usize;
-    /// The text of the line that begins at `start`.
-    fn line_text_at(&self, start: usize) -> &'a [u8];
+    fn points(&self) -> &Points<'a>;
 }
 
 impl<'a> Lines<'a> for Points<'a> {
@@ -342,20 +338,8 @@ impl<'a> Lines<'a> for Points<'a> {
         Points::next_into(self, point)
     }
 
-    fn line_number(&self) -> usize {
-        Points::line_number(self)
-    }
-
-    fn line_text(&self, line: usize) -> &'a [u8] {
-        Points::line_text(self, line)
-    }
-
-    fn line_start(&self) -> usize {
-        Points::line_start(self)
-    }
-
-    fn line_text_at(&self, start: usize) -> &'a [u8] {
-        Points::line_text_at(self, start)
+    fn points(&self) -> &Points<'a> {
+        self
     }
 }
 
@@ -364,20 +348,8 @@ impl<'s> Lines<'s> for Chunk<'s> {
         Chunk::next_into(self, point)
     }
 
-    fn line_number(&self) -> usize {
-        Chunk::line_number(self)
-    }
-
-    fn line_text(&self, line: usize) -> &'s [u8] {
-        Chunk::line_text(self, line)
-    }
-
-    fn line_start(&self) -> usize {
-        Chunk::line_start(self)
-    }
-
-    fn line_text_at(&self, start: usize) -> &'s [u8] {
-        Chunk::line_text_at(self, start)
+    fn points(&self) -> &Points<'s> {
+        Chunk::points(self)
     }
 }
 
@@ -401,11 +373,13 @@ const GROUP_POINT_ENTRIES: usize = 64;
 const GROUP_POINT_TEXT: usize = 4096;
 
 /// The lines of a group as they wait to be converted: the parsed points,
-/// and each line's number, start and table.
+/// each line's number, start and table, and the order to convert them
+/// in (kept for its memory).
 #[derive(Default)]
 struct Group<'a> {
     points: Vec<Point<'a>>,
     lines: Vec<(usize, usize, usize)>,
+    order: Vec<usize>,
 }
 
 impl Group<'_> {
@@ -469,12 +443,14 @@ impl<'s> Converter<'s> {
             }
             let error = match lines.next_into(&mut point) {
                 None => break,
-                Some(Err(err)) => LineError::from_parse_error(&err, lines.line_text(err.line())),
-                Some(Ok(())) => match self.add(&mut point, None, lines.line_number()) {
+                Some(Err(err)) => {
+                    LineError::from_parse_error(&err, lines.points().line_text(err.line()))
+                }
+                Some(Ok(())) => match self.add(&mut point, None, lines.points().line_number()) {
                     Ok(()) => continue,
                     Err(kind) => {
-                        let line = lines.line_number();
-                        LineError::from_validation_error(line, kind, lines.line_text(line))
+                        let line = lines.points().line_number();
+                        LineError::from_validation_error(line, kind, lines.points().line_text(line))
                     }
                 },
             };
@@ -513,7 +489,8 @@ impl<'s> Converter<'s> {
                     break;
                 }
                 Some(Err(err)) => {
-                    let error = LineError::from_parse_error(&err, lines.line_text(err.line()));
+                    let error =
+                        LineError::from_parse_error(&err, lines.points().line_text(err.line()));
                     bad.push((err.line(), error));
                     if !self.refusals.accepts_partial() {
                         more = false;
@@ -522,18 +499,22 @@ impl<'s> Converter<'s> {
                 }
                 Some(Ok(())) => {
                     entries = entries.saturating_add(point.tag_count() + point.fields().len());
-                    group
-                        .lines
-                        .push((lines.line_number(), lines.line_start(), usize::MAX));
+                    group.lines.push((
+                        lines.points().line_number(),
+                        lines.points().line_start(),
+                        usize::MAX,
+                    ));
                 }
             }
         }
         for (slot, point) in group.lines.iter_mut().zip(&group.points) {
             slot.2 = self.tables.find(point.measurement()).unwrap_or(usize::MAX);
         }
-        let mut order: Vec<usize> = (0..group.lines.len()).collect();
+        let mut order = std::mem::take(&mut group.order);
+        order.clear();
+        order.extend(0..group.lines.len());
         order.sort_by_key(|&at| group.lines.get(at).map(|line| line.2));
-        for at in order {
+        for &at in &order {
             let (Some(&(line, start, table)), Some(point)) =
                 (group.lines.get(at), group.points.get_mut(at))
             else {
@@ -541,7 +522,11 @@ impl<'s> Converter<'s> {
             };
             let table = (table != usize::MAX).then_some(table);
             if let Err(kind) = self.add(point, table, line) {
-                let error = LineError::from_validation_error(line, kind, lines.line_text_at(start));
+                let error = LineError::from_validation_error(
+                    line,
+                    kind,
+                    lines.points().line_text_at(start),
+                );
                 bad.push((line, error));
             }
         }
@@ -552,6 +537,7 @@ impl<'s> Converter<'s> {
             }
             self.refusals.refuse(error);
         }
+        group.order = order;
         group.trim();
         more
     }

@@ -602,16 +602,10 @@ impl<'s> Chunk<'s> {
         self.points.line_text(line)
     }
 
-    /// As [`Points::line_start`].
+    /// The parser of the chunk, for its lines' numbers and texts.
     #[cfg(feature = "arrow")]
-    pub(crate) fn line_start(&self) -> usize {
-        self.points.line_start()
-    }
-
-    /// As [`Points::line_text_at`].
-    #[cfg(feature = "arrow")]
-    pub(crate) fn line_text_at(&self, start: usize) -> &'s [u8] {
-        self.points.line_text_at(start)
+    pub(crate) fn points(&self) -> &Points<'s> {
+        &self.points
     }
 }
 
