@@ -42,12 +42,14 @@
 //!
 //! The lines are parsed into one reused [`Point`] whose tags and fields
 //! go straight to their columns: no point is kept or allocated per line.
-//! Once a conversion has made 1,024 columns (a body of many
-//! measurements), it parses up to 4,096 lines (at most 65,536 tags and
-//! fields) into a reused group of points and appends them table by
-//! table, so that a table's columns are fetched once for all its lines of
-//! the group rather than once for each line; every rule concerns one
-//! table, so the rows and the refused lines are the same.
+//! Once a conversion of a body in memory has made 1,024 columns (a body
+//! of many measurements), it parses up to 4,096 lines (at most 65,536
+//! tags and fields) into a reused group of points and appends them table
+//! by table, so that a table's columns are fetched once for all its lines
+//! of the group rather than once for each line; every rule concerns one
+//! table, so the rows and the refused lines are the same. A stream's
+//! chunks, of 64 KiB reads, hold too few lines for groups to pay, and are
+//! converted line by line.
 //! Each table remembers the columns of its last line's keys, so a line of
 //! the same shape finds its columns by comparing names, without hashing
 //! (a line of another shape finds them through one table of names). As
@@ -329,11 +331,18 @@ impl Conversion {
 /// the chunks of a [`Stream`]. Both are parsed by a [`Points`], which
 /// knows the lines' numbers and texts.
 trait Lines<'a> {
+    /// Whether lines are converted in groups once the columns are many
+    /// ([`Converter::read_group`]): for a whole body, not for a stream's
+    /// chunk, whose few lines (a read is 64 KiB) would make groups too
+    /// small to pay for the points they are parsed into.
+    const GROUPED: bool;
     fn next_into(&mut self, point: &mut Point<'a>) -> Option<Result<(), ParseError>>;
     fn points(&self) -> &Points<'a>;
 }
 
 impl<'a> Lines<'a> for Points<'a> {
+    const GROUPED: bool = true;
+
     fn next_into(&mut self, point: &mut Point<'a>) -> Option<Result<(), ParseError>> {
         Points::next_into(self, point)
     }
@@ -344,6 +353,8 @@ impl<'a> Lines<'a> for Points<'a> {
 }
 
 impl<'s> Lines<'s> for Chunk<'s> {
+    const GROUPED: bool = false;
+
     fn next_into(&mut self, point: &mut Point<'s>) -> Option<Result<(), ParseError>> {
         Chunk::next_into(self, point)
     }
@@ -431,11 +442,11 @@ impl<'s> Converter<'s> {
     /// Converts every line of `lines`: one at a time into one reused
     /// point while the tables are few, then in groups once they are many
     /// ([`read_group`](Self::read_group)).
-    fn read<'a>(&mut self, lines: &mut impl Lines<'a>) {
+    fn read<'a, L: Lines<'a>>(&mut self, lines: &mut L) {
         let mut point = Point::new();
         let mut group = Group::default();
         while !self.refusals.rejected {
-            if self.tables.columns.len() >= self.group_from {
+            if L::GROUPED && self.tables.columns.len() >= self.group_from {
                 if !self.read_group(lines, &mut group) {
                     break;
                 }
