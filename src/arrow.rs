@@ -86,7 +86,7 @@ use arrow_array::{
     ArrayRef, DictionaryArray, PrimitiveArray, RecordBatch, TimestampNanosecondArray,
 };
 use arrow_buffer::{ArrowNativeType, BooleanBufferBuilder, NullBuffer, ScalarBuffer};
-use arrow_schema::{ArrowError, DataType, Field, Schema as ArrowSchema, TimeUnit};
+use arrow_schema::{ArrowError, DataType, Field, FieldRef, Schema as ArrowSchema, TimeUnit};
 use hashbrown::HashTable;
 
 use crate::batch::{BatchOptions, LineError, Refusals, Schema, ValidationError, Validator};
@@ -591,10 +591,10 @@ impl<'s> Converter<'s> {
         if self.refusals.rejected {
             return Ok(conversion);
         }
-        let names = &self.tables.names;
+        let mut fields = Fields::new(&self.tables.names);
         for table in self.tables.list {
             let name = table.name.clone();
-            conversion.batches.push((name, table.finish(names)?));
+            conversion.batches.push((name, table.finish(&mut fields)?));
         }
         self.validator.commit();
         Ok(conversion)
@@ -916,32 +916,21 @@ impl Table {
 
     /// The record batch of the table: every column padded with nulls to
     /// the table's rows, tags by name, fields by name, then `time`.
-    fn finish(self, names: &Names) -> Result<RecordBatch, ArrowError> {
+    fn finish(self, fields: &mut Fields<'_>) -> Result<RecordBatch, ArrowError> {
         let rows = self.rows;
+        let names = fields.names;
         let mut columns: Vec<(Column, Values)> =
             self.columns.into_iter().zip(self.values).collect();
         columns.sort_by(|(a, _), (b, _)| {
             (a.kind.is_some(), names.text(a.name)).cmp(&(b.kind.is_some(), names.text(b.name)))
         });
-        let role =
-            |value: &str| HashMap::from([("iox::column::type".to_owned(), value.to_owned())]);
         let mut schema_fields = Vec::with_capacity(columns.len() + 1);
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len() + 1);
         for (column, values) in columns {
-            let (data_type, kind) = values.data_type();
-            schema_fields.push(
-                Field::new(names.text(column.name), data_type, true).with_metadata(role(kind)),
-            );
+            schema_fields.push(fields.field(column.name, &values));
             arrays.push(values.finish(rows)?);
         }
-        schema_fields.push(
-            Field::new(
-                "time",
-                DataType::Timestamp(TimeUnit::Nanosecond, None),
-                false,
-            )
-            .with_metadata(role("iox::column_type::timestamp")),
-        );
+        schema_fields.push(Arc::clone(&fields.time));
         arrays.push(Arc::new(TimestampNanosecondArray::try_new(
             ScalarBuffer::from(self.time),
             None,
@@ -951,6 +940,50 @@ impl Table {
             self.name,
         )]));
         RecordBatch::try_new(Arc::new(schema), arrays)
+    }
+}
+
+/// The schema fields of a conversion's batches, each made once and shared
+/// by every table with a column of its name and type: the tables of a
+/// body of many measurements most often share their column names.
+struct Fields<'n> {
+    names: &'n Names,
+    made: Map<(usize, &'static str), FieldRef>,
+    time: FieldRef,
+}
+
+impl<'n> Fields<'n> {
+    fn new(names: &'n Names) -> Self {
+        Fields {
+            names,
+            made: Map::default(),
+            time: Arc::new(
+                Field::new(
+                    "time",
+                    DataType::Timestamp(TimeUnit::Nanosecond, None),
+                    false,
+                )
+                .with_metadata(Self::role("iox::column_type::timestamp")),
+            ),
+        }
+    }
+
+    /// The metadata of a column of role `role`.
+    fn role(role: &str) -> HashMap<String, String> {
+        HashMap::from([("iox::column::type".to_owned(), role.to_owned())])
+    }
+
+    /// The field of the column named `name` (as [`Names`] numbers it)
+    /// holding `values`.
+    fn field(&mut self, name: usize, values: &Values) -> FieldRef {
+        let role = values.role();
+        let names = self.names;
+        Arc::clone(self.made.entry((name, role)).or_insert_with(|| {
+            Arc::new(
+                Field::new(names.text(name), values.data_type(), true)
+                    .with_metadata(Self::role(role)),
+            )
+        }))
     }
 }
 
@@ -1102,17 +1135,29 @@ impl Values {
         }
     }
 
-    fn data_type(&self) -> (DataType, &'static str) {
+    /// The column's Arrow type.
+    fn data_type(&self) -> DataType {
         match self {
-            Values::Tag(_) => (
-                DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
-                "iox::column_type::tag",
-            ),
-            Values::Float(_) => (DataType::Float64, "iox::column_type::field::float"),
-            Values::Integer(_) => (DataType::Int64, "iox::column_type::field::integer"),
-            Values::UInteger(_) => (DataType::UInt64, "iox::column_type::field::uinteger"),
-            Values::Boolean(_) => (DataType::Boolean, "iox::column_type::field::boolean"),
-            Values::String(_) => (DataType::Utf8, "iox::column_type::field::string"),
+            Values::Tag(_) => {
+                DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+            }
+            Values::Float(_) => DataType::Float64,
+            Values::Integer(_) => DataType::Int64,
+            Values::UInteger(_) => DataType::UInt64,
+            Values::Boolean(_) => DataType::Boolean,
+            Values::String(_) => DataType::Utf8,
+        }
+    }
+
+    /// The column's role, as InfluxDB 3 marks it in the field's metadata.
+    fn role(&self) -> &'static str {
+        match self {
+            Values::Tag(_) => "iox::column_type::tag",
+            Values::Float(_) => "iox::column_type::field::float",
+            Values::Integer(_) => "iox::column_type::field::integer",
+            Values::UInteger(_) => "iox::column_type::field::uinteger",
+            Values::Boolean(_) => "iox::column_type::field::boolean",
+            Values::String(_) => "iox::column_type::field::string",
         }
     }
 
