@@ -50,9 +50,11 @@
 //! table, so the rows and the refused lines are the same. A stream's
 //! chunks, of 64 KiB reads, hold too few lines for groups to pay, and are
 //! converted line by line.
-//! Each table remembers the columns of its last line's keys, so a line of
-//! the same shape finds its columns by comparing names, without hashing
-//! (a line of another shape finds them through one table of names). As
+//! Each table remembers its last line's keys, back to back, and their
+//! columns: a line with the same keys in the same order is checked in one
+//! pass over them, with no hashing and no key named twice to look for; a
+//! line of another shape finds its columns by comparing names with the
+//! last line's, then through one table of names. As
 //! every column was made by a line that passed the rules, a line whose
 //! keys all name columns needs only these checks: each column named once,
 //! a tag for a tag column, a value of the column's type, room for the
@@ -790,6 +792,11 @@ struct Table {
     /// has the same keys in the same order.
     tag_plan: Vec<(usize, usize)>,
     field_plan: Vec<(usize, usize)>,
+    /// The keys of the last line resolved, back to back, and where each
+    /// ends: a line with the same keys in the same order, as most are,
+    /// is checked against them in one pass (see [`Table::same_shape`]).
+    shape_keys: Vec<u8>,
+    shape_ends: Vec<usize>,
     time: Vec<i64>,
 }
 
@@ -819,6 +826,8 @@ impl Table {
             values: Vec::new(),
             tag_plan: Vec::new(),
             field_plan: Vec::new(),
+            shape_keys: Vec::new(),
+            shape_ends: Vec::new(),
             time: Vec::new(),
         }
     }
@@ -833,10 +842,86 @@ impl Table {
         self.values.push(Values::new(kind));
     }
 
-    /// Finds the column of each tag and field of `point` into the plans,
-    /// marking each with `stamp`: false if one is missing, named twice,
-    /// of another kind or type, or without room for the value's text.
+    /// Finds the column of each tag and field of `point` into the plans:
+    /// false if one is missing, named twice, of another kind or type, or
+    /// without room for the value's text. A line of the last line's shape
+    /// keeps the plans; any other is resolved key by key, marking each
+    /// column with `stamp`, and becomes the shape.
     fn resolve(&mut self, point: &Point<'_>, stamp: u64, lookup: &Lookup<'_>) -> bool {
+        if self.same_shape(point) {
+            return self.has_room(point);
+        }
+        if !self.resolve_each(point, stamp, lookup) {
+            self.shape_ends.clear();
+            return false;
+        }
+        self.shape_keys.clear();
+        self.shape_ends.clear();
+        let keys = point.tags().map(|tag| tag.key());
+        for key in keys.chain(point.fields().map(|field| field.key())) {
+            self.shape_keys.extend_from_slice(key.as_bytes());
+            self.shape_ends.push(self.shape_keys.len());
+        }
+        true
+    }
+
+    /// Whether `point` has the keys of the last line resolved, in their
+    /// order, each field of its column's type: then the plans name its
+    /// columns, and no key is named twice, as none was in that line.
+    fn same_shape(&self, point: &Point<'_>) -> bool {
+        let fields = point.fields();
+        if self.tag_plan.len() != point.tag_count()
+            || self.field_plan.len() != fields.len()
+            || self.shape_ends.len() != point.tag_count() + fields.len()
+        {
+            return false;
+        }
+        let mut ends = self.shape_ends.iter();
+        let mut start = 0;
+        let mut same_key = |key: &str| {
+            let Some(&end) = ends.next() else {
+                return false;
+            };
+            let same = self
+                .shape_keys
+                .get(start..end)
+                .is_some_and(|expected| same_bytes(expected, key.as_bytes()));
+            start = end;
+            same
+        };
+        point.tags().all(|tag| same_key(tag.key()))
+            && fields.zip(&self.field_plan).all(|(field, &(_, index))| {
+                same_key(field.key())
+                    && self
+                        .columns
+                        .get(index)
+                        .is_some_and(|column| column.kind == Some(field.value().field_type()))
+            })
+    }
+
+    /// Whether every column of the plans has room for the text `point`
+    /// adds to it.
+    fn has_room(&self, point: &Point<'_>) -> bool {
+        let room = |index: usize, text: usize| {
+            self.columns
+                .get(index)
+                .is_some_and(|column| column.text.saturating_add(text) <= MAX_COLUMN_TEXT)
+        };
+        point
+            .tags()
+            .zip(&self.tag_plan)
+            .all(|(tag, &(_, index))| room(index, tag.value().len()))
+            && point
+                .fields()
+                .zip(&self.field_plan)
+                .all(|(field, &(_, index))| match field.value() {
+                    FieldValue::String(text) => room(index, text.len()),
+                    _ => true,
+                })
+    }
+
+    /// [`resolve`](Self::resolve) key by key.
+    fn resolve_each(&mut self, point: &Point<'_>, stamp: u64, lookup: &Lookup<'_>) -> bool {
         self.tag_plan.resize(point.tag_count(), NO_GUESS);
         for (at, tag) in point.tags().enumerate() {
             let Some(slot) = self.tag_plan.get_mut(at) else {
