@@ -50,11 +50,17 @@
 //! table, so the rows and the refused lines are the same. A stream's
 //! chunks, of 64 KiB reads, hold too few lines for groups to pay, and are
 //! converted line by line.
-//! Each table remembers its last line's keys, back to back, and their
-//! columns: a line with the same keys in the same order is checked in one
-//! pass over them, with no hashing and no key named twice to look for; a
-//! line of another shape finds its columns by comparing names with the
-//! last line's, then through one table of names. As
+//! A conversion remembers the series of its lines (the measurement and
+//! tags as written) with their tables and their tags' dictionary keys: a
+//! line of a series seen before, as most are, finds them with one lookup
+//! and only its fields are looked at. It remembers at most 65,536 series
+//! and 1 MiB of their text (about 4 MiB in all), and stops looking them up
+//! once most of the first thousand lines bring new ones.
+//! Each table remembers its last line's tag keys and field keys, back to
+//! back, and their columns: keys the same as the last line's, in the same
+//! order, are checked in one pass over them, with no hashing and no key
+//! named twice to look for; others find their columns by comparing names
+//! with the last line's, then through one table of names. As
 //! every column was made by a line that passed the rules, a line whose
 //! keys all name columns needs only these checks: each column named once,
 //! a tag for a tag column, a value of the column's type, room for the
@@ -169,9 +175,9 @@ impl Conversion {
     }
 
     /// As [`convert`](Self::convert), reading the body from `reader`
-    /// through a [`Stream`]: the memory held is the columns being built
-    /// and the stream's buffer (bounded by the line limit), never the
-    /// whole body. Line numbers count from the start of the reader.
+    /// through a [`Stream`]: the memory held is the columns being built,
+    /// the stream's buffer (bounded by the line limit) and the series
+    /// remembered (at most about 4 MiB), never the whole body. Line numbers count from the start of the reader.
     ///
     /// # Errors
     ///
@@ -565,6 +571,9 @@ impl<'s> Converter<'s> {
         table: Option<usize>,
         line: usize,
     ) -> Result<(), ValidationError> {
+        if self.tables.append_series(point, self.default_time) {
+            return Ok(());
+        }
         let table = table.or_else(|| self.tables.find(point.measurement()));
         if let Some(table) = table {
             if self.tables.append_known(table, point, self.default_time) {
@@ -629,6 +638,8 @@ struct Tables {
     last: usize,
     /// A number no column has been marked with yet, for the next line.
     stamp: u64,
+    /// The series of the lines appended, with their tables and tags.
+    series: SeriesCache,
 }
 
 impl Tables {
@@ -666,7 +677,36 @@ impl Tables {
         if !table.resolve(point, stamp, &lookup) {
             return false;
         }
-        table.append(point, default_time);
+        table.append(point, default_time, self.series.recording());
+        self.series.add(point.series(), index);
+        self.last = index;
+        true
+    }
+
+    /// Appends `point` if its series is one appended before and its
+    /// fields name their columns as [`append_known`](Self::append_known)
+    /// requires: its table and its tags' dictionary keys are the series',
+    /// and only its fields are looked at. Otherwise appends nothing.
+    fn append_series(&mut self, point: &Point<'_>, default_time: i64) -> bool {
+        let Some(set) = self.series.find(point.series()) else {
+            return false;
+        };
+        let stamp = self.next_stamp();
+        let Some((index, keys)) = self.series.set(set) else {
+            return false;
+        };
+        let Some(table) = self.list.get_mut(index) else {
+            return false;
+        };
+        let lookup = Lookup {
+            table: index,
+            names: &self.names,
+            columns: &self.columns,
+        };
+        if !table.resolve_fields(point, stamp, &lookup) {
+            return false;
+        }
+        table.append_keys(keys, point, default_time);
         self.last = index;
         true
     }
@@ -706,7 +746,8 @@ impl Tables {
         let resolved = table.resolve(point, stamp, &lookup);
         debug_assert!(resolved, "a validated point names columns it cannot fill");
         if resolved {
-            table.append(point, default_time);
+            table.append(point, default_time, self.series.recording());
+            self.series.add(point.series(), index);
             self.last = index;
         }
     }
@@ -781,6 +822,45 @@ impl Lookup<'_> {
     }
 }
 
+/// Keys back to back, and where each ends.
+#[derive(Default)]
+struct Shape {
+    keys: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Shape {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether key `at` is `key`.
+    #[inline]
+    fn is(&self, at: usize, key: &str) -> bool {
+        let start = match at.checked_sub(1) {
+            Some(before) => self.ends.get(before).copied().unwrap_or(usize::MAX),
+            None => 0,
+        };
+        let end = self.ends.get(at).copied().unwrap_or(0);
+        self.keys
+            .get(start..end)
+            .is_some_and(|expected| same_bytes(expected, key.as_bytes()))
+    }
+
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.ends.clear();
+    }
+
+    fn set<'k>(&mut self, keys: impl Iterator<Item = &'k str>) {
+        self.clear();
+        for key in keys {
+            self.keys.extend_from_slice(key.as_bytes());
+            self.ends.push(self.keys.len());
+        }
+    }
+}
+
 /// The columns of one measurement as they are built: what the checks of
 /// a line read (`columns`), apart from the builders (`values`, at the
 /// same index), so that checking reads a small, dense array.
@@ -794,11 +874,11 @@ struct Table {
     /// has the same keys in the same order.
     tag_plan: Vec<(usize, usize)>,
     field_plan: Vec<(usize, usize)>,
-    /// The keys of the last line resolved, back to back, and where each
-    /// ends: a line with the same keys in the same order, as most are,
-    /// is checked against them in one pass (see [`Table::same_shape`]).
-    shape_keys: Vec<u8>,
-    shape_ends: Vec<usize>,
+    /// The tag keys and the field keys of the last line resolved: a line
+    /// with the same keys in the same order, as most are, is checked
+    /// against them in one pass.
+    tag_shape: Shape,
+    field_shape: Shape,
     time: Vec<i64>,
 }
 
@@ -828,8 +908,8 @@ impl Table {
             values: Vec::new(),
             tag_plan: Vec::new(),
             field_plan: Vec::new(),
-            shape_keys: Vec::new(),
-            shape_ends: Vec::new(),
+            tag_shape: Shape::default(),
+            field_shape: Shape::default(),
             time: Vec::new(),
         }
     }
@@ -846,75 +926,34 @@ impl Table {
 
     /// Finds the column of each tag and field of `point` into the plans:
     /// false if one is missing, named twice, of another kind or type, or
-    /// without room for the value's text. A line of the last line's shape
-    /// keeps the plans; any other is resolved key by key, marking each
-    /// column with `stamp`, and becomes the shape.
+    /// without room for the value's text.
     fn resolve(&mut self, point: &Point<'_>, stamp: u64, lookup: &Lookup<'_>) -> bool {
-        if self.same_shape(point) {
-            return true;
-        }
-        if !self.resolve_each(point, stamp, lookup) {
-            self.shape_ends.clear();
-            return false;
-        }
-        self.shape_keys.clear();
-        self.shape_ends.clear();
-        let keys = point.tags().map(|tag| tag.key());
-        for key in keys.chain(point.fields().map(|field| field.key())) {
-            self.shape_keys.extend_from_slice(key.as_bytes());
-            self.shape_ends.push(self.shape_keys.len());
-        }
-        true
+        self.resolve_tags(point, stamp, lookup) && self.resolve_fields(point, stamp, lookup)
     }
 
-    /// Whether `point` has the keys of the last line resolved, in their
-    /// order, each field of its column's type, and every column room for
-    /// the text the line adds to it: then the plans name its columns, and
-    /// no key is named twice, as none was in that line.
-    fn same_shape(&self, point: &Point<'_>) -> bool {
-        let fields = point.fields();
-        if self.tag_plan.len() != point.tag_count()
-            || self.field_plan.len() != fields.len()
-            || self.shape_ends.len() != point.tag_count() + fields.len()
-        {
-            return false;
-        }
-        let mut ends = self.shape_ends.iter();
-        let mut start = 0;
-        let mut same_key = |key: &str| {
-            let Some(&end) = ends.next() else {
-                return false;
-            };
-            let same = self
-                .shape_keys
-                .get(start..end)
-                .is_some_and(|expected| same_bytes(expected, key.as_bytes()));
-            start = end;
-            same
-        };
+    /// [`resolve`](Self::resolve) for the tags. Tags with the last tags'
+    /// keys, in their order, keep the plan; any others are resolved key by
+    /// key, marking each column with `stamp`, and become the shape.
+    fn resolve_tags(&mut self, point: &Point<'_>, stamp: u64, lookup: &Lookup<'_>) -> bool {
         let room =
             |column: &Column, text: usize| column.text.saturating_add(text) <= MAX_COLUMN_TEXT;
-        point.tags().zip(&self.tag_plan).all(|(tag, &(_, index))| {
-            same_key(tag.key())
-                && self
-                    .columns
-                    .get(index)
-                    .is_some_and(|column| room(column, tag.value().len()))
-        }) && fields.zip(&self.field_plan).all(|(field, &(_, index))| {
-            let value = field.value();
-            same_key(field.key())
-                && self.columns.get(index).is_some_and(|column| {
-                    column.kind == Some(value.field_type())
-                        && match value {
-                            FieldValue::String(text) => room(column, text.len()),
-                            _ => true,
-                        }
-                })
-        })
-    }
-
-    /// [`resolve`](Self::resolve) key by key.
-    fn resolve_each(&mut self, point: &Point<'_>, stamp: u64, lookup: &Lookup<'_>) -> bool {
+        let same = self.tag_plan.len() == point.tag_count()
+            && self.tag_shape.len() == point.tag_count()
+            && point
+                .tags()
+                .zip(&self.tag_plan)
+                .enumerate()
+                .all(|(at, (tag, &(_, index)))| {
+                    self.tag_shape.is(at, tag.key())
+                        && self
+                            .columns
+                            .get(index)
+                            .is_some_and(|column| room(column, tag.value().len()))
+                });
+        if same {
+            return true;
+        }
+        self.tag_shape.clear();
         self.tag_plan.resize(point.tag_count(), NO_GUESS);
         for (at, tag) in point.tags().enumerate() {
             let Some(slot) = self.tag_plan.get_mut(at) else {
@@ -926,18 +965,49 @@ impl Table {
             let Some(column) = self.columns.get_mut(index) else {
                 return false;
             };
-            if column.stamp == stamp
-                || column.kind.is_some()
-                || column.text.saturating_add(tag.value().len()) > MAX_COLUMN_TEXT
-            {
+            if column.stamp == stamp || column.kind.is_some() || !room(column, tag.value().len()) {
                 return false;
             }
             column.stamp = stamp;
             *slot = (name, index);
         }
+        self.tag_shape.set(point.tags().map(|tag| tag.key()));
+        true
+    }
+
+    /// [`resolve`](Self::resolve) for the fields, as
+    /// [`resolve_tags`](Self::resolve_tags) for the tags; a field of the
+    /// last fields' shape must also be of its column's type. A field named
+    /// as a tag of the line finds the tag's column, of another kind.
+    fn resolve_fields(&mut self, point: &Point<'_>, stamp: u64, lookup: &Lookup<'_>) -> bool {
+        let fits = |column: &Column, value: FieldValue<'_>| {
+            column.kind == Some(value.field_type())
+                && match value {
+                    FieldValue::String(text) => {
+                        column.text.saturating_add(text.len()) <= MAX_COLUMN_TEXT
+                    }
+                    _ => true,
+                }
+        };
         let fields = point.fields();
-        self.field_plan.resize(fields.len(), NO_GUESS);
-        for (at, field) in fields.enumerate() {
+        let same = self.field_plan.len() == fields.len()
+            && self.field_shape.len() == fields.len()
+            && fields
+                .zip(&self.field_plan)
+                .enumerate()
+                .all(|(at, (field, &(_, index)))| {
+                    self.field_shape.is(at, field.key())
+                        && self
+                            .columns
+                            .get(index)
+                            .is_some_and(|column| fits(column, field.value()))
+                });
+        if same {
+            return true;
+        }
+        self.field_shape.clear();
+        self.field_plan.resize(point.fields().len(), NO_GUESS);
+        for (at, field) in point.fields().enumerate() {
             let Some(slot) = self.field_plan.get_mut(at) else {
                 return false;
             };
@@ -947,36 +1017,60 @@ impl Table {
             let Some(column) = self.columns.get_mut(index) else {
                 return false;
             };
-            let value = field.value();
-            let text = match value {
-                FieldValue::String(text) => text.len(),
-                _ => 0,
-            };
-            if column.stamp == stamp
-                || column.kind != Some(value.field_type())
-                || column.text.saturating_add(text) > MAX_COLUMN_TEXT
-            {
+            if column.stamp == stamp || !fits(column, field.value()) {
                 return false;
             }
             column.stamp = stamp;
             *slot = (name, index);
         }
+        self.field_shape
+            .set(point.fields().map(|field| field.key()));
         true
     }
 
     /// Appends `point` as a row, after [`resolve`](Self::resolve) found
     /// its columns: each value to its column (padded first with nulls for
-    /// the rows it missed), and the time.
-    fn append(&mut self, point: &Point<'_>, default_time: i64) {
+    /// the rows it missed), and the time. With `keys`, the column and
+    /// dictionary key of each tag are left in it.
+    fn append(
+        &mut self,
+        point: &Point<'_>,
+        default_time: i64,
+        mut keys: Option<&mut Vec<(usize, i32)>>,
+    ) {
         let rows = self.rows;
         for (tag, &(_, index)) in point.tags().zip(&self.tag_plan) {
             if let (Some(column), Some(values)) =
                 (self.columns.get_mut(index), self.values.get_mut(index))
             {
-                let added = values.push_tag(rows, tag.value());
+                let (key, added) = values.push_tag(rows, tag.value());
                 column.text = column.text.saturating_add(added);
+                if let Some(keys) = keys.as_deref_mut() {
+                    keys.push((index, key));
+                }
             }
         }
+        self.append_fields(point, default_time);
+    }
+
+    /// Appends `point` as a row whose tags are the values of `keys` (the
+    /// column and dictionary key of each), after
+    /// [`resolve_fields`](Self::resolve_fields) found its fields'
+    /// columns.
+    fn append_keys(&mut self, keys: &[(usize, i32)], point: &Point<'_>, default_time: i64) {
+        let rows = self.rows;
+        for &(index, key) in keys {
+            if let Some(Values::Tag(dictionary)) = self.values.get_mut(index) {
+                dictionary.push_key(rows, key);
+            }
+        }
+        self.append_fields(point, default_time);
+    }
+
+    /// Appends the fields of `point` and its time to the row being made,
+    /// and ends it.
+    fn append_fields(&mut self, point: &Point<'_>, default_time: i64) {
+        let rows = self.rows;
         for (field, &(_, index)) in point.fields().zip(&self.field_plan) {
             if let (Some(column), Some(values)) =
                 (self.columns.get_mut(index), self.values.get_mut(index))
@@ -1062,6 +1156,133 @@ impl<'n> Fields<'n> {
                     .with_metadata(Self::role(role)),
             )
         }))
+    }
+}
+
+/// The most series a conversion remembers, the most tags of theirs, and
+/// the most bytes of their text: a [`SeriesCache`] holds at most about
+/// 4 MiB.
+const SERIES_MOST: usize = 1 << 16;
+const SERIES_MOST_TAGS: usize = 1 << 16;
+const SERIES_MOST_TEXT: usize = 1 << 20;
+
+/// The lines whose series are looked up before a conversion whose lines
+/// mostly bring new series stops looking them up.
+const SERIES_TRIAL: usize = 1024;
+
+/// The series of a conversion's lines (a line's measurement and tags, as
+/// written), each with its table and the column and dictionary key of
+/// each tag: a line of a series seen before, as most lines are (a host
+/// reports the same tags at every interval), finds its table and its
+/// tags' keys with one lookup of its series, where each tag value would
+/// be looked up in its column's dictionary. Two lines of one series have
+/// the same measurement and tags in the same order, so the keys are
+/// theirs. A conversion whose lines mostly bring new series stops
+/// remembering them after [`SERIES_TRIAL`] lines.
+#[derive(Default)]
+struct SeriesCache {
+    /// The number of each series, by the hash of its text.
+    index: HashTable<usize>,
+    hasher: foldhash::fast::RandomState,
+    /// Each series: where its text ends in `text`, its table, and where
+    /// its tags end in `tags`; it begins where the one before ends.
+    series: Vec<(usize, usize, usize)>,
+    text: Vec<u8>,
+    tags: Vec<(usize, i32)>,
+    /// The tags of the line whose series was not found, as they are
+    /// appended, and the hash of its series.
+    noted: Vec<(usize, i32)>,
+    missed: Option<u64>,
+    hits: usize,
+    misses: usize,
+    off: bool,
+}
+
+impl SeriesCache {
+    /// The number of series `raw`, if it is remembered; if not, the
+    /// line's tags are noted as it is appended (see
+    /// [`recording`](Self::recording)) and [`add`](Self::add) remembers
+    /// it.
+    fn find(&mut self, raw: &[u8]) -> Option<usize> {
+        self.missed = None;
+        if self.off || raw.is_empty() {
+            return None;
+        }
+        let hash = self.hasher.hash_one(raw);
+        if let Some(&number) = self
+            .index
+            .find(hash, |&number| same_bytes(self.text_of(number), raw))
+        {
+            self.hits += 1;
+            return Some(number);
+        }
+        self.misses += 1;
+        if self.misses >= SERIES_TRIAL && self.misses > self.hits {
+            *self = SeriesCache {
+                off: true,
+                ..SeriesCache::default()
+            };
+            return None;
+        }
+        self.missed = Some(hash);
+        None
+    }
+
+    /// Where series `number` begins in `text` and in `tags`.
+    fn start(&self, number: usize) -> (usize, usize) {
+        number
+            .checked_sub(1)
+            .and_then(|before| self.series.get(before))
+            .map_or((0, 0), |&(text, _, tags)| (text, tags))
+    }
+
+    fn text_of(&self, number: usize) -> &[u8] {
+        let (start, _) = self.start(number);
+        let end = self.series.get(number).map_or(start, |&(end, _, _)| end);
+        self.text.get(start..end).unwrap_or(&[])
+    }
+
+    /// The table of series `number`, and the column and key of each tag.
+    fn set(&self, number: usize) -> Option<(usize, &[(usize, i32)])> {
+        let (_, start) = self.start(number);
+        let &(_, table, end) = self.series.get(number)?;
+        Some((table, self.tags.get(start..end)?))
+    }
+
+    /// Where the tags of a line whose series was not found are noted as
+    /// it is appended; `None` for a line whose series was found or is not
+    /// looked up.
+    fn recording(&mut self) -> Option<&mut Vec<(usize, i32)>> {
+        self.missed?;
+        self.noted.clear();
+        Some(&mut self.noted)
+    }
+
+    /// Remembers series `raw` of the line just appended to `table`, with
+    /// the tags noted, if it was not found and the cache has room.
+    fn add(&mut self, raw: &[u8], table: usize) {
+        let Some(hash) = self.missed.take() else {
+            return;
+        };
+        if self.series.len() >= SERIES_MOST
+            || self.tags.len() + self.noted.len() > SERIES_MOST_TAGS
+            || self.text.len() + raw.len() > SERIES_MOST_TEXT
+        {
+            return;
+        }
+        let number = self.series.len();
+        self.text.extend_from_slice(raw);
+        self.tags.extend_from_slice(&self.noted);
+        self.series.push((self.text.len(), table, self.tags.len()));
+        let (series, text, hasher) = (&self.series, &self.text, &self.hasher);
+        self.index.insert_unique(hash, number, |&number| {
+            let start = number
+                .checked_sub(1)
+                .and_then(|before| series.get(before))
+                .map_or(0, |&(end, _, _)| end);
+            let end = series.get(number).map_or(start, |&(end, _, _)| end);
+            hasher.hash_one(text.get(start..end).unwrap_or(&[]))
+        });
     }
 }
 
@@ -1200,14 +1421,14 @@ impl Values {
     }
 
     /// Appends the tag value of row `row`, which [`Table::resolve`]
-    /// admitted; returns the bytes of text the column gained (none if
-    /// the value was there).
-    fn push_tag(&mut self, row: usize, value: &str) -> usize {
+    /// admitted; returns its key and the bytes of text the column gained
+    /// (none if the value was there).
+    fn push_tag(&mut self, row: usize, value: &str) -> (i32, usize) {
         match self {
             Values::Tag(dictionary) => dictionary.push(row, value),
             _ => {
                 debug_assert!(false, "a tag value for a field column");
-                0
+                (0, 0)
             }
         }
     }
@@ -1406,10 +1627,18 @@ impl Dictionary {
         }
     }
 
-    /// Appends `value` as row `row`; returns the bytes of text stored,
-    /// none if the value was there.
+    /// Appends the value of `key`, which the dictionary holds, as row
+    /// `row`.
     #[inline]
-    fn push(&mut self, row: usize, value: &str) -> usize {
+    fn push_key(&mut self, row: usize, key: i32) {
+        self.last = Some(key);
+        self.keys.push(row, key);
+    }
+
+    /// Appends `value` as row `row`; returns its key and the bytes of
+    /// text stored, none if the value was there.
+    #[inline]
+    fn push(&mut self, row: usize, value: &str) -> (i32, usize) {
         let stored = self.text.len();
         let key = match self.last {
             Some(last)
@@ -1422,9 +1651,8 @@ impl Dictionary {
             }
             _ => self.key_of(value),
         };
-        self.last = Some(key);
-        self.keys.push(row, key);
-        self.text.len().saturating_sub(stored)
+        self.push_key(row, key);
+        (key, self.text.len().saturating_sub(stored))
     }
 
     /// The key of `value`, stored now if it is new.

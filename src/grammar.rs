@@ -234,10 +234,12 @@ pub(crate) fn line<'a>(
     point.set_measurement_with(|text| name.store(Element::Measurement, text));
     let (entries, text) = point.line_lists();
     let (rest, ()) = tag_set(rest, entries, text, cx)?;
+    let series = input.get(..input.len().saturating_sub(rest.len()));
     let tag_count = entries.len();
     let (rest, ()) = field_set_separator(rest)?;
     let (rest, newlines) = field_set(rest, entries, tag_count, text, cx)?;
     point.set_tag_count(tag_count);
+    point.set_series(series.unwrap_or_default());
     let (rest, _) = spaces(rest)?;
     if let Ok((after, ())) = line_end(rest) {
         return Ok((after, newlines));

@@ -61,6 +61,10 @@ pub struct Point<'a> {
     /// with text of its own. Parsing into the point, or changing its
     /// entries, first puts them back into the list and the string.
     block: Option<Block<'a>>,
+    /// The measurement and tags as the parser read them, escapes and
+    /// all (see [`Point::series`]); empty for a point built or changed
+    /// since.
+    series: &'a [u8],
 }
 
 /// Where a name or string of a point is: a slice of the input (or of a
@@ -430,6 +434,7 @@ impl<'a> Point<'a> {
     /// # Ok::<(), lineproto::ParseError>(())
     /// ```
     pub fn sort_tags(&mut self) {
+        self.series = &[];
         let (entries, text) = match &mut self.block {
             Some(block) => block.entries_and_text_mut(),
             None => (self.entries.as_mut_slice(), self.text.as_str()),
@@ -452,6 +457,7 @@ impl<'a> Point<'a> {
     /// ```
     pub fn clear(&mut self) {
         self.measurement = Span::default();
+        self.series = &[];
         self.block = None;
         self.entries.clear();
         self.tag_count = 0;
@@ -507,6 +513,7 @@ impl<'a> Point<'a> {
             timestamp: self.timestamp,
             text,
             block: None,
+            series: &[],
         }
     }
 
@@ -571,6 +578,7 @@ impl<'a> Point<'a> {
     /// Adds a tag after the last one.
     pub(crate) fn push_tag(&mut self, key: Cow<'a, str>, value: Cow<'a, str>) {
         self.unpack();
+        self.series = &[];
         let tag = Entry {
             key: Span::of(key, &mut self.text),
             value: EntryValue::String(Span::of(value, &mut self.text)),
@@ -598,6 +606,24 @@ impl<'a> Point<'a> {
     #[inline(always)]
     pub(crate) fn set_measurement_with(&mut self, store: impl FnOnce(&mut String) -> Span<'a>) {
         self.measurement = store(&mut self.text);
+        self.series = &[];
+    }
+
+    /// Sets the measurement and tags as the parser read them: the input
+    /// from the line's start to the space before its fields.
+    #[inline(always)]
+    pub(crate) fn set_series(&mut self, raw: &'a [u8]) {
+        self.series = raw;
+    }
+
+    /// The measurement and tags as the parser read them, escapes and all,
+    /// or empty for a point built, or changed in its measurement or tags,
+    /// since: two points with the same series have the same measurement
+    /// and the same tags in the same order.
+    #[cfg(feature = "arrow")]
+    #[inline]
+    pub(crate) fn series(&self) -> &'a [u8] {
+        self.series
     }
 
     /// Sets how many of the entries the parser read are tags (the first
