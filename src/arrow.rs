@@ -177,7 +177,8 @@ impl Conversion {
     /// As [`convert`](Self::convert), reading the body from `reader`
     /// through a [`Stream`]: the memory held is the columns being built,
     /// the stream's buffer (bounded by the line limit) and the series
-    /// remembered (at most about 4 MiB), never the whole body. Line numbers count from the start of the reader.
+    /// remembered (at most about 4 MiB), never the whole body. Line
+    /// numbers count from the start of the reader.
     ///
     /// # Errors
     ///
