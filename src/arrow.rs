@@ -102,7 +102,7 @@ use hashbrown::HashTable;
 use crate::batch::{BatchOptions, LineError, Refusals, Schema, ValidationError, Validator};
 use crate::error::{ParseError, excerpt};
 use crate::lines::Points;
-use crate::point::{FieldType, FieldValue, Point};
+use crate::point::{Entry as PointEntry, EntryValue, FieldType, FieldValue, Point};
 use crate::stream::{Chunk, Stream};
 
 /// The maps of names to tables and columns, and the hash of dictionary
@@ -976,6 +976,39 @@ impl Table {
         true
     }
 
+    /// Whether the fields `entries` (their text in `text`) have the last
+    /// fields' keys, in their order, each of its column's type, with room
+    /// for the text it adds.
+    #[inline]
+    fn same_fields(&self, entries: &[PointEntry<'_>], text: &str) -> bool {
+        let shape = &self.field_shape;
+        if entries.len() != self.field_plan.len() || entries.len() != shape.ends.len() {
+            return false;
+        }
+        let mut start = 0;
+        for ((entry, &(_, index)), &end) in entries.iter().zip(&self.field_plan).zip(&shape.ends) {
+            let key = entry.key.get(text);
+            let expected = shape.keys.get(start..end);
+            start = end;
+            let Some(column) = self.columns.get(index) else {
+                return false;
+            };
+            let room = match entry.value {
+                EntryValue::String(span) => {
+                    column.text.saturating_add(span.get(text).len()) <= MAX_COLUMN_TEXT
+                }
+                _ => true,
+            };
+            if !(expected.is_some_and(|expected| same_bytes(expected, key.as_bytes()))
+                && column.kind == Some(entry.value.field_type())
+                && room)
+            {
+                return false;
+            }
+        }
+        true
+    }
+
     /// [`resolve`](Self::resolve) for the fields, as
     /// [`resolve_tags`](Self::resolve_tags) for the tags; a field of the
     /// last fields' shape must also be of its column's type. A field named
@@ -990,20 +1023,7 @@ impl Table {
                     _ => true,
                 }
         };
-        let fields = point.fields();
-        let same = self.field_plan.len() == fields.len()
-            && self.field_shape.len() == fields.len()
-            && fields
-                .zip(&self.field_plan)
-                .enumerate()
-                .all(|(at, (field, &(_, index)))| {
-                    self.field_shape.is(at, field.key())
-                        && self
-                            .columns
-                            .get(index)
-                            .is_some_and(|column| fits(column, field.value()))
-                });
-        if same {
+        if self.same_fields(point.field_entries(), point.own_text()) {
             return true;
         }
         self.field_shape.clear();
@@ -1072,15 +1092,31 @@ impl Table {
     /// and ends it.
     fn append_fields(&mut self, point: &Point<'_>, default_time: i64) {
         let rows = self.rows;
-        for (field, &(_, index)) in point.fields().zip(&self.field_plan) {
+        let text = point.own_text();
+        for (entry, &(_, index)) in point.field_entries().iter().zip(&self.field_plan) {
             if let (Some(column), Some(values)) =
                 (self.columns.get_mut(index), self.values.get_mut(index))
             {
-                let value = field.value();
-                if let FieldValue::String(text) = value {
-                    column.text = column.text.saturating_add(text.len());
+                match (values, entry.value) {
+                    (Values::Float(cells), EntryValue::Float(value)) => cells.push(rows, value),
+                    (Values::Integer(cells), EntryValue::Integer(value)) => {
+                        cells.push(rows, value);
+                    }
+                    (Values::UInteger(cells), EntryValue::UInteger(value)) => {
+                        cells.push(rows, value);
+                    }
+                    (Values::Boolean(builder), EntryValue::Boolean(value)) => {
+                        builder.append_nulls(rows.saturating_sub(builder.len()));
+                        builder.append_value(value);
+                    }
+                    (Values::String(builder), EntryValue::String(span)) => {
+                        let value = span.get(text);
+                        column.text = column.text.saturating_add(value.len());
+                        builder.append_nulls(rows.saturating_sub(builder.len()));
+                        builder.append_value(value);
+                    }
+                    _ => debug_assert!(false, "a value of another type than its column"),
                 }
-                values.push_field(rows, value);
             }
         }
         self.time.push(point.timestamp().unwrap_or(default_time));
@@ -1431,25 +1467,6 @@ impl Values {
                 debug_assert!(false, "a tag value for a field column");
                 (0, 0)
             }
-        }
-    }
-
-    /// Appends the field value of row `row`, which [`Table::resolve`]
-    /// admitted.
-    fn push_field(&mut self, row: usize, value: FieldValue<'_>) {
-        match (self, value) {
-            (Values::Float(cells), FieldValue::Float(value)) => cells.push(row, value),
-            (Values::Integer(cells), FieldValue::Integer(value)) => cells.push(row, value),
-            (Values::UInteger(cells), FieldValue::UInteger(value)) => cells.push(row, value),
-            (Values::Boolean(builder), FieldValue::Boolean(value)) => {
-                builder.append_nulls(row.saturating_sub(builder.len()));
-                builder.append_value(value);
-            }
-            (Values::String(builder), FieldValue::String(value)) => {
-                builder.append_nulls(row.saturating_sub(builder.len()));
-                builder.append_value(value);
-            }
-            _ => debug_assert!(false, "a value of another type than its column"),
         }
     }
 

@@ -202,6 +202,19 @@ impl<'a> EntryValue<'a> {
         }
     }
 
+    /// The type of the value.
+    #[cfg(feature = "arrow")]
+    #[inline(always)]
+    pub(crate) fn field_type(self) -> FieldType {
+        match self {
+            EntryValue::Float(_) => FieldType::Float,
+            EntryValue::Integer(_) => FieldType::Integer,
+            EntryValue::UInteger(_) => FieldType::UInteger,
+            EntryValue::Boolean(_) => FieldType::Boolean,
+            EntryValue::String(_) => FieldType::String,
+        }
+    }
+
     /// The value with its string in `text` (see [`Span::owned`]).
     fn owned(self, text: &mut String) -> EntryValue<'static> {
         match self {
