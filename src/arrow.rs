@@ -85,6 +85,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::hash::BuildHasher;
 use std::io::Read;
+use std::ops::Range;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -1265,25 +1266,30 @@ impl SeriesCache {
         None
     }
 
-    /// Where series `number` begins in `text` and in `tags`.
-    fn start(&self, number: usize) -> (usize, usize) {
-        number
+    /// Where series `number` is in `text` and in `tags`, in `series`.
+    fn spans(
+        series: &[(usize, usize, usize)],
+        number: usize,
+    ) -> (Range<usize>, Option<usize>, Range<usize>) {
+        let (text, tags) = number
             .checked_sub(1)
-            .and_then(|before| self.series.get(before))
-            .map_or((0, 0), |&(text, _, tags)| (text, tags))
+            .and_then(|before| series.get(before))
+            .map_or((0, 0), |&(text, _, tags)| (text, tags));
+        match series.get(number) {
+            Some(&(text_end, table, tags_end)) => (text..text_end, Some(table), tags..tags_end),
+            None => (0..0, None, 0..0),
+        }
     }
 
     fn text_of(&self, number: usize) -> &[u8] {
-        let (start, _) = self.start(number);
-        let end = self.series.get(number).map_or(start, |&(end, _, _)| end);
-        self.text.get(start..end).unwrap_or(&[])
+        let (text, _, _) = Self::spans(&self.series, number);
+        self.text.get(text).unwrap_or(&[])
     }
 
     /// The table of series `number`, and the column and key of each tag.
     fn set(&self, number: usize) -> Option<(usize, &[(usize, i32)])> {
-        let (_, start) = self.start(number);
-        let &(_, table, end) = self.series.get(number)?;
-        Some((table, self.tags.get(start..end)?))
+        let (_, table, tags) = Self::spans(&self.series, number);
+        Some((table?, self.tags.get(tags)?))
     }
 
     /// Where the tags of a line whose series was not found are noted as
@@ -1313,12 +1319,8 @@ impl SeriesCache {
         self.series.push((self.text.len(), table, self.tags.len()));
         let (series, text, hasher) = (&self.series, &self.text, &self.hasher);
         self.index.insert_unique(hash, number, |&number| {
-            let start = number
-                .checked_sub(1)
-                .and_then(|before| series.get(before))
-                .map_or(0, |&(end, _, _)| end);
-            let end = series.get(number).map_or(start, |&(end, _, _)| end);
-            hasher.hash_one(text.get(start..end).unwrap_or(&[]))
+            let (span, _, _) = Self::spans(series, number);
+            hasher.hash_one(text.get(span).unwrap_or(&[]))
         });
     }
 }

@@ -1211,6 +1211,29 @@ impl<'a> From<&'a String> for FieldValue<'a> {
 mod tests {
     use super::*;
 
+    /// A parsed point keeps its measurement and tags as written, which
+    /// the Arrow converter takes as the point's series, until its
+    /// measurement or tags change.
+    #[cfg(feature = "arrow")]
+    #[test]
+    fn a_point_keeps_its_series_as_written_until_its_tags_change() {
+        let input = br#"m\ 1,b=x\,y,a=2 f=1i,g="s" 5"#;
+        let parsed = || crate::parse(input).next().unwrap().unwrap();
+        assert_eq!(parsed().series(), &br"m\ 1,b=x\,y,a=2"[..]);
+        assert_eq!(parsed().clone().series(), parsed().series());
+        let mut sorted = parsed();
+        sorted.sort_tags();
+        let mut tagged = parsed();
+        tagged.push_tag("c".into(), "3".into());
+        let mut cleared = parsed();
+        cleared.clear();
+        let changed = [sorted, tagged, cleared, parsed().into_owned()];
+        assert!(changed.iter().all(|point| point.series().is_empty()));
+        let mut measured = parsed();
+        measured.set_measurement_with(|text| Span::append(text, "n"));
+        assert!(measured.series().is_empty());
+    }
+
     #[test]
     fn tags_iterate_both_ways_and_know_their_length() {
         let point = crate::parse(b"m,a=1,b=2,c=3 f=1i").next().unwrap().unwrap();

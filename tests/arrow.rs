@@ -524,3 +524,36 @@ fn a_schema_carried_from_an_earlier_conversion_keeps_each_name_a_tag_or_a_field(
     ));
     assert_eq!(second.batches()[0].1.num_rows(), 1);
 }
+
+/// Lines of two measurements whose tag sets first repeat, then are all new
+/// (more than a thousand of them), then repeat again, with fields that
+/// change type and name tags: the conversion remembers series, then stops
+/// remembering them, and reads back the same rows and refusals either way.
+#[test]
+fn series_seen_before_new_or_no_longer_remembered_convert_alike() {
+    let mut body = String::new();
+    let mut line = |series: usize, n: usize| {
+        let measurement = if series % 2 == 0 { "m" } else { "n\\ 2" };
+        let value = match n % 7 {
+            0 => "\"text\"".to_owned(),
+            1 => format!("{n}i"),
+            _ => format!("{n}.5"),
+        };
+        let field = if n % 11 == 0 { "host" } else { "f" };
+        body.push_str(&format!(
+            "{measurement},host=h{series},rack=r{} {field}={value},g=t {n}\n",
+            series % 3
+        ));
+    };
+    for n in 0..600 {
+        line(n % 5, n);
+    }
+    for n in 600..2600 {
+        line(n, n);
+    }
+    for n in 2600..3200 {
+        line(n % 7, n);
+    }
+    let options = BatchOptions::new().with_max_errors(usize::MAX);
+    check(body.as_bytes(), &options);
+}
