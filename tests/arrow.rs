@@ -557,3 +557,23 @@ fn series_seen_before_new_or_no_longer_remembered_convert_alike() {
     let options = BatchOptions::new().with_max_errors(usize::MAX);
     check(body.as_bytes(), &options);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Owned points keep no series, so converting them never takes a
+    /// line's table and tag keys from the series cache: the batches are
+    /// those of the body, whose lines do.
+    #[test]
+    fn series_remembered_or_not_give_the_same_batches(body in clashing_body()) {
+        let options = BatchOptions::new().with_max_errors(usize::MAX);
+        let owned: Vec<lineproto::Point<'static>> = lineproto::parse(&body)
+            .filter_map(Result::ok)
+            .map(lineproto::Point::into_owned)
+            .collect();
+        let from_owned = Conversion::from_points(&owned, &options, &mut Schema::new()).unwrap();
+        let from_body = Conversion::convert(&body, &options, &mut Schema::new()).unwrap();
+        let batches = |conversion: &Conversion| conversion.batches().to_vec();
+        prop_assert_eq!(batches(&from_owned), batches(&from_body));
+    }
+}
