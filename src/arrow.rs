@@ -898,6 +898,21 @@ struct Column {
     text: usize,
 }
 
+impl Column {
+    /// Whether the column can take `added` bytes more text.
+    #[inline]
+    fn has_room(&self, added: usize) -> bool {
+        self.text.saturating_add(added) <= MAX_COLUMN_TEXT
+    }
+
+    /// Whether the column is a field column of type `kind` with room for
+    /// `added` bytes more text.
+    #[inline]
+    fn takes(&self, kind: FieldType, added: usize) -> bool {
+        self.kind == Some(kind) && self.has_room(added)
+    }
+}
+
 /// Where a guess is missing: no column has this name.
 const NO_GUESS: (usize, usize) = (usize::MAX, usize::MAX);
 
@@ -937,8 +952,6 @@ impl Table {
     /// keys, in their order, keep the plan; any others are resolved key by
     /// key, marking each column with `stamp`, and become the shape.
     fn resolve_tags(&mut self, point: &Point<'_>, stamp: u64, lookup: &Lookup<'_>) -> bool {
-        let room =
-            |column: &Column, text: usize| column.text.saturating_add(text) <= MAX_COLUMN_TEXT;
         let same = self.tag_plan.len() == point.tag_count()
             && self.tag_shape.len() == point.tag_count()
             && point
@@ -950,7 +963,7 @@ impl Table {
                         && self
                             .columns
                             .get(index)
-                            .is_some_and(|column| room(column, tag.value().len()))
+                            .is_some_and(|column| column.has_room(tag.value().len()))
                 });
         if same {
             return true;
@@ -967,7 +980,8 @@ impl Table {
             let Some(column) = self.columns.get_mut(index) else {
                 return false;
             };
-            if column.stamp == stamp || column.kind.is_some() || !room(column, tag.value().len()) {
+            if column.stamp == stamp || column.kind.is_some() || !column.has_room(tag.value().len())
+            {
                 return false;
             }
             column.stamp = stamp;
@@ -994,15 +1008,12 @@ impl Table {
             let Some(column) = self.columns.get(index) else {
                 return false;
             };
-            let room = match entry.value {
-                EntryValue::String(span) => {
-                    column.text.saturating_add(span.get(text).len()) <= MAX_COLUMN_TEXT
-                }
-                _ => true,
+            let added = match entry.value {
+                EntryValue::String(span) => span.get(text).len(),
+                _ => 0,
             };
             if !(expected.is_some_and(|expected| same_bytes(expected, key.as_bytes()))
-                && column.kind == Some(entry.value.field_type())
-                && room)
+                && column.takes(entry.value.field_type(), added))
             {
                 return false;
             }
@@ -1015,15 +1026,6 @@ impl Table {
     /// last fields' shape must also be of its column's type. A field named
     /// as a tag of the line finds the tag's column, of another kind.
     fn resolve_fields(&mut self, point: &Point<'_>, stamp: u64, lookup: &Lookup<'_>) -> bool {
-        let fits = |column: &Column, value: FieldValue<'_>| {
-            column.kind == Some(value.field_type())
-                && match value {
-                    FieldValue::String(text) => {
-                        column.text.saturating_add(text.len()) <= MAX_COLUMN_TEXT
-                    }
-                    _ => true,
-                }
-        };
         if self.same_fields(point.field_entries(), point.own_text()) {
             return true;
         }
@@ -1039,7 +1041,12 @@ impl Table {
             let Some(column) = self.columns.get_mut(index) else {
                 return false;
             };
-            if column.stamp == stamp || !fits(column, field.value()) {
+            let value = field.value();
+            let added = match value {
+                FieldValue::String(text) => text.len(),
+                _ => 0,
+            };
+            if column.stamp == stamp || !column.takes(value.field_type(), added) {
                 return false;
             }
             column.stamp = stamp;
