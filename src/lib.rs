@@ -301,6 +301,8 @@ mod skim;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing {
+    #[cfg(feature = "arrow")]
+    pub use crate::arrow::grouping_disagreement as arrow_grouping_disagreement;
     pub use crate::scan::disagreement as scanner_disagreement;
     pub use crate::skim::disagreement as skim_disagreement;
 }

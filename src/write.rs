@@ -21,8 +21,12 @@ impl Point<'_> {
     /// Checks that the point can be written as line protocol that reads
     /// back as the same point.
     ///
-    /// Points from the parser and from [`PointBuilder::build`] always pass;
-    /// the writing methods make the same checks as they write.
+    /// Points from [`PointBuilder::build`] always pass, and so do points
+    /// from the parser but one kind: a name or tag value that ends in a
+    /// backslash, which the parser reads from a doubled one (`C:\\`) and
+    /// the writer refuses, since readers disagree on it (see "The dialect"
+    /// in the crate docs). The writing methods make the same checks as
+    /// they write.
     ///
     /// # Errors
     ///
