@@ -1751,8 +1751,7 @@ fn convert_grouped(
 /// starting from `schema`: in the batches, the refusals, their count or
 /// the schema learnt. `None` if it does not; what the fuzz targets call.
 #[cfg(any(test, feature = "fuzzing"))]
-#[doc(hidden)]
-pub fn grouping_disagreement(
+pub(crate) fn grouping_disagreement(
     body: &[u8],
     options: &BatchOptions,
     schema: &Schema,

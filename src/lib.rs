@@ -301,10 +301,21 @@ mod skim;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing {
-    #[cfg(feature = "arrow")]
-    pub use crate::arrow::grouping_disagreement as arrow_grouping_disagreement;
     pub use crate::scan::disagreement as scanner_disagreement;
     pub use crate::skim::disagreement as skim_disagreement;
+
+    /// Where converting `body` to Arrow in groups of `group_lines` lines,
+    /// table by table, differs from converting it line by line, each from
+    /// `schema`; `None` if it does not.
+    #[cfg(feature = "arrow")]
+    pub fn arrow_grouping_disagreement(
+        body: &[u8],
+        options: &crate::BatchOptions,
+        schema: &crate::Schema,
+        group_lines: usize,
+    ) -> Option<String> {
+        crate::arrow::grouping_disagreement(body, options, schema, group_lines)
+    }
 }
 mod stream;
 mod write;
