@@ -218,7 +218,9 @@ impl Conversion {
     /// reported as line `n` (from 1), with its line protocol as the
     /// line's text. A point that cannot be written
     /// ([`Point::validate`]) is refused as
-    /// [`ValidationError::InvalidPoint`]. Lines without a timestamp get
+    /// [`ValidationError::InvalidPoint`]: so is a parsed point whose name
+    /// or tag value ends in a backslash, whose line [`convert`](Self::convert)
+    /// keeps. Lines without a timestamp get
     /// the options' default time; the options' precision is not used, as
     /// a point's timestamp is in nanoseconds.
     ///
