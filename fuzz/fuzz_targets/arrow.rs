@@ -18,102 +18,17 @@
 //! (unless one of them could not be written, which it refuses).
 #![no_main]
 
+#[path = "../../tests/common/arrow_rows.rs"]
+mod arrow_rows;
+#[path = "../../tests/common/points.rs"]
+mod points;
+
 use std::io::{self, Read};
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int32Type, Int64Type, TimestampNanosecondType, UInt64Type};
-use arrow_array::{Array, RecordBatch};
-use arrow_schema::DataType;
 use libfuzzer_sys::fuzz_target;
 use lineproto::arrow::Conversion;
-use lineproto::{Batch, BatchOptions, FieldValue, ParseOptions, Point, Schema};
-
-/// A field value; floats by their bits, so that `-0.0` and `0.0` differ.
-#[derive(Debug, PartialEq)]
-enum Value {
-    Float(u64),
-    Integer(i64),
-    UInteger(u64),
-    Boolean(bool),
-    String(String),
-}
-
-/// A row as plain values: measurement, tags and fields by name, time.
-type Row = (String, Vec<(String, String)>, Vec<(String, Value)>, i64);
-
-/// The rows of `batch`, nulls left out.
-fn rows(name: &str, batch: &RecordBatch) -> Vec<Row> {
-    let schema = batch.schema();
-    (0..batch.num_rows())
-        .map(|row| {
-            let (mut tags, mut fields, mut time) = (Vec::new(), Vec::new(), i64::MIN);
-            for (field, column) in schema.fields().iter().zip(batch.columns()) {
-                if column.is_null(row) {
-                    continue;
-                }
-                let key = field.name().clone();
-                match column.data_type() {
-                    DataType::Dictionary(..) => {
-                        let dictionary = column.as_dictionary::<Int32Type>();
-                        let values = dictionary.values().as_string::<i32>();
-                        let index = usize::try_from(dictionary.keys().value(row)).unwrap();
-                        tags.push((key, values.value(index).to_owned()));
-                    }
-                    DataType::Timestamp(..) => {
-                        time = column.as_primitive::<TimestampNanosecondType>().value(row);
-                    }
-                    DataType::Float64 => fields.push((
-                        key,
-                        Value::Float(column.as_primitive::<Float64Type>().value(row).to_bits()),
-                    )),
-                    DataType::Int64 => fields.push((
-                        key,
-                        Value::Integer(column.as_primitive::<Int64Type>().value(row)),
-                    )),
-                    DataType::UInt64 => fields.push((
-                        key,
-                        Value::UInteger(column.as_primitive::<UInt64Type>().value(row)),
-                    )),
-                    DataType::Boolean => {
-                        fields.push((key, Value::Boolean(column.as_boolean().value(row))));
-                    }
-                    DataType::Utf8 => fields.push((
-                        key,
-                        Value::String(column.as_string::<i32>().value(row).to_owned()),
-                    )),
-                    other => panic!("a column of type {other}"),
-                }
-            }
-            (name.to_owned(), tags, fields, time)
-        })
-        .collect()
-}
-
-/// `point` as the row it must become: tags and fields sorted by name, as
-/// the columns are.
-fn row_of(point: &Point<'_>) -> Row {
-    let mut tags: Vec<(String, String)> = point
-        .tags()
-        .map(|tag| (tag.key().to_owned(), tag.value().to_owned()))
-        .collect();
-    tags.sort();
-    let mut fields: Vec<(String, Value)> = point
-        .fields()
-        .map(|field| {
-            let value = match field.value() {
-                FieldValue::Float(x) => Value::Float(x.to_bits()),
-                FieldValue::Integer(x) => Value::Integer(x),
-                FieldValue::UInteger(x) => Value::UInteger(x),
-                FieldValue::Boolean(x) => Value::Boolean(x),
-                FieldValue::String(x) => Value::String(x.to_owned()),
-            };
-            (field.key().to_owned(), value)
-        })
-        .collect();
-    fields.sort_by(|a, b| a.0.cmp(&b.0));
-    let time = point.timestamp().unwrap_or(i64::MIN);
-    (point.measurement().to_owned(), tags, fields, time)
-}
+use lineproto::{Batch, BatchOptions, ParseOptions, Point, Schema};
+use points::Parsed;
 
 /// A reader that hands out `data` in reads of the sizes given, in turn.
 struct Reads<'a> {
@@ -160,18 +75,11 @@ fuzz_target!(|input: &[u8]| {
     // first appearance, and the lines it refuses.
     let mut kept = schema.clone();
     let batch = Batch::parse(body, &options, &mut kept);
-    let mut expected: Vec<(String, Vec<Row>)> = Vec::new();
-    for point in batch.points() {
-        let row = row_of(point);
-        match expected.iter_mut().find(|(name, _)| *name == row.0) {
-            Some((_, rows)) => rows.push(row),
-            None => expected.push((row.0.clone(), vec![row])),
-        }
-    }
-    let found: Vec<(String, Vec<Row>)> = conversion
+    let expected = arrow_rows::tables_of(&batch);
+    let found: Vec<(String, Vec<Parsed>)> = conversion
         .batches()
         .iter()
-        .map(|(name, batch)| (name.clone(), rows(name, batch)))
+        .map(|(name, batch)| (name.clone(), arrow_rows::rows(batch)))
         .collect();
     assert_eq!(
         found,
