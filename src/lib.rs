@@ -287,6 +287,8 @@ mod grammar;
 mod lines;
 mod number;
 mod options;
+#[cfg(test)]
+mod pieces;
 mod point;
 mod pow10;
 mod precision;

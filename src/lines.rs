@@ -126,6 +126,10 @@ pub struct Points<'a> {
     /// Where the iterator unescapes the names and strings of each point
     /// before handing them out in a string of their exact size.
     scratch_text: String,
+    /// Where the lines parsed end: no line that starts at or after it is
+    /// parsed, though one that starts before it is parsed whole. The end
+    /// of the input but for a piece of the input ([`Points::piece`]).
+    stop: usize,
     /// `None` when the input ends where the data ends; for a stream's
     /// buffer, after which the data may go on, the rules for a line that
     /// reaches the end of the buffer and what they found (see
@@ -159,7 +163,33 @@ impl<'a> Points<'a> {
             scratch: Vec::new(),
             scratch_sized: false,
             scratch_text: String::new(),
+            stop: usize::MAX,
             open_end: None,
+        }
+    }
+
+    /// Parses the lines of `input` that start from `start`, at or after
+    /// the start of physical line `line`, and before `stop`: a piece of
+    /// the input, parsed as [`parse_with`] parses the whole when `start`
+    /// is where a line of the whole begins. The last line may go on past
+    /// `stop`; [`offset`](Self::offset) then tells where the line after it
+    /// begins.
+    #[cfg(test)]
+    pub(crate) fn piece(
+        input: &'a [u8],
+        options: ParseOptions,
+        (start, line): (usize, usize),
+        stop: usize,
+    ) -> Self {
+        let whole = parse_with(input, options);
+        let start = start.max(whole.origin);
+        Points {
+            offset: start,
+            line,
+            last_start: start,
+            prefetched: start,
+            stop,
+            ..whole
         }
     }
 
@@ -255,6 +285,9 @@ impl<'a> Points<'a> {
         }
         loop {
             let start = self.offset;
+            if start >= self.stop {
+                return None;
+            }
             let rest = self.input.get(start..).filter(|rest| !rest.is_empty())?;
             let limit = self.settings.limits.max_line_length;
             // Blank and comment lines may be indented with spaces and tabs;
