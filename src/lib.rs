@@ -287,7 +287,9 @@ mod grammar;
 mod lines;
 mod number;
 mod options;
-#[cfg(test)]
+#[cfg(feature = "rayon")]
+pub mod parallel;
+#[cfg(any(test, feature = "rayon"))]
 mod pieces;
 mod point;
 mod pow10;

@@ -174,7 +174,7 @@ impl<'a> Points<'a> {
     /// is where a line of the whole begins. The last line may go on past
     /// `stop`; [`offset`](Self::offset) then tells where the line after it
     /// begins.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "rayon"))]
     pub(crate) fn piece(
         input: &'a [u8],
         options: ParseOptions,

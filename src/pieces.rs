@@ -11,37 +11,53 @@
 //! stopped past a piece's start, that piece began in the middle of a line
 //! and is parsed again from where the piece before stopped.
 //!
-//! The pieces parsed again in one round are all those whose start moved,
-//! each from where the piece before stopped in the round before; rounds
-//! go on until every piece starts where the one before it stops. The
-//! first piece whose start moved follows pieces that are settled, so it
-//! is settled in its round, and the rounds end. Most inputs need no
-//! second round. An input that needs one for every piece, a long string
-//! with line feeds across each cut, is parsed about twice over, each time
-//! in pieces: the second round starts each piece where its line truly
-//! begins, and its end is where the first round found it.
+//! The pieces parsed again are first those whose start moved, all at
+//! once, each from where the piece before stopped; most inputs need
+//! none, and an input with a long string across every cut needs this
+//! round for every piece, which settles them all, since a piece that
+//! began inside a line is back in step by its end. A piece still out of
+//! step after that round is parsed again in order, once the piece before
+//! it has settled. No piece is parsed more than three times.
 
 use crate::lines::Points;
 use crate::options::ParseOptions;
 use crate::point::Point;
 
+/// How the pieces of a round are run: one after the other, or on a
+/// thread pool; either way the results come back in the order given.
+pub(crate) trait Pool {
+    fn map<T: Send, R: Send>(&self, items: Vec<T>, run: &(dyn Fn(T) -> R + Sync)) -> Vec<R>;
+}
+
+/// The pieces one after the other on the calling thread.
+#[cfg(test)]
+pub(crate) struct InOrder;
+
+#[cfg(test)]
+impl Pool for InOrder {
+    fn map<T: Send, R: Send>(&self, items: Vec<T>, run: &(dyn Fn(T) -> R + Sync)) -> Vec<R> {
+        items.into_iter().map(run).collect()
+    }
+}
+
 /// What parsing one piece gave: where it started (and the physical line
 /// there), where it stopped (and the line there), and what `run` made of
 /// its points.
-#[derive(Debug)]
-pub(crate) struct Piece<R> {
+struct Piece<R> {
     start: (usize, usize),
     end: (usize, usize),
     result: R,
 }
 
-/// Up to `count` piece starts for `input`: 0, then the start of the line
-/// after the first line feed at or after each `count`th of its length.
+/// Up to `count` piece starts for `input`: 0, then the first byte after a
+/// line feed at or after each `count`th of its length.
 pub(crate) fn cuts(input: &[u8], count: usize) -> Vec<usize> {
     let mut starts = vec![0];
     let count = count.max(1);
     for piece in 1..count {
-        let from = (input.len() / count).saturating_mul(piece);
+        let from = (input.len() / count)
+            .saturating_mul(piece)
+            .saturating_sub(1);
         let Some(rest) = input.get(from..) else {
             break;
         };
@@ -56,18 +72,56 @@ pub(crate) fn cuts(input: &[u8], count: usize) -> Vec<usize> {
     starts
 }
 
-/// The physical line number at each of `starts`, counting the line feeds
-/// of the pieces before.
-fn line_numbers(input: &[u8], starts: &[usize]) -> Vec<usize> {
-    let mut lines = Vec::with_capacity(starts.len());
-    let (mut line, mut at) = (1, 0);
-    for &start in starts {
-        let passed = input.get(at..start).unwrap_or_default();
-        line += passed.iter().filter(|&&b| b == b'\n').count();
-        lines.push(line);
-        at = start;
+/// The physical line number at each of `starts`: the line feeds of each
+/// piece counted on `pool`, then added up.
+fn line_numbers(pool: &impl Pool, input: &[u8], starts: &[usize]) -> Vec<usize> {
+    let spans: Vec<(usize, usize)> = starts
+        .iter()
+        .zip(starts.iter().skip(1).chain(std::iter::once(&input.len())))
+        .map(|(&start, &end)| (start, end))
+        .collect();
+    let counts = pool.map(spans, &|(start, end)| {
+        line_feeds(input.get(start..end).unwrap_or_default())
+    });
+    let mut line = 1;
+    counts
+        .into_iter()
+        .map(|count| {
+            let at = line;
+            line += count;
+            at
+        })
+        .collect()
+}
+
+/// How many line feeds `bytes` holds: counted 32 bytes at a time into
+/// byte-wide counters, which the compiler turns into vector compares and
+/// adds, and summed every 255 blocks before they can overflow.
+fn line_feeds(bytes: &[u8]) -> usize {
+    const BLOCK: usize = 32;
+    let mut total = 0;
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    let mut counts = [0u8; BLOCK];
+    let mut pending = 0;
+    for block in &mut blocks {
+        for (count, &byte) in counts.iter_mut().zip(block) {
+            *count += u8::from(byte == b'\n');
+        }
+        pending += 1;
+        if pending == 255 {
+            total += counts
+                .iter()
+                .map(|&count| usize::from(count))
+                .sum::<usize>();
+            counts = [0; BLOCK];
+            pending = 0;
+        }
     }
-    lines
+    total += counts
+        .iter()
+        .map(|&count| usize::from(count))
+        .sum::<usize>();
+    total + blocks.remainder().iter().filter(|&&b| b == b'\n').count()
 }
 
 /// Parses the lines that begin from `start` (on physical line `line`)
@@ -75,9 +129,8 @@ fn line_numbers(input: &[u8], starts: &[usize]) -> Vec<usize> {
 fn parse_piece<'a, R>(
     input: &'a [u8],
     options: ParseOptions,
-    start: (usize, usize),
-    stop: usize,
-    run: &impl Fn(&mut Points<'a>) -> R,
+    (start, stop): ((usize, usize), usize),
+    run: &(impl Fn(&mut Points<'a>) -> R + ?Sized),
 ) -> Piece<R> {
     let mut points = Points::piece(input, options, start, stop);
     let result = run(&mut points);
@@ -90,56 +143,66 @@ fn parse_piece<'a, R>(
     }
 }
 
+/// The pieces, after the first, that do not start where the piece
+/// before stopped.
+fn out_of_step<R>(pieces: &[Piece<R>]) -> Vec<usize> {
+    pieces
+        .windows(2)
+        .enumerate()
+        .filter(|(_, pair)| match pair {
+            [before, piece] => piece.start.0 != before.end.0,
+            _ => false,
+        })
+        .map(|(at, _)| at + 1)
+        .collect()
+}
+
 /// Parses `input` in the pieces that begin at `starts` (ascending, the
-/// first 0, each other right after a line feed) through `run`, which is
-/// handed each piece's points: the results of the pieces as parsing the
-/// whole would divide it, in order. `map` runs a round's pieces, in any
-/// order or at once, and gives back each one's result in the order given.
-pub(crate) fn parse_pieces<'a, R>(
+/// first 0, each other right after a line feed) on `pool`, handing each
+/// piece's points to `run`: the results of the pieces as parsing the
+/// whole would divide it, in order. `run` may also be handed a piece that
+/// began inside a line; what it makes of it is dropped.
+pub(crate) fn parse_pieces<'a, R: Send>(
+    pool: &impl Pool,
     input: &'a [u8],
     options: ParseOptions,
     starts: &[usize],
-    run: impl Fn(&mut Points<'a>) -> R,
-    map: impl Fn(
-        Vec<((usize, usize), usize)>,
-        &dyn Fn((usize, usize), usize) -> Piece<R>,
-    ) -> Vec<Piece<R>>,
+    run: &(dyn Fn(&mut Points<'a>) -> R + Sync),
 ) -> Vec<R> {
-    let lines = line_numbers(input, starts);
+    let lines = line_numbers(pool, input, starts);
     let stops: Vec<usize> = starts
         .iter()
         .skip(1)
         .copied()
         .chain(std::iter::once(usize::MAX))
         .collect();
-    let one = |start: (usize, usize), stop: usize| parse_piece(input, options, start, stop, &run);
-    let first: Vec<((usize, usize), usize)> = starts
+    let one = |job: ((usize, usize), usize)| parse_piece(input, options, job, run);
+    let first = starts
         .iter()
-        .zip(&lines)
+        .zip(lines)
         .zip(&stops)
-        .map(|((&start, &line), &stop)| ((start, line), stop))
+        .map(|((&start, line), &stop)| ((start, line), stop))
         .collect();
-    let mut pieces = map(first, &one);
-    // Each round settles at least the first piece that moved: no more
-    // rounds than pieces.
-    for _ in 0..pieces.len() {
-        let moved: Vec<usize> = (1..pieces.len())
-            .filter(|&at| match (pieces.get(at - 1), pieces.get(at)) {
-                (Some(before), Some(piece)) => piece.start.0 != before.end.0,
-                _ => false,
-            })
-            .collect();
-        if moved.is_empty() {
-            break;
+    let mut pieces = pool.map(first, &one);
+    let moved = out_of_step(&pieces);
+    let again = moved
+        .iter()
+        .filter_map(|&at| Some((pieces.get(at - 1)?.end, *stops.get(at)?)))
+        .collect();
+    for (at, piece) in moved.into_iter().zip(pool.map(again, &one)) {
+        if let Some(slot) = pieces.get_mut(at) {
+            *slot = piece;
         }
-        let again: Vec<((usize, usize), usize)> = moved
-            .iter()
-            .filter_map(|&at| {
-                let before = pieces.get(at - 1)?;
-                Some((before.end, *stops.get(at)?))
-            })
-            .collect();
-        for (at, piece) in moved.into_iter().zip(map(again, &one)) {
+    }
+    // In order, so that each piece is checked against a settled one.
+    for at in 1..pieces.len() {
+        let (Some(before), Some(piece), Some(&stop)) =
+            (pieces.get(at - 1), pieces.get(at), stops.get(at))
+        else {
+            continue;
+        };
+        if piece.start.0 != before.end.0 {
+            let piece = one((before.end, stop));
             if let Some(slot) = pieces.get_mut(at) {
                 *slot = piece;
             }
@@ -167,18 +230,8 @@ mod tests {
         out
     }
 
-    /// The pieces one after the other, sequentially.
-    fn in_order<R>(
-        jobs: Vec<((usize, usize), usize)>,
-        one: &dyn Fn((usize, usize), usize) -> Piece<R>,
-    ) -> Vec<Piece<R>> {
-        jobs.into_iter()
-            .map(|(start, stop)| one(start, stop))
-            .collect()
-    }
-
     fn piecewise(input: &[u8], options: ParseOptions, starts: &[usize]) -> Vec<String> {
-        parse_pieces(input, options, starts, results, in_order)
+        parse_pieces(&InOrder, input, options, starts, &results)
             .into_iter()
             .flatten()
             .collect()
@@ -258,10 +311,28 @@ mod tests {
         assert_eq!(piecewise(input, ParseOptions::new(), &every), whole);
     }
 
+    proptest! {
+        /// The line feeds counted block by block are those counted one by
+        /// one, across the 255 blocks after which the counters are summed.
+        #[test]
+        fn line_feeds_are_counted_as_bytes(
+            bytes in proptest::collection::vec(prop_oneof![Just(b'\n'), any::<u8>()], 0..20_000),
+        ) {
+            prop_assert_eq!(line_feeds(&bytes), bytes.iter().filter(|&&b| b == b'\n').count());
+        }
+    }
+
+    #[test]
+    fn line_feeds_fill_every_counter_to_the_brim() {
+        let bytes = vec![b'\n'; 32 * 255 * 3 + 7];
+        assert_eq!(line_feeds(&bytes), bytes.len());
+    }
+
     #[test]
     fn cuts_fall_after_line_feeds() {
         let input = b"aaaa\nbbbb\ncccc\ndddd\n";
-        assert_eq!(cuts(input, 4), vec![0, 10, 15]);
+        assert_eq!(cuts(input, 4), vec![0, 5, 10, 15]);
+        assert_eq!(cuts(input, 3), vec![0, 10, 15]);
         assert_eq!(cuts(input, 1), vec![0]);
         assert_eq!(cuts(b"", 8), vec![0]);
         assert_eq!(cuts(b"no line feed", 8), vec![0]);
