@@ -157,7 +157,7 @@ impl Parallel {
             (rayon::current_num_threads() * PIECES_PER_THREAD).min(most)
         });
         let starts = pieces::cuts(input, pieces);
-        pieces::parse_pieces(&Rayon, input, self.options, &starts, &run)
+        pieces::parse_pieces(&Rayon, input, self.options, &starts, true, &run)
     }
 
     /// Parses `input` on the pool into owned points: the results of

@@ -19,6 +19,8 @@
 //! step after that round is parsed again in order, once the piece before
 //! it has settled. No piece is parsed more than three times.
 
+use std::sync::OnceLock;
+
 use crate::lines::Points;
 use crate::options::ParseOptions;
 use crate::point::Point;
@@ -72,26 +74,75 @@ pub(crate) fn cuts(input: &[u8], count: usize) -> Vec<usize> {
     starts
 }
 
-/// The physical line number at each of `starts`: the line feeds of each
-/// piece counted on `pool`, then added up.
-fn line_numbers(pool: &impl Pool, input: &[u8], starts: &[usize]) -> Vec<usize> {
-    let spans: Vec<(usize, usize)> = starts
-        .iter()
-        .zip(starts.iter().skip(1).chain(std::iter::once(&input.len())))
-        .map(|(&start, &end)| (start, end))
-        .collect();
-    let counts = pool.map(spans, &|(start, end)| {
-        line_feeds(input.get(start..end).unwrap_or_default())
-    });
-    let mut line = 1;
-    counts
-        .into_iter()
-        .map(|count| {
-            let at = line;
-            line += count;
-            at
+/// How far back a piece that cannot start where its predecessor stopped
+/// looks for a piece that has stopped, to learn its line number from.
+const LOOK_BACK: usize = 64;
+
+/// The physical line numbers at the cuts, found as the pieces that start
+/// at their cuts need them: from the nearest piece before that has
+/// stopped where the next begins, and the line feeds of the pieces
+/// between, each piece's counted once. A piece with no such piece within
+/// [`LOOK_BACK`] pieces before it takes the line numbers of every cut,
+/// made once. The work is bounded by the input's length and
+/// [`LOOK_BACK`] steps per piece.
+struct CutLines<'i> {
+    input: &'i [u8],
+    starts: &'i [usize],
+    /// The line feeds of each piece, from its cut to the next.
+    counts: Vec<OnceLock<usize>>,
+    every: OnceLock<Vec<usize>>,
+}
+
+impl<'i> CutLines<'i> {
+    fn new(input: &'i [u8], starts: &'i [usize]) -> Self {
+        CutLines {
+            input,
+            starts,
+            counts: starts.iter().map(|_| OnceLock::new()).collect(),
+            every: OnceLock::new(),
+        }
+    }
+
+    /// The line feeds from cut `at` to the next cut (or the end).
+    fn count(&self, at: usize) -> usize {
+        let Some(slot) = self.counts.get(at) else {
+            return 0;
+        };
+        *slot.get_or_init(|| {
+            let start = self.starts.get(at).copied().unwrap_or(self.input.len());
+            let end = self.starts.get(at + 1).copied().unwrap_or(self.input.len());
+            line_feeds(self.input.get(start..end).unwrap_or_default())
         })
-        .collect()
+    }
+
+    /// The line number at cut `at`, given where the pieces of the first
+    /// round that have stopped did.
+    fn at(&self, at: usize, ends: &[OnceLock<(usize, usize)>]) -> usize {
+        let mut between = 0;
+        for before in (0..at).rev().take(LOOK_BACK) {
+            let next_cut = self.starts.get(before + 1).copied();
+            if let Some(&(end, line)) = ends.get(before).and_then(OnceLock::get) {
+                if Some(end) == next_cut {
+                    return line + between;
+                }
+            }
+            between += self.count(before);
+        }
+        if at <= LOOK_BACK {
+            return 1 + between;
+        }
+        let every = self.every.get_or_init(|| {
+            let mut line = 1;
+            (0..self.starts.len())
+                .map(|cut| {
+                    let here = line;
+                    line += self.count(cut);
+                    here
+                })
+                .collect()
+        });
+        every.get(at).copied().unwrap_or(1)
+    }
 }
 
 /// How many line feeds `bytes` holds: counted 32 bytes at a time into
@@ -161,15 +212,19 @@ fn out_of_step<R>(pieces: &[Piece<R>]) -> Vec<usize> {
 /// first 0, each other right after a line feed) on `pool`, handing each
 /// piece's points to `run`: the results of the pieces as parsing the
 /// whole would divide it, in order. `run` may also be handed a piece that
-/// began inside a line; what it makes of it is dropped.
+/// began inside a line; what it makes of it is dropped. With `chain`, a
+/// piece whose predecessor has been parsed when its turn comes starts
+/// where the predecessor stopped instead of at its cut: a pool runs its
+/// pieces mostly in order on each thread, so only the pieces each thread
+/// takes up first start at their cuts.
 pub(crate) fn parse_pieces<'a, R: Send>(
     pool: &impl Pool,
     input: &'a [u8],
     options: ParseOptions,
     starts: &[usize],
+    chain: bool,
     run: &(dyn Fn(&mut Points<'a>) -> R + Sync),
 ) -> Vec<R> {
-    let lines = line_numbers(pool, input, starts);
     let stops: Vec<usize> = starts
         .iter()
         .skip(1)
@@ -177,13 +232,25 @@ pub(crate) fn parse_pieces<'a, R: Send>(
         .chain(std::iter::once(usize::MAX))
         .collect();
     let one = |job: ((usize, usize), usize)| parse_piece(input, options, job, run);
-    let first = starts
-        .iter()
-        .zip(lines)
-        .zip(&stops)
-        .map(|((&start, line), &stop)| ((start, line), stop))
-        .collect();
-    let mut pieces = pool.map(first, &one);
+    // Where each piece of the first round stopped, once it has: with
+    // `chain`, a piece whose predecessor has stopped starts there, where
+    // a line begins if the predecessor began at one.
+    let ends: Vec<OnceLock<(usize, usize)>> = starts.iter().map(|_| OnceLock::new()).collect();
+    let lines = CutLines::new(input, starts);
+    let jobs = starts.iter().zip(&stops).enumerate().collect();
+    let mut pieces = pool.map(jobs, &|(at, (&cut, &stop))| {
+        let after = at.checked_sub(1).and_then(|before| ends.get(before)?.get());
+        let start = match after {
+            Some(&end) if chain => end,
+            _ => (cut, lines.at(at, &ends)),
+        };
+        let piece = one((start, stop));
+        if let Some(end) = ends.get(at) {
+            // Each piece is parsed once in this round: the slot is empty.
+            let _ = end.set(piece.end);
+        }
+        piece
+    });
     let moved = out_of_step(&pieces);
     let again = moved
         .iter()
@@ -230,11 +297,20 @@ mod tests {
         out
     }
 
+    /// The results of the pieces one after the other: each piece
+    /// started at its cut (the pieces a pool runs at once), and each
+    /// started where the one before stopped, which must agree.
     fn piecewise(input: &[u8], options: ParseOptions, starts: &[usize]) -> Vec<String> {
-        parse_pieces(&InOrder, input, options, starts, &results)
+        let at_cuts: Vec<String> = parse_pieces(&InOrder, input, options, starts, false, &results)
             .into_iter()
             .flatten()
-            .collect()
+            .collect();
+        let chained: Vec<String> = parse_pieces(&InOrder, input, options, starts, true, &results)
+            .into_iter()
+            .flatten()
+            .collect();
+        assert_eq!(at_cuts, chained);
+        at_cuts
     }
 
     /// Lines that make pieces start in the middle of lines: strings with
@@ -326,6 +402,40 @@ mod tests {
     fn line_feeds_fill_every_counter_to_the_brim() {
         let bytes = vec![b'\n'; 32 * 255 * 3 + 7];
         assert_eq!(line_feeds(&bytes), bytes.len());
+    }
+
+    /// With no piece stopped, the line number at each cut comes from the
+    /// counts of the pieces before it, through the table of every cut
+    /// past [`LOOK_BACK`] pieces; with pieces stopped where the next
+    /// begins, from their ends.
+    #[test]
+    fn line_numbers_at_cuts_count_the_line_feeds_before() {
+        let input = "m v=1\n\nm v=2\n".repeat(100);
+        let input = input.as_bytes();
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(
+                (0..input.len())
+                    .filter(|&at| input.get(at) == Some(&b'\n'))
+                    .map(|at| at + 1),
+            )
+            .filter(|&at| at < input.len())
+            .collect();
+        assert_eq!(starts.len(), 300);
+        let nothing_stopped: Vec<OnceLock<(usize, usize)>> =
+            starts.iter().map(|_| OnceLock::new()).collect();
+        let lines = CutLines::new(input, &starts);
+        for at in [299, 0, 1, 64, 65, 200] {
+            assert_eq!(lines.at(at, &nothing_stopped), at + 1, "cut {at}");
+        }
+        // A piece that stopped at the next cut, claiming line 1000 there:
+        // the cuts after it count from it.
+        let stopped: Vec<OnceLock<(usize, usize)>> =
+            starts.iter().map(|_| OnceLock::new()).collect();
+        let _ = stopped[10].set((starts[11], 1_000));
+        let lines = CutLines::new(input, &starts);
+        assert_eq!(lines.at(11, &stopped), 1_000);
+        assert_eq!(lines.at(20, &stopped), 1_009);
+        assert_eq!(lines.at(100, &stopped), 101);
     }
 
     #[test]
