@@ -740,6 +740,93 @@ mod idb_arrow {
     }
 }
 
+/// One buffer parsed on both cores of the machine (`Parallel`, on rayon's
+/// pool) beside `next_into` on one thread, and beside two plain threads
+/// each parsing one half (what the machine allows), at 256 MiB: four
+/// copies of each
+/// 64 MiB set, so that nothing of it is in cache, and lines whose strings
+/// hold line feeds, where a cut falls inside a string and the piece after
+/// it is parsed again. Each piece checksums its points as `next_into`
+/// does; the sums must agree.
+fn parallel(c: &mut Criterion) {
+    use lineproto::parallel::Parallel;
+    let mut group = c.benchmark_group("parallel");
+    group.sample_size(10);
+    let quadruple = |bytes: &[u8]| bytes.repeat(4);
+    let mut sets: Vec<(String, Vec<u8>)> = data_sets()
+        .iter()
+        .filter(|set| {
+            ["home-64MiB", "tsbs-cpu-64MiB", "telegraf-64MiB"].contains(&set.name.as_str())
+        })
+        .map(|set| (set.name.replace("64MiB", "256MiB"), quadruple(&set.bytes)))
+        .collect();
+    let strings = data::of_size(data::multiline_strings, 64 << 20);
+    sets.push(("strings-256MiB".to_owned(), quadruple(&strings)));
+    for (name, bytes) in &sets {
+        let expected = sequential_sum(bytes);
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function(BenchmarkId::new("next_into", name), |b| {
+            b.iter(|| assert_eq!(sequential_sum(black_box(bytes)), expected))
+        });
+        if !name.starts_with("strings") {
+            // What the machine allows: two threads of its own, each
+            // parsing one half, cut where a line begins (these sets hold
+            // no line feed inside a line).
+            let middle = bytes.len() / 2;
+            let half = middle
+                + bytes[middle..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(0, |lf| lf + 1);
+            group.bench_function(BenchmarkId::new("two-threads", name), |b| {
+                b.iter(|| {
+                    let (first, second) = bytes.split_at(half);
+                    let (a, b) = std::thread::scope(|scope| {
+                        let other = scope.spawn(|| sequential_sum(black_box(second)));
+                        (sequential_sum(black_box(first)), other.join().unwrap())
+                    });
+                    assert_eq!((a.0 + b.0, a.1.wrapping_add(b.1)), expected);
+                })
+            });
+        }
+        group.bench_function(BenchmarkId::new("lineproto", name), |b| {
+            b.iter(|| {
+                let pieces = Parallel::new().map(black_box(bytes), |points| {
+                    let (mut count, mut sum, mut point) = (0, 0u64, Point::new());
+                    while let Some(result) = points.next_into(&mut point) {
+                        // A piece cut inside a line gives errors before it
+                        // is parsed again; the sums only count points.
+                        if result.is_ok() {
+                            sum = sum.wrapping_add(checksum(&point));
+                            count += 1;
+                        }
+                    }
+                    (count, sum)
+                });
+                let total = pieces.iter().fold((0, 0u64), |(c, s), &(count, sum)| {
+                    (c + count, s.wrapping_add(sum))
+                });
+                assert_eq!(total, expected);
+            })
+        });
+    }
+    group.finish();
+}
+
+/// The points of `bytes` and the sum of their checksums, parsed with
+/// `next_into` on one thread.
+fn sequential_sum(bytes: &[u8]) -> (usize, u64) {
+    let (mut count, mut sum, mut point) = (0, 0u64, Point::new());
+    let mut points = lineproto::parse(bytes);
+    while let Some(result) = points.next_into(&mut point) {
+        if result.is_ok() {
+            sum = sum.wrapping_add(checksum(&point));
+            count += 1;
+        }
+    }
+    (count, sum)
+}
+
 criterion_group!(
     benches,
     parse,
@@ -749,6 +836,7 @@ criterion_group!(
     line_length,
     adversarial,
     validate,
-    arrow
+    arrow,
+    parallel
 );
 criterion_main!(benches);

@@ -278,6 +278,31 @@ pub(crate) fn floats(lines: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// Log lines whose message strings hold raw line feeds, a few KB each, so
+/// that a cut after any line feed most likely falls inside a string: the
+/// input on which a parallel parse must parse most pieces again.
+pub(crate) fn multiline_strings(lines: usize) -> Vec<u8> {
+    let mut rng = Lcg(0x10f);
+    let mut out = String::new();
+    for i in 0..lines {
+        let _ = write!(out, "log,host=h{} msg=\"", rng.below(10));
+        for l in 0..20 + rng.below(40) {
+            let _ = writeln!(
+                out,
+                "{} line {l} of a stack trace",
+                WORDS[(i + l as usize) % 9]
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\",level={}i {}",
+            rng.below(5),
+            1_700_000_000_000_000_000u64 + i as u64
+        );
+    }
+    out.into_bytes()
+}
+
 /// The data of `generate` at about `bytes` bytes: as many lines as fit,
 /// judged by the first thousand.
 pub(crate) fn of_size(generate: fn(usize) -> Vec<u8>, bytes: usize) -> Vec<u8> {

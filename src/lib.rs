@@ -41,6 +41,7 @@
 //! | a timestamp in another unit | nanoseconds and back | [`Precision`] |
 //! | points as JSON or another serde format | `Serialize`, `Deserialize` | the `serde` feature |
 //! | a body, a reader or points | Arrow record batches, one per measurement | the `arrow` feature: `arrow::Conversion::convert`, `from_reader`, `from_points` |
+//! | one large buffer, and several cores | the points on every core, as parsing it whole gives them | the `rayon` feature: `parallel::Parallel::map`, `parse_owned` |
 //!
 //! The rest of this page shows five common tasks, then the exact dialect
 //! the crate reads and writes.
@@ -183,6 +184,21 @@
 //!   # }
 //!   ```
 //!
+//! - `rayon`: one buffer parsed on every core, on rayon's thread pool,
+//!   with exactly the results of parsing it whole (the module `parallel`,
+//!   documented when the feature is on). Off by default; without it the
+//!   crate depends on no rayon crate.
+//!
+//!   ```
+//!   # #[cfg(feature = "rayon")] {
+//!   use lineproto::parallel::Parallel;
+//!
+//!   let body = b"cpu,host=a usage=0.5 1\ncpu,host=b usage=0.7 2\n";
+//!   let points_per_piece = Parallel::new().map(body, |points| points.count());
+//!   assert_eq!(points_per_piece.iter().sum::<usize>(), 2);
+//!   # }
+//!   ```
+//!
 //! # The dialect
 //!
 //! `lineproto` follows the line protocol reference of [InfluxDB
@@ -307,6 +323,19 @@ mod skim;
 pub mod fuzzing {
     pub use crate::scan::disagreement as scanner_disagreement;
     pub use crate::skim::disagreement as skim_disagreement;
+
+    /// Where parsing `input` in pieces cut after the line feeds `picks`
+    /// chooses (by their order, cycling), one piece after the other, each
+    /// at its cut and each where the one before stopped, differs from
+    /// parsing it whole; `None` if it does not.
+    #[cfg(feature = "rayon")]
+    pub fn pieces_disagreement(
+        input: &[u8],
+        options: crate::ParseOptions,
+        picks: &[bool],
+    ) -> Option<String> {
+        crate::pieces::disagreement(input, options, picks)
+    }
 
     /// Where converting `body` to Arrow in groups of `group_lines` lines,
     /// table by table, differs from converting it line by line, each from

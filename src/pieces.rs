@@ -32,10 +32,10 @@ pub(crate) trait Pool {
 }
 
 /// The pieces one after the other on the calling thread.
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) struct InOrder;
 
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 impl Pool for InOrder {
     fn map<T: Send, R: Send>(&self, items: Vec<T>, run: &(dyn Fn(T) -> R + Sync)) -> Vec<R> {
         items.into_iter().map(run).collect()
@@ -278,23 +278,60 @@ pub(crate) fn parse_pieces<'a, R: Send>(
     pieces.into_iter().map(|piece| piece.result).collect()
 }
 
+/// Each result of a parse, as text: the point or the error, with the
+/// line number the iterator gives for it.
+#[cfg(any(test, feature = "fuzzing"))]
+fn described(points: &mut Points<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    while let Some(result) = points.next() {
+        let item = match result {
+            Ok(point) => format!("{point:?}"),
+            Err(err) => format!("error {err:?}"),
+        };
+        out.push(format!("{} {item}", points.line_number()));
+    }
+    out
+}
+
+/// Where parsing `input` in pieces cut after the line feeds `picks`
+/// chooses (by their order, cycling), one after the other, each at its
+/// cut and each where the one before stopped, differs from parsing it
+/// whole; `None` if it does not.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn disagreement(input: &[u8], options: ParseOptions, picks: &[bool]) -> Option<String> {
+    let line_feeds = (0..input.len()).filter(|&at| input.get(at) == Some(&b'\n'));
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(
+            line_feeds
+                .zip(picks.iter().cycle())
+                .filter(|&(_, &pick)| pick)
+                .map(|(at, _)| at + 1),
+        )
+        .filter(|&at| at == 0 || at < input.len())
+        .collect();
+    let whole = described(&mut crate::parse_with(input, options));
+    for chain in [false, true] {
+        let pieces: Vec<String> =
+            parse_pieces(&InOrder, input, options, &starts, chain, &described)
+                .into_iter()
+                .flatten()
+                .collect();
+        if pieces != whole {
+            return Some(format!(
+                "pieces at {starts:?} (chained: {chain}) gave {pieces:?}, the whole {whole:?}"
+            ));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Each result of a parse, as text: the point written back, or the
-    /// error with its place, and the line number the iterator gives.
     fn results(points: &mut Points<'_>) -> Vec<String> {
-        let mut out = Vec::new();
-        while let Some(result) = points.next() {
-            let item = match result {
-                Ok(point) => format!("{point:?}"),
-                Err(err) => format!("error {err:?}"),
-            };
-            out.push(format!("{} {item}", points.line_number()));
-        }
-        out
+        described(points)
     }
 
     /// The results of the pieces one after the other: each piece
@@ -352,17 +389,8 @@ mod tests {
             input.push_str(&lines.join("\n"));
             let input = input.as_bytes();
             let options = ParseOptions::new();
+            prop_assert_eq!(disagreement(input, options, &picks), None);
             let whole = results(&mut crate::parse_with(input, options));
-            let line_feeds = input
-                .iter()
-                .enumerate()
-                .filter(|&(_, &b)| b == b'\n')
-                .map(|(at, _)| at + 1);
-            let starts: Vec<usize> = std::iter::once(0)
-                .chain(line_feeds.zip(picks.iter().cycle()).filter(|&(_, &pick)| pick).map(|(at, _)| at))
-                .filter(|&at| at == 0 || at < input.len())
-                .collect();
-            prop_assert_eq!(&piecewise(input, options, &starts), &whole);
             for count in [1, 2, 3, 7, 64] {
                 prop_assert_eq!(&piecewise(input, options, &cuts(input, count)), &whole);
             }
