@@ -813,6 +813,103 @@ fn parallel(c: &mut Criterion) {
     group.finish();
 }
 
+/// An input handed out at most `size` bytes a read, as a socket delivers
+/// it: to `Stream` as an `io::Read`, to `AsyncStream` as an `AsyncRead`
+/// that is always ready.
+struct Delivered<'a> {
+    data: &'a [u8],
+    size: usize,
+}
+
+impl Delivered<'_> {
+    fn give(&mut self, buf: &mut [u8]) -> usize {
+        let n = self.size.min(buf.len()).min(self.data.len());
+        let (now, later) = self.data.split_at(n);
+        buf[..n].copy_from_slice(now);
+        self.data = later;
+        n
+    }
+}
+
+impl std::io::Read for Delivered<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        Ok(self.give(buf))
+    }
+}
+
+impl tokio::io::AsyncRead for Delivered<'_> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let n = self.give(buf.initialize_unfilled());
+        buf.advance(n);
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+/// `AsyncStream` beside `Stream` on the same 64 MiB, delivered in reads of
+/// a TCP segment (1,460 bytes) and of 64 KiB, each checksumming every
+/// point: the cost of parsing as the bytes arrive in async code.
+fn async_stream(c: &mut Criterion) {
+    let mut group = c.benchmark_group("async_stream");
+    group.sample_size(10);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    for set in data_sets()
+        .iter()
+        .filter(|set| set.name.ends_with("-64MiB") && !set.name.starts_with("floats"))
+    {
+        group.throughput(Throughput::Bytes(set.bytes.len() as u64));
+        for (size_name, size) in [("1460B", 1460), ("64KiB", 64 * 1024)] {
+            let data = format!("{}-{size_name}", set.name);
+            group.bench_function(BenchmarkId::new("Stream", &data), |b| {
+                b.iter(|| {
+                    let reader = Delivered {
+                        data: black_box(&set.bytes),
+                        size,
+                    };
+                    let mut stream = lineproto::Stream::new(reader);
+                    let (mut count, mut sum) = (0, 0u64);
+                    while let Some(mut chunk) = stream.next_chunk().unwrap() {
+                        let mut point = Point::new();
+                        while let Some(result) = chunk.next_into(&mut point) {
+                            result.unwrap();
+                            sum = sum.wrapping_add(checksum(&point));
+                            count += 1;
+                        }
+                    }
+                    assert_eq!((count, sum), (set.points, set.checksum));
+                })
+            });
+            group.bench_function(BenchmarkId::new("lineproto", &data), |b| {
+                b.iter(|| {
+                    runtime.block_on(async {
+                        let reader = Delivered {
+                            data: black_box(&set.bytes),
+                            size,
+                        };
+                        let mut stream = lineproto::AsyncStream::new(reader);
+                        let (mut count, mut sum) = (0, 0u64);
+                        while let Some(mut chunk) = stream.next_chunk().await.unwrap() {
+                            let mut point = Point::new();
+                            while let Some(result) = chunk.next_into(&mut point) {
+                                result.unwrap();
+                                sum = sum.wrapping_add(checksum(&point));
+                                count += 1;
+                            }
+                        }
+                        assert_eq!((count, sum), (set.points, set.checksum));
+                    })
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 /// The points of `bytes` and the sum of their checksums, parsed with
 /// `next_into` on one thread.
 fn sequential_sum(bytes: &[u8]) -> (usize, u64) {
@@ -837,6 +934,7 @@ criterion_group!(
     adversarial,
     validate,
     arrow,
-    parallel
+    parallel,
+    async_stream
 );
 criterion_main!(benches);

@@ -41,6 +41,7 @@
 //! | a timestamp in another unit | nanoseconds and back | [`Precision`] |
 //! | points as JSON or another serde format | `Serialize`, `Deserialize` | the `serde` feature |
 //! | a body, a reader or points | Arrow record batches, one per measurement | the `arrow` feature: `arrow::Conversion::convert`, `from_reader`, `from_points` |
+//! | an async reader (a request body, a socket) | points as they arrive, memory bounded by the longest line | the `tokio` feature: `AsyncStream::next_chunk` |
 //! | one large buffer, and several cores | the points on every core, as parsing it whole gives them | the `rayon` feature: `parallel::Parallel::map`, `parse_owned` |
 //!
 //! The rest of this page shows five common tasks, then the exact dialect
@@ -199,6 +200,24 @@
 //!   # }
 //!   ```
 //!
+//! - `tokio`: [`Stream`] for async code, `AsyncStream`, over any
+//!   `tokio::io::AsyncRead`, with the same chunks, results and bounded
+//!   memory. Off by default; without it the crate depends on no tokio
+//!   crate.
+//!
+//!   ```
+//!   # #[cfg(feature = "tokio")]
+//!   # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//!   let mut stream = lineproto::AsyncStream::new(&b"m v=1\nm v=2\n"[..]);
+//!   let mut points = 0;
+//!   while let Some(chunk) = stream.next_chunk().await? {
+//!       points += chunk.filter(Result::is_ok).count();
+//!   }
+//!   assert_eq!(points, 2);
+//!   # Ok::<(), std::io::Error>(())
+//!   # }).unwrap();
+//!   ```
+//!
 //! # The dialect
 //!
 //! `lineproto` follows the line protocol reference of [InfluxDB
@@ -292,6 +311,8 @@ pub struct ReadmeDoctests;
 
 #[cfg(feature = "arrow")]
 pub mod arrow;
+#[cfg(feature = "tokio")]
+mod async_stream;
 mod batch;
 mod block;
 mod bounds;
@@ -366,3 +387,6 @@ pub use point::{Field, FieldType, FieldValue, Fields, Point, Tag, Tags};
 pub use precision::{ParsePrecisionError, Precision, TimestampOverflowError};
 pub use stream::{Chunk, OwnedPoints, Stream, StreamError};
 pub use write::LineWriter;
+
+#[cfg(feature = "tokio")]
+pub use async_stream::AsyncStream;

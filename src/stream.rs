@@ -61,12 +61,22 @@ const FIRST_READ_SIZE: usize = 4 * 1024;
 #[derive(Debug)]
 pub struct Stream<R> {
     reader: R,
+    state: StreamState,
+}
+
+/// A stream without its reader: the buffer, where the chunks handed out
+/// have got, and what the next chunk waits for. [`Stream`] reads into it
+/// from an [`io::Read`], [`AsyncStream`](crate::AsyncStream) from an
+/// asynchronous reader; both hand out the chunks it makes, so both yield
+/// exactly the same items.
+#[derive(Debug)]
+pub(crate) struct StreamState {
     buffer: Vec<u8>,
     /// The bytes of the input before the buffer's first.
     drained: usize,
     progress: Progress,
     end_of_input: bool,
-    /// How many bytes the next read asks for (see [`Stream::read_more`]).
+    /// How many bytes the next read asks for (see [`StreamState::room`]).
     request: usize,
     /// Whether the start of the input, where a byte-order mark is skipped,
     /// has been read.
@@ -76,6 +86,37 @@ pub struct Stream<R> {
     /// parsed yet, has been skimmed for its end, since the parse that
     /// stalled on it.
     skim: Option<Skim>,
+    /// What making the next chunk has got to.
+    phase: Phase,
+    /// The length of the buffer before the room of a read that has not
+    /// come back: the read was abandoned (its error returned, or its
+    /// future dropped) if the state is stepped before it is filled.
+    reading: Option<usize>,
+}
+
+/// What making the next chunk has got to: each phase may wait for a read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// The bytes the last chunk parsed are still in the buffer.
+    Begin,
+    /// The rest of a line that was too long is being skipped.
+    SkipLine,
+    /// One read of new input is due.
+    Read,
+    /// The start of the input is being checked for a byte-order mark.
+    ByteOrderMark,
+}
+
+/// What [`StreamState::step`] asks of its reader, or has made.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Read into [`StreamState::room`], then report with
+    /// [`StreamState::filled`].
+    Read,
+    /// The next chunk is ready ([`StreamState::chunk`]).
+    Chunk,
+    /// The input is exhausted.
+    End,
 }
 
 /// How far the chunks handed out have got, written by the chunk and read
@@ -223,19 +264,7 @@ impl<R: Read> Stream<R> {
     pub fn with_options(reader: R, options: ParseOptions) -> Self {
         Stream {
             reader,
-            buffer: Vec::new(),
-            drained: 0,
-            progress: Progress {
-                consumed: 0,
-                line: 1,
-                skip_line: false,
-                stall: None,
-            },
-            end_of_input: false,
-            request: FIRST_READ_SIZE,
-            started: false,
-            options,
-            skim: None,
+            state: StreamState::new(options),
         }
     }
 
@@ -268,61 +297,22 @@ impl<R: Read> Stream<R> {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn next_chunk(&mut self) -> io::Result<Option<Chunk<'_>>> {
-        let consumed = std::mem::take(&mut self.progress.consumed);
-        self.drain(consumed);
-        if self.progress.skip_line {
-            self.skip_rest_of_line()?;
-        }
-        if self.end_of_input && self.buffer.is_empty() {
-            return Ok(None);
-        }
-        if !self.end_of_input {
-            self.read_more()?;
-        }
-        if !self.started {
-            self.skip_byte_order_mark()?;
-        }
-        // A line that could not be parsed yet (it starts the buffer) is
-        // parsed again only once the skim finds its end in the bytes read
-        // since, or they settle it otherwise (the end of the input, or the
-        // line passing the limit), so that a long line costs time in
-        // proportion to its length, not to its length times the number of
-        // reads. The skim keeps its place from read to read; it starts
-        // anew for the stall of each parse, at the line's start, or at its
-        // error, after which any line feed ends the line.
-        let stall = self.progress.stall.take();
-        let resting = match stall {
-            Some(stall)
-                if !self.end_of_input && self.buffer.len() <= self.options.max_line_length() =>
-            {
-                let skim = self.skim.get_or_insert_with(|| Skim::for_stall(stall));
-                !skim.ended(&self.buffer)
+        loop {
+            match self.state.step() {
+                Step::Read => {
+                    let room = self.state.room();
+                    let read = loop {
+                        match self.reader.read(room) {
+                            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                            read => break read,
+                        }
+                    };
+                    self.state.filled(read?);
+                }
+                Step::Chunk => return Ok(Some(self.state.chunk())),
+                Step::End => return Ok(None),
             }
-            _ => false,
-        };
-        if resting {
-            self.progress.stall = stall;
-        } else {
-            self.skim = None;
         }
-        let points = Points::resume(
-            &self.buffer,
-            self.options,
-            (self.progress.line, self.drained),
-            self.end_of_input,
-        );
-        Ok(Some(Chunk {
-            points,
-            progress: &mut self.progress,
-            resting,
-        }))
-    }
-
-    /// Drops the first `count` bytes of the buffer, read and done with.
-    fn drain(&mut self, count: usize) {
-        let count = count.min(self.buffer.len());
-        self.buffer.drain(..count);
-        self.drained += count;
     }
 
     /// The physical line number the stream has reached: one more than the
@@ -338,7 +328,7 @@ impl<R: Read> Stream<R> {
     /// ```
     #[must_use]
     pub fn line_number(&self) -> usize {
-        self.progress.line
+        self.state.line_number()
     }
 
     /// The reader.
@@ -400,7 +390,7 @@ impl<R: Read> Stream<R> {
     /// ```
     #[must_use]
     pub fn buffer_capacity(&self) -> usize {
-        self.buffer.capacity()
+        self.state.buffer_capacity()
     }
 
     /// The stream in one loop: an iterator of owned points, or errors
@@ -425,16 +415,111 @@ impl<R: Read> Stream<R> {
             room: (0, 0),
         }
     }
+}
 
-    /// Appends at least one read's worth of input to the buffer, or notes
-    /// the end of the input.
+impl StreamState {
+    pub(crate) fn new(options: ParseOptions) -> Self {
+        StreamState {
+            buffer: Vec::new(),
+            drained: 0,
+            progress: Progress {
+                consumed: 0,
+                line: 1,
+                skip_line: false,
+                stall: None,
+            },
+            end_of_input: false,
+            request: FIRST_READ_SIZE,
+            started: false,
+            options,
+            skim: None,
+            phase: Phase::Begin,
+            reading: None,
+        }
+    }
+
+    /// The physical line number reached: one more than the lines fully
+    /// read so far.
+    pub(crate) fn line_number(&self) -> usize {
+        self.progress.line
+    }
+
+    pub(crate) fn buffer_capacity(&self) -> usize {
+        self.buffer.capacity()
+    }
+
+    /// Goes on making the next chunk: drops what the last chunk parsed,
+    /// skips the rest of a line that was too long, reads once (unless the
+    /// input has ended), skips a byte-order mark at the start; any of
+    /// these may ask for a read first.
+    pub(crate) fn step(&mut self) -> Step {
+        if let Some(filled) = self.reading.take() {
+            self.buffer.truncate(filled);
+        }
+        loop {
+            match self.phase {
+                Phase::Begin => {
+                    let consumed = std::mem::take(&mut self.progress.consumed);
+                    self.drain(consumed);
+                    self.phase = Phase::SkipLine;
+                }
+                Phase::SkipLine => {
+                    if !self.progress.skip_line {
+                        self.phase = Phase::Read;
+                        continue;
+                    }
+                    if let Some(lf) = self.buffer.iter().position(|&b| b == b'\n') {
+                        self.drain(lf + 1);
+                        self.progress.line += 1;
+                        self.progress.skip_line = false;
+                        continue;
+                    }
+                    self.drain(self.buffer.len());
+                    if self.end_of_input {
+                        self.progress.skip_line = false;
+                        continue;
+                    }
+                    return Step::Read;
+                }
+                Phase::Read => {
+                    if self.end_of_input && self.buffer.is_empty() {
+                        self.phase = Phase::Begin;
+                        return Step::End;
+                    }
+                    if !self.end_of_input {
+                        return Step::Read;
+                    }
+                    self.phase = Phase::ByteOrderMark;
+                }
+                Phase::ByteOrderMark => {
+                    if !self.started {
+                        if !self.end_of_input
+                            && self.buffer.len() < BYTE_ORDER_MARK.len()
+                            && BYTE_ORDER_MARK.starts_with(&self.buffer)
+                        {
+                            return Step::Read;
+                        }
+                        if self.buffer.starts_with(BYTE_ORDER_MARK) {
+                            self.drain(BYTE_ORDER_MARK.len());
+                        }
+                        self.started = true;
+                    }
+                    self.phase = Phase::Begin;
+                    return Step::Chunk;
+                }
+            }
+        }
+    }
+
+    /// The room for the read [`step`](Self::step) asked for, at the end of
+    /// the buffer.
     ///
-    /// The room a read is given must be zeroed first, so a read costs the
-    /// room it asks for, whatever it returns. A reader that returns little
-    /// at a time (a socket, a pipe, a reader of single bytes) is asked for
-    /// twice what it last gave, at least [`MIN_READ_SIZE`] bytes; one that
-    /// fills the room is so asked for more, up to [`READ_SIZE`].
-    fn read_more(&mut self) -> io::Result<()> {
+    /// The room must be zeroed first, so a read costs the room it asks
+    /// for, whatever it returns. A reader that returns little at a time (a
+    /// socket, a pipe, a reader of single bytes) is asked for twice what
+    /// it last gave, at least [`MIN_READ_SIZE`] bytes; one that fills the
+    /// room is so asked for more, up to [`READ_SIZE`].
+    pub(crate) fn room(&mut self) -> &mut [u8] {
         let filled = self.buffer.len();
         let needed = filled + self.request;
         if needed > self.buffer.capacity() {
@@ -451,56 +536,69 @@ impl<R: Read> Stream<R> {
             self.buffer.reserve_exact(target - filled);
         }
         self.buffer.resize(needed, 0);
-        let read = loop {
-            match self
-                .reader
-                .read(self.buffer.get_mut(filled..).unwrap_or_default())
-            {
-                Ok(read) => break Ok(read),
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                Err(err) => break Err(err),
-            }
+        self.reading = Some(filled);
+        self.buffer.get_mut(filled..).unwrap_or_default()
+    }
+
+    /// Takes the `read` bytes the reader put at the start of the
+    /// [`room`](Self::room); 0 is the end of the input.
+    pub(crate) fn filled(&mut self, read: usize) {
+        let Some(filled) = self.reading.take() else {
+            return;
         };
-        let read = read.inspect_err(|_| self.buffer.truncate(filled))?;
+        let read = read.min(self.buffer.len().saturating_sub(filled));
         self.buffer.truncate(filled + read);
         self.end_of_input = read == 0;
         self.request = read.saturating_mul(2).clamp(MIN_READ_SIZE, READ_SIZE);
-        Ok(())
+        if self.phase == Phase::Read {
+            self.phase = Phase::ByteOrderMark;
+        }
     }
 
-    /// Drops a byte-order mark at the start of the input, reading until
-    /// there are enough bytes to tell.
-    fn skip_byte_order_mark(&mut self) -> io::Result<()> {
-        while !self.end_of_input
-            && self.buffer.len() < BYTE_ORDER_MARK.len()
-            && BYTE_ORDER_MARK.starts_with(&self.buffer)
-        {
-            self.read_more()?;
+    /// The chunk [`step`](Self::step) made ready.
+    ///
+    /// A line that could not be parsed yet (it starts the buffer) is
+    /// parsed again only once the skim finds its end in the bytes read
+    /// since, or they settle it otherwise (the end of the input, or the
+    /// line passing the limit), so that a long line costs time in
+    /// proportion to its length, not to its length times the number of
+    /// reads. The skim keeps its place from read to read; it starts anew
+    /// for the stall of each parse, at the line's start, or at its error,
+    /// after which any line feed ends the line.
+    pub(crate) fn chunk(&mut self) -> Chunk<'_> {
+        let stall = self.progress.stall.take();
+        let resting = match stall {
+            Some(stall)
+                if !self.end_of_input && self.buffer.len() <= self.options.max_line_length() =>
+            {
+                let skim = self.skim.get_or_insert_with(|| Skim::for_stall(stall));
+                !skim.ended(&self.buffer)
+            }
+            _ => false,
+        };
+        if resting {
+            self.progress.stall = stall;
+        } else {
+            self.skim = None;
         }
-        if self.buffer.starts_with(BYTE_ORDER_MARK) {
-            self.drain(BYTE_ORDER_MARK.len());
+        let points = Points::resume(
+            &self.buffer,
+            self.options,
+            (self.progress.line, self.drained),
+            self.end_of_input,
+        );
+        Chunk {
+            points,
+            progress: &mut self.progress,
+            resting,
         }
-        self.started = true;
-        Ok(())
     }
 
-    /// Drops input up to and including the next line feed, reading as
-    /// needed, for a line that was too long.
-    fn skip_rest_of_line(&mut self) -> io::Result<()> {
-        loop {
-            if let Some(lf) = self.buffer.iter().position(|&b| b == b'\n') {
-                self.drain(lf + 1);
-                self.progress.line += 1;
-                self.progress.skip_line = false;
-                return Ok(());
-            }
-            self.drain(self.buffer.len());
-            if self.end_of_input {
-                self.progress.skip_line = false;
-                return Ok(());
-            }
-            self.read_more()?;
-        }
+    /// Drops the first `count` bytes of the buffer, read and done with.
+    fn drain(&mut self, count: usize) {
+        let count = count.min(self.buffer.len());
+        self.buffer.drain(..count);
+        self.drained += count;
     }
 }
 

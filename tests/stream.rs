@@ -53,6 +53,24 @@ fn streamed_to_the_end(input: &[u8], sizes: &[usize], options: ParseOptions) -> 
     (via_iterator, end_line)
 }
 
+/// The async stream over the same reads, each after a wait: its items
+/// and, once the input is exhausted, its line number.
+#[cfg(feature = "tokio")]
+fn streamed_async(input: &[u8], sizes: &[usize], options: ParseOptions) -> (Results, usize) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let reader = SplitReader::new(input, sizes);
+        let mut stream = lineproto::AsyncStream::with_options(reader, options);
+        let mut items = Vec::new();
+        while let Some(chunk) = stream.next_chunk().await.unwrap() {
+            items.extend(chunk.map(|r| r.map(Point::into_owned)));
+        }
+        (items, stream.line_number())
+    })
+}
+
 /// Lines that exercise every way a line can end or go wrong.
 fn line() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -135,6 +153,13 @@ proptest! {
         // not (on line 1 for an empty input).
         let expected_end = if input.final_lf { input.last_line + 1 } else { input.last_line.max(1) };
         prop_assert_eq!(end_line, expected_end, "{:?}", String::from_utf8_lossy(&input.bytes));
+        // The async stream, over the same reads, yields the same.
+        #[cfg(feature = "tokio")]
+        {
+            let (items, async_end) = streamed_async(&input.bytes, &sizes, options);
+            prop_assert_eq!(format!("{items:?}"), format!("{actual:?}"), "{:?}", String::from_utf8_lossy(&input.bytes));
+            prop_assert_eq!(async_end, end_line);
+        }
     }
 }
 
@@ -145,6 +170,41 @@ fn one_byte_reads_give_every_line_number() {
     assert_eq!(streamed(input, &[1], ParseOptions::new()), expected);
     assert_eq!(expected.len(), 4);
     assert_eq!(expected[1].as_ref().unwrap_err().line(), 4);
+    #[cfg(feature = "tokio")]
+    assert_eq!(
+        streamed_async(input, &[1], ParseOptions::new()),
+        (expected, 7)
+    );
+}
+
+/// A `next_chunk` future dropped while its read waits loses nothing: the
+/// next call reads on where the dropped one was.
+#[cfg(feature = "tokio")]
+#[test]
+fn an_async_read_dropped_while_it_waits_loses_nothing() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    let input = b"m v=1\nm s=\"two\nlines\"\nm v=oops\n".repeat(50);
+    let mut stream = lineproto::AsyncStream::new(SplitReader::new(&input, &[7, 1, 300]));
+    let mut context = Context::from_waker(Waker::noop());
+    let (mut items, mut dropped) = (Vec::new(), 0);
+    loop {
+        // Each call is polled once, and dropped if its read waits (the
+        // reader waits before every read).
+        let next = std::pin::pin!(stream.next_chunk());
+        match next.poll(&mut context) {
+            Poll::Ready(Ok(Some(chunk))) => items.extend(chunk.map(|r| r.map(Point::into_owned))),
+            Poll::Ready(Ok(None)) => break,
+            Poll::Ready(Err(err)) => panic!("{err}"),
+            Poll::Pending => dropped += 1,
+        }
+    }
+    assert!(dropped > 10, "{dropped} futures dropped");
+    assert_eq!(
+        format!("{items:?}"),
+        format!("{:?}", whole(&input, ParseOptions::new()))
+    );
 }
 
 #[test]
