@@ -304,19 +304,25 @@ fn stream(c: &mut Criterion) {
             b.iter(|| {
                 let (mut count, mut sum) = (0, 0u64);
                 let mut stream = lineproto::Stream::new(black_box(&set.bytes[..]));
-                while let Some(mut chunk) = stream.next_chunk().unwrap() {
-                    let mut point = Point::new();
-                    while let Some(result) = chunk.next_into(&mut point) {
-                        result.unwrap();
-                        sum = sum.wrapping_add(checksum(&point));
-                        count += 1;
-                    }
+                while let Some(chunk) = stream.next_chunk().unwrap() {
+                    add_chunk(chunk, &mut count, &mut sum);
                 }
                 assert_eq!((count, sum), (set.points, set.checksum));
             })
         });
     }
     group.finish();
+}
+
+/// Adds the points of a stream's `chunk` to `count` and their checksums
+/// to `sum`, parsing each into one point kept for the chunk.
+fn add_chunk(mut chunk: lineproto::Chunk<'_>, count: &mut usize, sum: &mut u64) {
+    let mut point = Point::new();
+    while let Some(result) = chunk.next_into(&mut point) {
+        result.unwrap();
+        *sum = sum.wrapping_add(checksum(&point));
+        *count += 1;
+    }
 }
 
 /// A hostile input for `adversarial`: its name, bytes, the options that
@@ -873,13 +879,8 @@ fn async_stream(c: &mut Criterion) {
                     };
                     let mut stream = lineproto::Stream::new(reader);
                     let (mut count, mut sum) = (0, 0u64);
-                    while let Some(mut chunk) = stream.next_chunk().unwrap() {
-                        let mut point = Point::new();
-                        while let Some(result) = chunk.next_into(&mut point) {
-                            result.unwrap();
-                            sum = sum.wrapping_add(checksum(&point));
-                            count += 1;
-                        }
+                    while let Some(chunk) = stream.next_chunk().unwrap() {
+                        add_chunk(chunk, &mut count, &mut sum);
                     }
                     assert_eq!((count, sum), (set.points, set.checksum));
                 })
@@ -893,13 +894,8 @@ fn async_stream(c: &mut Criterion) {
                         };
                         let mut stream = lineproto::AsyncStream::new(reader);
                         let (mut count, mut sum) = (0, 0u64);
-                        while let Some(mut chunk) = stream.next_chunk().await.unwrap() {
-                            let mut point = Point::new();
-                            while let Some(result) = chunk.next_into(&mut point) {
-                                result.unwrap();
-                                sum = sum.wrapping_add(checksum(&point));
-                                count += 1;
-                            }
+                        while let Some(chunk) = stream.next_chunk().await.unwrap() {
+                            add_chunk(chunk, &mut count, &mut sum);
                         }
                         assert_eq!((count, sum), (set.points, set.checksum));
                     })

@@ -21,29 +21,8 @@ fn whole(input: &[u8], options: ParseOptions) -> Results {
         .collect()
 }
 
-/// Each piece's results with the line number the piece's iterator gives
-/// for each, through `map`, then one after the other.
-fn through_map(input: &[u8], options: ParseOptions, pieces: usize) -> Vec<(usize, String)> {
-    Parallel::new()
-        .with_parse_options(options)
-        .with_pieces(pieces)
-        .map(input, |points| {
-            let mut out = Vec::new();
-            while let Some(result) = points.next() {
-                out.push((
-                    points.line_number(),
-                    format!("{:?}", result.map(Point::into_owned)),
-                ));
-            }
-            out
-        })
-        .concat()
-}
-
-/// The whole parse's results with their line numbers, as `through_map`
-/// gives them.
-fn whole_with_lines(input: &[u8], options: ParseOptions) -> Vec<(usize, String)> {
-    let mut points = lineproto::parse_with(input, options);
+/// Each result of `points` with the line number the iterator gives for it.
+fn described(points: &mut lineproto::Points<'_>) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     while let Some(result) = points.next() {
         out.push((
@@ -52,6 +31,21 @@ fn whole_with_lines(input: &[u8], options: ParseOptions) -> Vec<(usize, String)>
         ));
     }
     out
+}
+
+/// Each piece's results, as `described` gives them, through `map`, then
+/// one after the other.
+fn through_map(input: &[u8], options: ParseOptions, pieces: usize) -> Vec<(usize, String)> {
+    Parallel::new()
+        .with_parse_options(options)
+        .with_pieces(pieces)
+        .map(input, described)
+        .concat()
+}
+
+/// The whole parse's results, as `described` gives them.
+fn whole_with_lines(input: &[u8], options: ParseOptions) -> Vec<(usize, String)> {
+    described(&mut lineproto::parse_with(input, options))
 }
 
 /// Lines that put cuts inside lines: strings with raw line feeds (closed,

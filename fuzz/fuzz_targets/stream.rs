@@ -4,14 +4,21 @@
 //! does `Stream::into_owned_points` over the same reads;
 //! `Chunk::line_text` shows the line of each error; and the skim that
 //! tells the stream when to parse a long line again never ends a line
-//! before the parser does.
+//! before the parser does. An `AsyncStream` over the same reads, its
+//! `next_chunk` future dropped each time a read makes it wait, yields the
+//! same.
 #![no_main]
 
+use std::future::Future;
 use std::io::{self, Read};
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use lineproto::{ParseErrorKind, ParseOptions, Point, Stream, StreamError};
+use lineproto::{
+    AsyncStream, ParseError, ParseErrorKind, ParseOptions, Point, Stream, StreamError,
+};
 
 #[derive(Arbitrary, Debug)]
 struct Input<'a> {
@@ -47,6 +54,53 @@ impl Read for Reads<'_> {
         buf[..n].copy_from_slice(now);
         self.data = later;
         Ok(n)
+    }
+}
+
+/// As an async reader, a read of size 0 makes the caller wait (and its
+/// future may be dropped) where the blocking reader reports `Interrupted`.
+impl tokio::io::AsyncRead for Reads<'_> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let size = match self.sizes {
+            [] => buf.remaining(),
+            sizes => usize::from(sizes[self.turn % sizes.len()]),
+        };
+        self.turn += 1;
+        if size == 0 && !self.interrupted {
+            self.interrupted = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        self.interrupted = false;
+        let n = size.max(1).min(buf.remaining()).min(self.data.len());
+        let (now, later) = self.data.split_at(n);
+        buf.put_slice(now);
+        self.data = later;
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// Every item of an `AsyncStream` over `reader`, each `next_chunk` polled
+/// once and dropped if it waits, then asked again.
+fn streamed_async(
+    reader: Reads<'_>,
+    options: ParseOptions,
+) -> Vec<Result<Point<'static>, ParseError>> {
+    let mut stream = AsyncStream::with_options(reader, options);
+    let mut context = Context::from_waker(Waker::noop());
+    let mut got = Vec::new();
+    loop {
+        let next = std::pin::pin!(stream.next_chunk());
+        match next.poll(&mut context) {
+            Poll::Ready(Ok(Some(chunk))) => got.extend(chunk.map(|r| r.map(Point::into_owned))),
+            Poll::Ready(Ok(None)) => return got,
+            Poll::Ready(Err(err)) => panic!("reader error {err}"),
+            Poll::Pending => {}
+        }
     }
 }
 
@@ -109,6 +163,15 @@ fuzz_target!(|input: Input<'_>| {
         }
     }
     assert_eq!(got, expected);
+
+    // The same reads through an `AsyncStream`.
+    let reader = Reads {
+        data: input.data,
+        sizes: &input.reads,
+        turn: 0,
+        interrupted: false,
+    };
+    assert_eq!(streamed_async(reader, options), expected);
 
     // The same reads through the one loop of `into_owned_points`.
     let reader = Reads {
