@@ -303,6 +303,23 @@ pub(crate) fn multiline_strings(lines: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// Lines whose strings (a base64 payload) end in a line feed followed by
+/// text that reads as the start of a line with a string, `q f="`: a
+/// parse that begins after
+/// that line feed takes the closing quote for an opening one and never
+/// gets back in step with the lines, so a parallel parse must parse the
+/// pieces after such a cut again one after the other.
+pub(crate) fn out_of_step_strings(lines: usize) -> Vec<u8> {
+    const PAYLOAD: &str = "QmFzZTY0IGVuY29kZWQgcGF5bG9hZA";
+    let mut rng = Lcg(0x57e9);
+    let mut out = String::new();
+    for i in 0..lines {
+        let text = PAYLOAD.repeat(60 + rng.below(60) as usize);
+        let _ = writeln!(out, "m s=\"{text}\nq f=\" {i}");
+    }
+    out.into_bytes()
+}
+
 /// The data of `generate` at about `bytes` bytes: as many lines as fit,
 /// judged by the first thousand.
 pub(crate) fn of_size(generate: fn(usize) -> Vec<u8>, bytes: usize) -> Vec<u8> {

