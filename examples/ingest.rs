@@ -36,7 +36,17 @@
 //! `influx` shell and the 1.x client libraries send it) and `?u=USER&p=TOKEN`.
 //! Without it the answer is `401` and nothing is stored; the token is
 //! checked before the body is read. Without `--token`, every request is
-//! let in. Bodies may be sent with `Content-Encoding: gzip`.
+//! let in. Bodies may be sent with `Content-Encoding: gzip` (one gzip
+//! stream or several one after another, as concatenated files give).
+//!
+//! Bodies are parsed as they arrive, not buffered: each read's complete
+//! lines are parsed and stored before the next read, so a request holds
+//! at most one line (`--max-line-bytes`) and one read (64 KiB) of its
+//! body, whatever the body's size, and a body has no size limit of its
+//! own (`--body-timeout` bounds how long it may take). The exception is a
+//! v3 write with `accept_partial=false`: it stores all of its points or
+//! none, which is known only at the body's end, so its body is held whole
+//! until then, counted against `--max-memory-bytes`.
 //!
 //! Answers follow InfluxDB: `204 No Content` when every line was stored;
 //! `400` with InfluxDB 3's partial-write JSON when some line was not
@@ -60,12 +70,11 @@
 //!
 //! | flag | bounds | answer when passed |
 //! |---|---|---|
-//! | `--max-body-bytes N` [10 MiB] | a body, before and after gzip decompression | `413` |
-//! | (fixed) 1,024 | the gzip members of one body (each a concatenated gzip stream) | `413` |
+//! | `--max-line-bytes N` [1 MiB] | a line of a body, after gzip decompression (so the memory a request takes) | `400`, the line listed: `line is longer than the limit of N bytes`; the other lines are stored |
 //! | `--max-databases N` [5, InfluxDB 3 Core's] | databases; a write creating one more is refused | `422` |
 //! | `--max-tables N` [2,000, InfluxDB 3 Core's] | tables (measurements), across databases; a line of a new table past it is rejected | `400`, the line listed: `table limit reached: ..` |
 //! | `--max-columns N` [500, InfluxDB 3 Core's] | the columns of one table: `time`, tag keys and field keys (so a point rewritten with new fields never grows past it either) | `400`, the line listed: `column limit reached: ..` |
-//! | `--max-memory-bytes N` [1 GiB] | the estimated memory of the stored points (per point: its tags, fields and strings, its slot in the store and in the index); a write that would pass it stores nothing | `507` |
+//! | `--max-memory-bytes N` [1 GiB] | the estimated memory of the stored points (per point: its tags, fields and strings, its slot in the store and in the index), and of the bodies held whole | `507`, naming the line it stopped at: the points of the lines before it are stored (none with `accept_partial=false`) |
 //! | `--max-read-rows N` [100,000] | the points (rows) of one read answer | answer cut, with a note |
 //! | `--max-read-bytes N` [16 MiB] | the bytes of one read answer (and `/table` copies and lays out at most N/6 cells) | answer cut, with a note |
 //! | `--header-timeout SECONDS` [10] | the time to send a request's headers, counted from the connection's start or, on a kept-alive connection, from the end of the previous answer: so it also closes idle connections | connection closed |
@@ -74,8 +83,11 @@
 //!
 //! Tables and columns are checked line by line, as InfluxDB 3 does, so a
 //! write past them is a partial write whose answer names the limit. A
-//! write refused whole (a database past the limit, the memory full) may
-//! still have fixed the types of its new fields and tables.
+//! write cut short (the memory full, the body timed out or its gzip data
+//! broken) keeps what it stored of the lines before; its answer says how
+//! many points that was. The new fields and tables of the lines checked
+//! before it stay in the schema, as do those of a write with
+//! `accept_partial=false` refused for the memory limit.
 //!
 //! A read's answer cut by a limit ends with a note: a `#` comment line for
 //! `query_lp` (which line protocol ignores, so the answer can be written
@@ -85,33 +97,43 @@
 //! memory in proportion to the cells) and then sends the text in chunks.
 //! A read locks its database only while copying points out, never while
 //! formatting or sending, and no request locks more than one database, so
-//! a read never holds up a write to another database. Decompressing,
-//! parsing and formatting run on the blocking thread pool, off the async
+//! a read never holds up a write to another database. A write locks its
+//! database for one read's lines at a time (at most 64 KiB and one line),
+//! never while waiting for the client, and parses them on the async
+//! worker that read them; a whole body (`accept_partial=false`) and the
+//! formatting of reads run on the blocking thread pool, off the async
 //! workers.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::ffi::OsString;
 use std::fmt;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
+use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use async_compression::tokio::bufread::GzipDecoder;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use flate2::bufread::GzDecoder;
+use futures_util::TryStreamExt;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use lineproto::{Batch, BatchOptions, ParseOptions, Point, Precision, Schema};
+use lineproto::{
+    AsyncStream, Batch, BatchOptions, Chunk, LineError, ParseOptions, Point, Precision, Schema,
+    Validator,
+};
 use serde_json::json;
+use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::Semaphore;
+use tokio_util::io::StreamReader;
 use tower_http::timeout::{RequestBodyDeadlineLayer, TimeoutError};
 
 #[path = "common/cli.rs"]
@@ -127,7 +149,7 @@ use reads::ReadLimits;
 use store::{Database, point_bytes};
 
 const USAGE: &str = "\
-usage: ingest [--addr HOST:PORT] [--token TOKEN] [--max-body-bytes N]
+usage: ingest [--addr HOST:PORT] [--token TOKEN] [--max-line-bytes N]
               [--max-databases N] [--max-tables N] [--max-columns N]
               [--max-memory-bytes N]
               [--max-read-rows N] [--max-read-bytes N]
@@ -139,8 +161,8 @@ const DETAILS: &str = "
   --addr HOST:PORT      where to listen (default 127.0.0.1:8181; port 0 picks one)
   --token TOKEN         the token every write and read must carry (default:
                         none needed)
-  --max-body-bytes N    the largest body accepted, before and after gzip
-                        decompression (default 10485760, 10 MiB)
+  --max-line-bytes N    the longest line of a body, after gzip decompression;
+                        a longer line is rejected (default 1048576, 1 MiB)
   --max-databases N     the most databases (default 5, as InfluxDB 3 Core)
   --max-tables N        the most tables (measurements), across databases
                         (default 2000, as InfluxDB 3 Core)
@@ -162,7 +184,7 @@ Status: GET /ping, GET /health (no token needed).
 ";
 
 const DEFAULT_ADDR: &str = "127.0.0.1:8181";
-const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+const DEFAULT_MAX_LINE_BYTES: usize = 1024 * 1024;
 /// InfluxDB 3 Core's default `--num-database-limit`.
 const DEFAULT_MAX_DATABASES: usize = 5;
 /// InfluxDB 3 Core's default `--num-table-limit`, across databases.
@@ -175,10 +197,6 @@ const DEFAULT_MAX_READ_BYTES: usize = 16 * 1024 * 1024;
 const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_MAX_CONNECTIONS: usize = 512;
-/// The most gzip members (concatenated gzip streams) one body may have:
-/// clients send one; each costs a header parse and a fresh inflater, so
-/// hundreds of thousands of empty ones would be seconds of work for nothing.
-const MAX_GZIP_MEMBERS: usize = 1024;
 /// How long shutting down waits for the requests under way.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// What `X-Influxdb-Version` says.
@@ -325,7 +343,7 @@ struct Config {
 /// What the store and the requests may take.
 #[derive(Clone, Copy)]
 struct Limits {
-    max_body_bytes: usize,
+    max_line_bytes: usize,
     max_databases: usize,
     max_tables: usize,
     max_columns: usize,
@@ -349,7 +367,7 @@ impl Config {
             addr: DEFAULT_ADDR.to_owned(),
             token: None,
             limits: Limits {
-                max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+                max_line_bytes: DEFAULT_MAX_LINE_BYTES,
                 max_databases: DEFAULT_MAX_DATABASES,
                 max_tables: DEFAULT_MAX_TABLES,
                 max_columns: DEFAULT_MAX_COLUMNS,
@@ -386,7 +404,13 @@ impl Config {
                     }
                     config.token = Some(token);
                 }
-                "--max-body-bytes" => limits.max_body_bytes = count(name, inline, &mut args)?,
+                "--max-line-bytes" => limits.max_line_bytes = count(name, inline, &mut args)?,
+                "--max-body-bytes" => {
+                    return Err(
+                        "--max-body-bytes is gone: bodies are parsed as they arrive, so their size costs no memory; --max-line-bytes bounds each line"
+                            .to_owned(),
+                    );
+                }
                 "--max-databases" => limits.max_databases = count(name, inline, &mut args)?,
                 "--max-tables" => limits.max_tables = count(name, inline, &mut args)?,
                 "--max-columns" => limits.max_columns = count(name, inline, &mut args)?,
@@ -436,6 +460,9 @@ fn seconds(
 // ---------------------------------------------------------------------------
 // Routes
 // ---------------------------------------------------------------------------
+
+/// A request body as it arrives, decompressed.
+type Body = Pin<Box<dyn AsyncRead + Send>>;
 
 /// The query string, decoded.
 type Params = HashMap<String, String>;
@@ -702,14 +729,13 @@ struct WriteRequest {
 }
 
 impl WriteRequest {
-    /// How to parse the body, `now` being the time of lines without one.
-    fn batch_options(&self, now: i64) -> BatchOptions {
-        let parse = ParseOptions::new()
+    /// How to parse the body, `now` being the time of lines without one
+    /// and `max_line_bytes` the longest line.
+    fn parse_options(&self, now: i64, max_line_bytes: usize) -> ParseOptions {
+        ParseOptions::new()
             .with_precision(self.unit.parse_precision())
-            .with_default_time(self.unit.truncate(now));
-        BatchOptions::new()
-            .with_parse_options(parse)
-            .with_accept_partial(self.accept_partial)
+            .with_default_time(self.unit.truncate(now))
+            .with_max_line_length(max_line_bytes)
     }
 }
 
@@ -859,35 +885,291 @@ impl Server {
         }
     }
 
-    /// Checks the query and the token, then reads the body (the checks
-    /// come first, so a request that fails them never has its body read),
-    /// and stores it on the blocking thread pool.
+    /// Checks the query and the token (so a request that fails them never
+    /// has its body read), then parses and stores the body as it arrives:
+    /// line by line with partial writes accepted, whole otherwise.
     async fn try_write(self: Arc<Self>, api: Api, request: Request) -> Result<Written, Failure> {
         let (parts, body) = request.into_parts();
         let params = params(&parts.uri)?;
         self.authorize(api, &parts.headers, &params)?;
         let request = api.write_request(&params)?;
         let encoding = content_encoding(&parts.headers)?;
-        let declared = parts
-            .headers
-            .get(header::CONTENT_LENGTH)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.parse::<u64>().ok());
-        if declared.is_some_and(|length| length > self.limits.max_body_bytes as u64) {
-            return Err(self.too_large("the body"));
+        let body = StreamReader::new(body.into_data_stream().map_err(io::Error::other));
+        let body: Body = match encoding {
+            Encoding::Identity => Box::pin(body),
+            Encoding::Gzip => {
+                let mut decoder = GzipDecoder::new(body);
+                decoder.multiple_members(true);
+                Box::pin(decoder)
+            }
+        };
+        let now = now_nanos();
+        if request.accept_partial {
+            self.write_as_it_arrives(&request, body, now, encoding)
+                .await
+        } else {
+            self.write_whole(request, body, now, encoding).await
         }
-        let body = axum::body::to_bytes(body, self.limits.max_body_bytes)
-            .await
-            .map_err(|err| self.body_failure(&err))?;
-        let server = Arc::clone(&self);
-        tokio::task::spawn_blocking(move || server.store(&request, encoding, &body))
-            .await
-            .map_err(|_| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "the write failed"))?
     }
 
-    /// Why reading a body failed.
-    fn body_failure(&self, err: &axum::Error) -> Failure {
-        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    /// Parses the body as it arrives, a read at a time, and stores the
+    /// good lines of each read before the next: memory per request is
+    /// bounded by the line limit and one read, whatever the body's size.
+    /// The database is locked for each read's lines only, never while
+    /// waiting for the client; it is created with the first lines, so a
+    /// body that fails before it has any creates nothing.
+    async fn write_as_it_arrives(
+        &self,
+        request: &WriteRequest,
+        body: Body,
+        now: i64,
+        encoding: Encoding,
+    ) -> Result<Written, Failure> {
+        let options = request.parse_options(now, self.limits.max_line_bytes);
+        let mut stream = AsyncStream::with_options(body, options);
+        let mut written = Written::new(encoding);
+        let mut database = None;
+        loop {
+            let chunk = match stream.next_chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(err) => return Err(written.cut_short(self.read_failure(&err, encoding))),
+            };
+            self.store_chunk(request, &mut database, chunk, &mut written)
+                .map_err(|failure| written.cut_short(failure))?;
+        }
+        if database.is_none() {
+            self.database(&request.database, true)?;
+        }
+        Ok(written)
+    }
+
+    /// Checks and stores the complete lines of one read, holding the lock
+    /// of the database (and no other) meanwhile; creates the database
+    /// (once) if the read has a line.
+    fn store_chunk(
+        &self,
+        request: &WriteRequest,
+        database: &mut Option<Arc<Mutex<Database>>>,
+        mut chunk: Chunk<'_>,
+        written: &mut Written,
+    ) -> Result<(), Failure> {
+        let mut point = Point::new();
+        let Some(mut parsed) = chunk.next_into(&mut point) else {
+            return Ok(());
+        };
+        let database = match database {
+            Some(database) => database,
+            None => database.insert(self.database(&request.database, true)?),
+        };
+        let mut database = lock(database);
+        let database = &mut *database;
+        let (room, others) = self.table_room(database);
+        let own = database.tables();
+        let mut checked = Vec::new();
+        let mut validator = Validator::new(&mut database.schema);
+        loop {
+            let line = chunk.line_number();
+            let refused = match parsed {
+                Err(err) => Some(LineError::from_parse_error(
+                    &err,
+                    chunk.line_text(err.line()),
+                )),
+                Ok(()) => match validator.check(&mut point, line) {
+                    Ok(()) => {
+                        checked.push((line, point));
+                        None
+                    }
+                    Err(kind) => Some(LineError::from_validation_error(
+                        line,
+                        kind,
+                        chunk.line_text(line),
+                    )),
+                },
+            };
+            if let Some(error) = refused {
+                written.refuse(self.with_table_limit(error.to_json(), room, others));
+            }
+            point = Point::new();
+            match chunk.next_into(&mut point) {
+                Some(next) => parsed = next,
+                None => break,
+            }
+        }
+        validator.commit();
+        self.tables
+            .fetch_add(database.tables().saturating_sub(own), Ordering::SeqCst);
+        for (line, mut point) in checked {
+            request.unit.rescale(&mut point);
+            let (_, released) = database.upsert(point.into_owned(), |wanted| {
+                self.reserve(wanted).map_err(|used| {
+                    self.store_full(
+                        format_args!(
+                            "the point of line {line} would take about {wanted} more bytes"
+                        ),
+                        used,
+                    )
+                })
+            })?;
+            self.release(released);
+            written.stored += 1;
+        }
+        Ok(())
+    }
+
+    /// Reads the whole body, then stores all of its points or none: a
+    /// write with `accept_partial=false` stores nothing if any line is bad,
+    /// and whether one is can only be known at the body's end. While it is
+    /// read, the body counts against the memory limit.
+    async fn write_whole(
+        self: Arc<Self>,
+        request: WriteRequest,
+        mut body: Body,
+        now: i64,
+        encoding: Encoding,
+    ) -> Result<Written, Failure> {
+        let mut whole = Vec::new();
+        let mut held = 0;
+        let read = loop {
+            let more = match body.read_buf(&mut whole).await {
+                Ok(0) => break Ok(()),
+                Ok(more) => more,
+                Err(err) => break Err(self.read_failure(&err, encoding)),
+            };
+            if let Err(used) = self.reserve(more) {
+                break Err(self.store_full(
+                    format_args!(
+                        "a body written with accept_partial=false is held whole until its end, and this one takes more than {held} bytes"
+                    ),
+                    used,
+                ));
+            }
+            held += more;
+        };
+        let stored = match read.and_then(|()| self.database(&request.database, true)) {
+            Ok(database) => {
+                let server = Arc::clone(&self);
+                tokio::task::spawn_blocking(move || {
+                    server.store_whole(&request, &database, &whole, now, encoding)
+                })
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Failure::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "the write failed",
+                    ))
+                })
+            }
+            Err(failure) => Err(failure),
+        };
+        self.release(held);
+        stored
+    }
+
+    /// Parses and stores a whole body, holding the lock of its database
+    /// (and no other) while it parses: all its points or, if a line is
+    /// bad, none.
+    fn store_whole(
+        &self,
+        request: &WriteRequest,
+        database: &Mutex<Database>,
+        body: &[u8],
+        now: i64,
+        encoding: Encoding,
+    ) -> Result<Written, Failure> {
+        let mut database = lock(database);
+        let database = &mut *database;
+        let (room, others) = self.table_room(database);
+        let own = database.tables();
+        let options = BatchOptions::new()
+            .with_parse_options(request.parse_options(now, self.limits.max_line_bytes))
+            .with_accept_partial(false);
+        let batch = Batch::parse(body, &options, &mut database.schema);
+        self.tables
+            .fetch_add(database.tables().saturating_sub(own), Ordering::SeqCst);
+        let mut written = Written::new(encoding);
+        if let Some(answer) = batch.partial_write_json() {
+            written.rejected = batch.error_count();
+            written.answer = Some(self.with_table_limit(answer, room, others));
+            return Ok(written);
+        }
+        let mut points = batch.into_points();
+        // Reserve the memory the points could take (as many new points)
+        // before storing any, then give back what merges saved.
+        let wanted: usize = points.iter().map(point_bytes).sum();
+        self.reserve(wanted).map_err(|used| {
+            self.store_full(
+                format_args!(
+                    "its {} points would take about {wanted} more bytes",
+                    points.len()
+                ),
+                used,
+            )
+        })?;
+        let (mut added, mut released) = (0usize, 0usize);
+        for mut point in points.drain(..) {
+            request.unit.rescale(&mut point);
+            // Reserved above.
+            let Ok((more, less)) =
+                database.upsert(point.into_owned(), |_| Ok::<(), Infallible>(()));
+            added += more;
+            released += less;
+            written.stored += 1;
+        }
+        self.release(wanted.saturating_sub(added).saturating_add(released));
+        Ok(written)
+    }
+
+    /// The tables `database` may still add, and how many the other
+    /// databases hold: the table limit holds across databases, so this one
+    /// may have the tables the others leave. (Two writes to two databases
+    /// at once may each take the same room; the memory limit bounds what
+    /// that costs.)
+    fn table_room(&self, database: &mut Database) -> (usize, usize) {
+        let own = database.tables();
+        let others = self.tables.load(Ordering::SeqCst).saturating_sub(own);
+        let room = self.limits.max_tables.saturating_sub(others);
+        database.schema = std::mem::take(&mut database.schema).with_max_tables(room);
+        (room, others)
+    }
+
+    /// Takes `bytes` of the memory limit, or says how much is in use.
+    fn reserve(&self, bytes: usize) -> Result<(), usize> {
+        let budget = self.limits.max_memory_bytes;
+        self.memory
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                used.checked_add(bytes).filter(|&total| total <= budget)
+            })
+            .map(drop)
+    }
+
+    /// Gives back `bytes` of the memory limit.
+    fn release(&self, bytes: usize) {
+        let _ = self
+            .memory
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                Some(used.saturating_sub(bytes))
+            });
+    }
+
+    /// The answer when the memory limit is reached.
+    fn store_full(&self, what: fmt::Arguments<'_>, used: usize) -> Failure {
+        Failure::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            format!(
+                "the store is full: {what}, past the memory limit of {} bytes (--max-memory-bytes; about {used} in use)",
+                self.limits.max_memory_bytes
+            ),
+        )
+    }
+
+    /// Why reading a body failed: the client, the body timeout, or (for
+    /// a gzip body) its compressed data.
+    fn read_failure(&self, err: &io::Error, encoding: Encoding) -> Failure {
+        let mut source = err
+            .get_ref()
+            .map(|inner| inner as &(dyn std::error::Error + 'static));
+        let from_client = source.is_some_and(|inner| inner.is::<axum::Error>());
         while let Some(error) = source {
             if error.is::<TimeoutError>() {
                 return Failure::new(
@@ -895,89 +1177,14 @@ impl Server {
                     "the body was not received within the time set by --body-timeout",
                 );
             }
-            if error.is::<http_body_util::LengthLimitError>() {
-                return self.too_large("the body");
-            }
             source = error.source();
         }
-        Failure::bad_request(format!("cannot read the body: {err}"))
-    }
-
-    /// Decodes, parses and stores a body: runs on the blocking thread pool,
-    /// holding the lock of its database (and no other) while it parses.
-    fn store(
-        &self,
-        request: &WriteRequest,
-        encoding: Encoding,
-        body: &Bytes,
-    ) -> Result<Written, Failure> {
-        let decoded;
-        let body: &[u8] = match encoding {
-            Encoding::Identity => body,
-            Encoding::Gzip => {
-                decoded = self.gunzip(body)?;
-                &decoded
+        match encoding {
+            Encoding::Gzip if !from_client => {
+                Failure::bad_request(format!("invalid gzip body: {err}"))
             }
-        };
-        let database = self.database(&request.database, true)?;
-        let mut database = lock(&database);
-        let database = &mut *database;
-        // The table limit holds across databases: this one may have the
-        // tables the others leave. (Two writes to two databases at once may
-        // each take the same room; the memory limit bounds what that costs.)
-        let own = database.tables();
-        let others = self.tables.load(Ordering::SeqCst).saturating_sub(own);
-        let room = self.limits.max_tables.saturating_sub(others);
-        database.schema = std::mem::take(&mut database.schema).with_max_tables(room);
-        let batch = Batch::parse(
-            body,
-            &request.batch_options(now_nanos()),
-            &mut database.schema,
-        );
-        let new_tables = database.tables().saturating_sub(own);
-        self.tables.fetch_add(new_tables, Ordering::SeqCst);
-        let rejected = batch.error_count();
-        let answer = batch
-            .partial_write_json()
-            .map(|answer| self.with_table_limit(answer, room, others));
-        let mut points = batch.into_points();
-        // Reserve the memory the points could take (as many new points)
-        // before storing any, then give back what merges saved.
-        let wanted: usize = points.iter().map(point_bytes).sum();
-        let budget = self.limits.max_memory_bytes;
-        let reserved = self
-            .memory
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
-                used.checked_add(wanted).filter(|&total| total <= budget)
-            });
-        if let Err(used) = reserved {
-            return Err(Failure::new(
-                StatusCode::INSUFFICIENT_STORAGE,
-                format!(
-                    "the store is full: its {} points would take about {wanted} more bytes, past the memory limit of {budget} bytes (--max-memory-bytes; about {used} in use); nothing was stored",
-                    points.len()
-                ),
-            ));
+            _ => Failure::bad_request(format!("cannot read the body: {err}")),
         }
-        let stored = points.len();
-        let (mut added, mut released) = (0usize, 0usize);
-        for mut point in points.drain(..) {
-            request.unit.rescale(&mut point);
-            let (more, less) = database.upsert(point.into_owned());
-            added += more;
-            released += less;
-        }
-        let unused = wanted.saturating_sub(added).saturating_add(released);
-        self.memory.fetch_sub(
-            unused.min(self.memory.load(Ordering::SeqCst)),
-            Ordering::SeqCst,
-        );
-        Ok(Written {
-            stored,
-            rejected,
-            answer,
-            gzip: matches!(encoding, Encoding::Gzip),
-        })
     }
 
     /// The database `name`: created when `create` and it is new, if the
@@ -1070,37 +1277,6 @@ impl Server {
         }
     }
 
-    /// Decompresses a gzip body of at most [`MAX_GZIP_MEMBERS`] members,
-    /// refusing to inflate it past the body limit.
-    fn gunzip(&self, body: &[u8]) -> Result<Vec<u8>, Failure> {
-        let limit = u64::try_from(self.limits.max_body_bytes).unwrap_or(u64::MAX);
-        let mut inflated = Vec::new();
-        let mut rest = body;
-        let mut members = 0;
-        while !rest.is_empty() || members == 0 {
-            members += 1;
-            if members > MAX_GZIP_MEMBERS {
-                return Err(Failure::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!(
-                        "the gzip body has more than {MAX_GZIP_MEMBERS} members (concatenated gzip streams), the most one body may have"
-                    ),
-                ));
-            }
-            let room = (limit + 1).saturating_sub(inflated.len() as u64);
-            let mut member = GzDecoder::new(rest);
-            (&mut member)
-                .take(room)
-                .read_to_end(&mut inflated)
-                .map_err(|err| Failure::bad_request(format!("invalid gzip body: {err}")))?;
-            if inflated.len() > self.limits.max_body_bytes {
-                return Err(self.too_large("the decompressed body"));
-            }
-            rest = member.into_inner();
-        }
-        Ok(inflated)
-    }
-
     /// `answer` with each table-limit error naming the limit across
     /// databases, when other databases took part of it (the schema of one
     /// database knows only the room it was given).
@@ -1113,16 +1289,6 @@ impl Server {
             &format!(
                 " of at most {room} in this database: the limit is {} tables across databases (--max-tables), and other databases hold {others}\"",
                 self.limits.max_tables
-            ),
-        )
-    }
-
-    fn too_large(&self, what: &str) -> Failure {
-        Failure::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "{what} is larger than the limit of {} bytes",
-                self.limits.max_body_bytes
             ),
         )
     }
@@ -1241,14 +1407,77 @@ fn now_nanos() -> i64 {
 struct Written {
     stored: usize,
     rejected: usize,
-    /// The partial-write answer, when a line was rejected.
+    /// The partial-write answer of a whole body, when a line was rejected.
     answer: Option<String>,
+    /// The first rejected lines of a body stored as it arrives, each as
+    /// the JSON object the answer lists.
+    listed: Vec<String>,
     /// Whether the body came compressed.
     gzip: bool,
 }
 
+impl Written {
+    fn new(encoding: Encoding) -> Self {
+        Written {
+            stored: 0,
+            rejected: 0,
+            answer: None,
+            listed: Vec::new(),
+            gzip: matches!(encoding, Encoding::Gzip),
+        }
+    }
+
+    /// Counts a rejected line, and lists it if it is among the first
+    /// [`BatchOptions::DEFAULT_MAX_ERRORS`], as InfluxDB 3 does.
+    fn refuse(&mut self, line: String) {
+        self.rejected += 1;
+        if self.listed.len() < BatchOptions::DEFAULT_MAX_ERRORS {
+            self.listed.push(line);
+        }
+    }
+
+    /// `failure`, saying what was stored of the body before it.
+    fn cut_short(&self, mut failure: Failure) -> Failure {
+        if self.stored > 0 || self.rejected > 0 {
+            failure.message.push_str(&format!(
+                " (before it: {} stored, {} rejected)",
+                counted(self.stored, "point"),
+                counted(self.rejected, "line")
+            ));
+        }
+        failure
+    }
+
+    /// InfluxDB 3's partial-write answer, when a line was rejected.
+    fn answer(&mut self) -> Option<String> {
+        if let Some(answer) = self.answer.take() {
+            return Some(answer);
+        }
+        if self.rejected == 0 {
+            return None;
+        }
+        let mut error = String::from(PARTIAL_WRITE);
+        if self.rejected > self.listed.len() {
+            error.push_str(&format!(
+                ": {} lines were rejected, the first {} are listed",
+                self.rejected,
+                self.listed.len()
+            ));
+        }
+        Some(format!(
+            r#"{{"error":{},"data":[{}]}}"#,
+            json!(error),
+            self.listed.join(",")
+        ))
+    }
+}
+
+/// The `error` of InfluxDB 3's answer to a write some of whose lines
+/// were rejected.
+const PARTIAL_WRITE: &str = "partial write of line protocol occurred";
+
 impl IntoResponse for Written {
-    fn into_response(self) -> Response {
+    fn into_response(mut self) -> Response {
         let mut note = format!("{} stored", counted(self.stored, "point"));
         if self.rejected > 0 {
             note.push_str(&format!(", {} rejected", counted(self.rejected, "line")));
@@ -1256,7 +1485,7 @@ impl IntoResponse for Written {
         if self.gzip {
             note.push_str(", gzip body");
         }
-        let mut response = match self.answer {
+        let mut response = match self.answer() {
             None => StatusCode::NO_CONTENT.into_response(),
             Some(answer) => (StatusCode::BAD_REQUEST, json_body(answer)).into_response(),
         };

@@ -101,9 +101,14 @@ impl Database {
     }
 
     /// Stores `point`, or merges its fields into the stored point of the
-    /// same series and time. Returns how the estimate of the memory held
-    /// changed: what was added, and what a replaced point released.
-    pub(crate) fn upsert(&mut self, mut point: Point<'static>) -> (usize, usize) {
+    /// same series and time, once `reserve` grants what the estimate of
+    /// the memory held grows by; if it refuses, nothing changes. Returns
+    /// that growth, and what a merge released.
+    pub(crate) fn upsert<E>(
+        &mut self,
+        mut point: Point<'static>,
+        reserve: impl FnOnce(usize) -> Result<(), E>,
+    ) -> Result<(usize, usize), E> {
         point.sort_tags();
         let key = SeriesTime::of(&point);
         let stored = self
@@ -112,15 +117,20 @@ impl Database {
             .and_then(|&index| self.points.get_mut(index));
         match stored {
             Some(stored) => {
-                let released = point_bytes(stored);
-                *stored = merged(stored, point);
-                (point_bytes(stored), released)
+                let before = point_bytes(stored);
+                let merged = merged(stored, point);
+                let after = point_bytes(&merged);
+                let grown = after.saturating_sub(before);
+                reserve(grown)?;
+                *stored = merged;
+                Ok((grown, before.saturating_sub(after)))
             }
             None => {
                 let added = point_bytes(&point);
+                reserve(added)?;
                 self.index.insert(key, self.points.len());
                 self.points.push(point);
-                (added, 0)
+                Ok((added, 0))
             }
         }
     }
