@@ -84,10 +84,10 @@ def run_writers(count, work):
     return errors
 
 
-def every_point_kept(binary, writers, bodies, lines):
+def every_point_kept(binary, extra, writers, bodies, lines):
     server, host, port = start(
         binary, ["--max-memory-bytes", str(8 << 30), "--max-read-rows", str(1 << 30),
-                 "--max-read-bytes", str(4 << 30)]
+                 "--max-read-bytes", str(4 << 30), *extra]
     )
     try:
         def work(writer):
@@ -125,8 +125,8 @@ def every_point_kept(binary, writers, bodies, lines):
         server.wait()
 
 
-def memory_per_request(binary, writers, size_mib):
-    server, host, port = start(binary, [])
+def memory_per_request(binary, extra, writers, size_mib):
+    server, host, port = start(binary, extra)
     try:
         line = 'load,room=Kitchen,sensor=s{} temp={}.5,note="{}" 1700000000\n'
         chunk = "".join(line.format(i % 16, i % 30, "ü" * (i % 40)) for i in range(2048))
@@ -152,11 +152,13 @@ def main():
     parser.add_argument("binary")
     parser.add_argument("--writers", type=int, default=64)
     parser.add_argument("--quick", action="store_true", help="smaller runs, for CI")
+    parser.add_argument("--server-args", default="", help="more arguments for the server")
     args = parser.parse_args()
     failed = []
+    extra = args.server_args.split()
 
     bodies, lines = (4, 5_000) if args.quick else (12, 5_000)
-    errors, sent, kept, took = every_point_kept(args.binary, args.writers, bodies, lines)
+    errors, sent, kept, took = every_point_kept(args.binary, extra, args.writers, bodies, lines)
     print(f"every point kept: {args.writers} writers x {bodies} bodies x {lines} lines: "
           f"{kept:,} of {sent:,} points kept, in {took:.1f} s")
     failed += errors
@@ -169,7 +171,7 @@ def main():
     print("|--:|--:|--:|--:|--:|")
     peaks = {}
     for size in sizes:
-        errors, peak, took = memory_per_request(args.binary, args.writers, size)
+        errors, peak, took = memory_per_request(args.binary, extra, args.writers, size)
         failed += errors
         peaks[size] = peak
         print(f"| {size} MiB | {args.writers * size} MiB | {peak / 2**20:.0f} MiB "
