@@ -595,7 +595,8 @@ fn validate(c: &mut Criterion) {
 }
 
 /// Line protocol into Arrow record batches, one per measurement: the
-/// crate's converter; its own `next_into` parse of the same bytes, the
+/// crate's converter, on one thread and on every core
+/// (`Conversion::convert_parallel`); its own `next_into` parse of the same bytes, the
 /// ceiling a converter built on it can reach; and influxdb-line-protocol
 /// with its lines appended to Arrow builders value by value
 /// ([`idb_arrow`]), what a user without the converter would write.
@@ -613,6 +614,22 @@ fn arrow(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("lineproto", &set.name), |b| {
             b.iter(|| {
                 let conversion = Conversion::convert(
+                    black_box(&set.bytes),
+                    &BatchOptions::new(),
+                    &mut Schema::new(),
+                )
+                .unwrap();
+                let rows: usize = conversion
+                    .batches()
+                    .iter()
+                    .map(|(_, batch)| batch.num_rows())
+                    .sum();
+                assert_eq!((rows, conversion.error_count()), (set.points, 0));
+            })
+        });
+        group.bench_function(BenchmarkId::new("parallel", &set.name), |b| {
+            b.iter(|| {
+                let conversion = Conversion::convert_parallel(
                     black_box(&set.bytes),
                     &BatchOptions::new(),
                     &mut Schema::new(),

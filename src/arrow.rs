@@ -106,6 +106,11 @@ use crate::lines::Points;
 use crate::point::{Entry as PointEntry, EntryValue, FieldType, FieldValue, Point};
 use crate::stream::{Chunk, Stream};
 
+#[cfg(feature = "rayon")]
+mod parallel;
+#[cfg(all(feature = "rayon", any(test, feature = "fuzzing")))]
+pub(crate) use parallel::pieces_disagreement;
+
 /// The maps of names to tables and columns, and the hash of dictionary
 /// values: foldhash, as the crate's other maps of names, where the
 /// standard SipHash took a fifth of the conversion's time.
@@ -438,13 +443,19 @@ struct Converter<'s> {
 
 impl<'s> Converter<'s> {
     fn new(options: &BatchOptions, schema: &'s mut Schema) -> Self {
+        let validator =
+            Validator::new(schema).with_reject_underscore_names(options.reject_underscore_names());
+        Converter::new_with(options, validator)
+    }
+
+    /// A converter whose lines are checked by `validator`.
+    fn new_with(options: &BatchOptions, validator: Validator<'s>) -> Self {
         let default_time = options
             .parse_options()
             .default_time()
             .unwrap_or_else(nanos_now);
         Converter {
-            validator: Validator::new(schema)
-                .with_reject_underscore_names(options.reject_underscore_names()),
+            validator,
             tables: Tables::default(),
             default_time,
             refusals: Refusals::new(options),
@@ -600,21 +611,32 @@ impl<'s> Converter<'s> {
     /// The conversion: the batches and what the schema learnt, unless a
     /// bad line rejected it all.
     fn finish(self) -> Result<Conversion, ArrowError> {
-        let mut conversion = Conversion {
-            batches: Vec::new(),
-            errors: self.refusals.errors,
-            error_count: self.refusals.count,
-        };
-        if self.refusals.rejected {
-            return Ok(conversion);
+        let (batches, refusals, validator) = self.into_parts()?;
+        if !refusals.rejected {
+            validator.commit();
         }
-        let mut fields = Fields::new(&self.tables.names);
-        for table in self.tables.list {
-            let name = table.name.clone();
-            conversion.batches.push((name, table.finish(&mut fields)?));
+        Ok(Conversion {
+            batches,
+            errors: refusals.errors,
+            error_count: refusals.count,
+        })
+    }
+
+    /// The batches (none if a bad line rejected the body), the refusals
+    /// and the validator, not committed.
+    #[allow(clippy::type_complexity)]
+    fn into_parts(
+        self,
+    ) -> Result<(Vec<(String, RecordBatch)>, Refusals, Validator<'s>), ArrowError> {
+        let mut batches = Vec::new();
+        if !self.refusals.rejected {
+            let mut fields = Fields::new(&self.tables.names);
+            for table in self.tables.list {
+                let name = table.name.clone();
+                batches.push((name, table.finish(&mut fields)?));
+            }
         }
-        self.validator.commit();
-        Ok(conversion)
+        Ok((batches, self.refusals, self.validator))
     }
 }
 
@@ -1792,13 +1814,13 @@ pub(crate) fn grouping_disagreement(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
     /// A line of one of a few measurements, whose names change kind and
     /// type from line to line, or a bad line.
-    fn line() -> impl Strategy<Value = String> {
+    pub(super) fn line() -> impl Strategy<Value = String> {
         let value = prop_oneof![
             Just("1i".to_owned()),
             Just("2u".to_owned()),

@@ -497,6 +497,10 @@ pub(crate) struct Refusals {
     pub(crate) count: usize,
     /// A bad line met with partial writes off: nothing of the body is kept.
     pub(crate) rejected: bool,
+    /// A line was refused by a rule whose error names what earlier lines
+    /// wrote: the first line of a field, or a count of columns.
+    #[cfg(all(feature = "arrow", feature = "rayon"))]
+    pub(crate) names_earlier_lines: bool,
     max_errors: usize,
     accept_partial: bool,
 }
@@ -507,6 +511,8 @@ impl Refusals {
             errors: Vec::new(),
             count: 0,
             rejected: false,
+            #[cfg(all(feature = "arrow", feature = "rayon"))]
+            names_earlier_lines: false,
             max_errors: options.max_errors,
             accept_partial: options.accept_partial,
         }
@@ -519,11 +525,31 @@ impl Refusals {
     }
 
     pub(crate) fn refuse(&mut self, error: LineError) {
+        #[cfg(all(feature = "arrow", feature = "rayon"))]
+        {
+            self.names_earlier_lines |= matches!(
+                error.kind(),
+                LineErrorKind::Validation(
+                    ValidationError::FieldTypeConflict { .. }
+                        | ValidationError::TooManyColumns { .. }
+                )
+            );
+        }
         self.count += 1;
         if self.errors.len() < self.max_errors {
             self.errors.push(error);
         }
         self.rejected |= !self.accept_partial;
+    }
+
+    /// Adds the refusals of lines that come after this one's.
+    #[cfg(all(feature = "arrow", feature = "rayon"))]
+    pub(crate) fn extend(&mut self, later: Refusals) {
+        self.count += later.count;
+        let room = self.max_errors.saturating_sub(self.errors.len());
+        self.errors.extend(later.errors.into_iter().take(room));
+        self.rejected |= later.rejected;
+        self.names_earlier_lines |= later.names_earlier_lines;
     }
 }
 
@@ -1160,6 +1186,97 @@ pub struct Validator<'s> {
     new_tables: usize,
 }
 
+/// What the points a [`Validator`] passed add to its schema, per
+/// measurement, and how many measurements of them the schema does not
+/// know: all a validator remembers besides its schema.
+#[cfg(all(feature = "arrow", feature = "rayon"))]
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    written: Map<String, Written>,
+    new_tables: usize,
+}
+
+#[cfg(all(feature = "arrow", feature = "rayon"))]
+impl Pending {
+    /// Adds `later`'s tables and columns (what a validator over `schema`
+    /// passed in lines that come after this one's) if a validator that
+    /// had checked this one's lines would have passed the same points,
+    /// with the same caps: no name a tag in one and a field in the other,
+    /// no field of two types, no table past the schema's caps with both.
+    /// False (and nothing added) otherwise. What both have keeps this
+    /// one's first line.
+    pub(crate) fn absorb(&mut self, later: Pending, schema: &Schema) -> bool {
+        let mut new_tables = self.new_tables;
+        for (measurement, theirs) in &later.written {
+            let Some(ours) = self.written.get(measurement) else {
+                new_tables += usize::from(!schema.tables.contains_key(measurement));
+                continue;
+            };
+            let clash = theirs.tags.iter().any(|tag| ours.fields.contains_key(tag))
+                || theirs.fields.iter().any(|(field, (field_type, _))| {
+                    ours.tags.contains(field)
+                        || ours
+                            .fields
+                            .get(field)
+                            .is_some_and(|(ours, _)| ours != field_type)
+                });
+            let added = theirs
+                .tags
+                .iter()
+                .filter(|tag| !ours.tags.contains(*tag))
+                .count()
+                + theirs
+                    .fields
+                    .keys()
+                    .filter(|field| !ours.fields.contains_key(*field))
+                    .count();
+            let columns = schema.tables.get(measurement).map_or(1, Table::columns)
+                + ours.tags.len()
+                + ours.fields.len()
+                + added;
+            if clash || (added > 0 && columns > schema.max_columns_per_table) {
+                return false;
+            }
+        }
+        if new_tables > self.new_tables && schema.tables.len() + new_tables > schema.max_tables {
+            return false;
+        }
+        self.new_tables = new_tables;
+        for (measurement, theirs) in later.written {
+            let ours = self.written.entry(measurement).or_default();
+            ours.tags.extend(theirs.tags);
+            for (field, first) in theirs.fields {
+                ours.fields.entry(field).or_insert(first);
+            }
+        }
+        true
+    }
+
+    /// Whether the validator passed no new table or column.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.written.is_empty()
+    }
+
+    /// Adds the tables, tags and field types to `schema`.
+    pub(crate) fn commit(self, schema: &mut Schema) {
+        commit_written(schema, self.written);
+    }
+}
+
+/// Adds the tables, tags and field types a validator passed to `schema`.
+fn commit_written(schema: &mut Schema, written: Map<String, Written>) {
+    for (measurement, written) in written {
+        let table = schema.table_mut(&measurement);
+        table.tags.extend(written.tags);
+        table.fields.extend(
+            written
+                .fields
+                .into_iter()
+                .map(|(field, (field_type, _))| (field, field_type)),
+        );
+    }
+}
+
 /// What the points a [`Validator`] passed add to one table: tag keys and
 /// fields the schema does not have, each field with its type and the line
 /// that gave it.
@@ -1364,15 +1481,29 @@ impl<'s> Validator<'s> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn commit(self) {
-        for (measurement, written) in self.written {
-            let table = self.schema.table_mut(&measurement);
-            table.tags.extend(written.tags);
-            table.fields.extend(
-                written
-                    .fields
-                    .into_iter()
-                    .map(|(field, (field_type, _))| (field, field_type)),
-            );
+        commit_written(self.schema, self.written);
+    }
+
+    /// What the validator has passed and not committed, apart from its
+    /// schema: to go on later where it stopped ([`Validator::resume`]),
+    /// or to check against what other validators passed.
+    #[cfg(all(feature = "arrow", feature = "rayon"))]
+    pub(crate) fn into_pending(self) -> Pending {
+        Pending {
+            written: self.written,
+            new_tables: self.new_tables,
+        }
+    }
+
+    /// A validator that goes on where the one that made `pending` (over
+    /// the same schema) stopped, as if it had checked its points.
+    #[cfg(all(feature = "arrow", feature = "rayon"))]
+    pub(crate) fn resume(schema: &'s mut Schema, pending: Pending) -> Self {
+        Validator {
+            schema,
+            reject_underscore_names: false,
+            written: pending.written,
+            new_tables: pending.new_tables,
         }
     }
 

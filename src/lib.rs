@@ -370,6 +370,21 @@ pub mod fuzzing {
     ) -> Option<String> {
         crate::arrow::grouping_disagreement(body, options, schema, group_lines)
     }
+
+    /// Where converting `body` to Arrow in pieces cut after the line
+    /// feeds `picks` chooses (by their order, cycling), one piece after
+    /// the other, each at its cut and each where the one before stopped,
+    /// differs from converting it whole, each from `schema`; `None` if it
+    /// does not.
+    #[cfg(all(feature = "arrow", feature = "rayon"))]
+    pub fn arrow_pieces_disagreement(
+        body: &[u8],
+        options: &crate::BatchOptions,
+        schema: &crate::Schema,
+        picks: &[bool],
+    ) -> Option<String> {
+        crate::arrow::pieces_disagreement(body, options, schema, picks)
+    }
 }
 mod stream;
 mod write;

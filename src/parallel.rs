@@ -158,11 +158,7 @@ impl Parallel {
         I: AsRef<[u8]> + ?Sized,
     {
         let input = input.as_ref();
-        let pieces = self.pieces.unwrap_or_else(|| {
-            let most = input.len() / PIECE_BYTES;
-            (rayon::current_num_threads() * PIECES_PER_THREAD).min(most)
-        });
-        let starts = pieces::cuts(input, pieces);
+        let starts = starts(input, self.pieces);
         pieces::parse_pieces(&Rayon, input, self.options, &starts, true, &run)
     }
 
@@ -195,8 +191,18 @@ impl Parallel {
     }
 }
 
+/// Where the pieces of `input` start: `pieces` of them, or as many as
+/// the pool's threads take four each of, each at least [`PIECE_BYTES`].
+pub(crate) fn starts(input: &[u8], pieces: Option<usize>) -> Vec<usize> {
+    let pieces = pieces.unwrap_or_else(|| {
+        let most = input.len() / PIECE_BYTES;
+        (rayon::current_num_threads() * PIECES_PER_THREAD).min(most)
+    });
+    pieces::cuts(input, pieces)
+}
+
 /// Rayon's pool, each piece a task of its own.
-struct Rayon;
+pub(crate) struct Rayon;
 
 impl Pool for Rayon {
     fn map<T: Send, R: Send>(&self, items: Vec<T>, run: &(dyn Fn(T) -> R + Sync)) -> Vec<R> {

@@ -533,3 +533,49 @@ fn a_tag_value_ending_in_a_backslash_converts_from_its_line_but_not_as_a_point()
     assert_eq!(from_points.errors()[0].line(), 1);
     assert_eq!(from_points.batches()[0].1.num_rows(), 1);
 }
+
+/// `convert_parallel` against `convert` on the same body: the same
+/// batches (their columns, dictionaries and metadata, compared as they
+/// print), refusals and schema.
+fn assert_parallel_converts_as_convert(body: &[u8], options: &BatchOptions, schema: &Schema) {
+    let (mut whole, mut pieces) = (schema.clone(), schema.clone());
+    let expected = Conversion::convert(body, options, &mut whole).unwrap();
+    let found = Conversion::convert_parallel(body, options, &mut pieces).unwrap();
+    assert_eq!(
+        format!("{:?}", found.batches()),
+        format!("{:?}", expected.batches())
+    );
+    assert_eq!(found.errors(), expected.errors());
+    assert_eq!(found.error_count(), expected.error_count());
+    assert_eq!(pieces, whole);
+}
+
+#[test]
+fn converting_on_every_core_gives_what_converting_on_one_gives() {
+    // Several MiB, so that the body is cut into pieces: measurements that
+    // appear piece after piece, a tag value and a field type that change
+    // far into the body, a name that becomes a field where it was a tag,
+    // a table past the cap, strings with line feeds.
+    let mut body = Vec::new();
+    body.extend(data::home(20_000));
+    body.extend(data::escapes(5_000));
+    body.extend(b"home,room=Attic temp=\"warm\" 9\n");
+    body.extend(data::telegraf(5_000));
+    body.extend(b"home,room=Cellar temp=1i,temp=2i 10\nhome,temp=x t=1 11\nlate v=\"a\nb\" 12\n");
+    body.extend(data::home(20_000));
+    body.extend(data::tsbs_cpu(5_000));
+    assert!(body.len() > 4 << 20, "{}", body.len());
+    let options = BatchOptions::new().with_parse_options(ParseOptions::new().with_default_time(7));
+    for threads in [1, 4] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            assert_parallel_converts_as_convert(&body, &options, &Schema::new());
+            assert_parallel_converts_as_convert(&body, &options, &Schema::new().with_max_tables(3));
+            let strict = options.with_accept_partial(false);
+            assert_parallel_converts_as_convert(&body, &strict, &Schema::new());
+        });
+    }
+}

@@ -13,7 +13,9 @@
 //! its line, with the same storage rules, and the refused lines are
 //! `Batch`'s; `from_reader` over those reads gives the same batches,
 //! refusals and schema as `convert`; so does converting in groups, table
-//! by table, as a body of many measurements is; with partial writes on,
+//! by table, as a body of many measurements is, and converting in pieces
+//! cut after the line feeds byte 4's bits pick (`convert_parallel`'s
+//! pieces, one after the other); with partial writes on,
 //! `from_points` over the body's good points gives the same batches
 //! (unless one of them could not be written, which it refuses).
 #![no_main]
@@ -112,6 +114,17 @@ fuzz_target!(|input: &[u8]| {
     let group_lines = 1 + usize::from(other % 16);
     if let Some(disagreement) =
         lineproto::fuzzing::arrow_grouping_disagreement(body, &options, &schema, group_lines)
+    {
+        panic!("{disagreement} in {:?}", String::from_utf8_lossy(body));
+    }
+
+    // In pieces cut after the line feeds the bits of `read` pick, by
+    // their order, cycling: each piece started at its cut and each where
+    // the one before stopped, converted against the schema as it was and
+    // kept, or converted again after the pieces before it.
+    let picks: Vec<bool> = (0..8).map(|bit| read >> bit & 1 == 1).collect();
+    if let Some(disagreement) =
+        lineproto::fuzzing::arrow_pieces_disagreement(body, &options, &schema, &picks)
     {
         panic!("{disagreement} in {:?}", String::from_utf8_lossy(body));
     }
