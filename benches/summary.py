@@ -88,11 +88,12 @@ arrow = sorted((data, rate) for (group, data, crate), (rate, _) in rows.items()
                if group == "arrow" and crate == "lineproto")
 if arrow:
     print()
-    print("| arrow | lineproto | next_into | share of next_into | influxdb-line-protocol | ratio |")
-    print("|---|--:|--:|--:|--:|--:|")
+    print("| arrow | lineproto | next_into | share of next_into | influxdb-line-protocol | ratio | convert_parallel | speedup |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|")
 for data, rate in arrow:
     parse = rows.get(("arrow", data, "next_into"))
     other = rows.get(("arrow", data, "influxdb-line-protocol"))
+    cores = rows.get(("arrow", data, "parallel"))
     share = rate / parse[0] if parse else None
     ratio = rate / other[0] if other else None
     cells = [
@@ -100,6 +101,8 @@ for data, rate in arrow:
         f"{100 * share:.0f}%" if share is not None else "",
         f"{other[0]:,.1f} MB/s" if other else "",
         f"{ratio:.1f}x" if ratio is not None else "",
+        f"{cores[0]:,.1f} MB/s" if cores else "",
+        f"{cores[0] / rate:.2f}x" if cores else "",
     ]
     print(f"| {data} | {rate:,.1f} MB/s | " + " | ".join(cells) + " |")
     # `escapes` does not meet its bars (README, "Into Arrow"): it has

@@ -566,7 +566,7 @@ fn converting_on_every_core_gives_what_converting_on_one_gives() {
     body.extend(data::tsbs_cpu(5_000));
     assert!(body.len() > 4 << 20, "{}", body.len());
     let options = BatchOptions::new().with_parse_options(ParseOptions::new().with_default_time(7));
-    for threads in [1, 4] {
+    for threads in [2, 4] {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()

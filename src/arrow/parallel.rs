@@ -12,9 +12,10 @@
 //! first line, a count of columns) while they wrote any. Otherwise it is
 //! converted again, on the calling thread, going on from what the pieces
 //! before it wrote, exactly as converting the whole body would reach it.
-//! Last, each measurement's batches are concatenated, its tags' dictionaries
-//! merged in the order their values first appear, and a column a piece
-//! does not have is null in its rows.
+//! Last, each measurement's batches are concatenated, on the pool, table
+//! by table and column by column: its tags' dictionaries merged in the
+//! order their values first appear, and a column a piece does not have
+//! null in its rows.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -34,6 +35,13 @@ use crate::lines::Points;
 use crate::parallel::{Rayon, starts};
 use crate::pieces::{self, Pool};
 
+/// The fewest bytes in a piece of a conversion: a piece's converter makes
+/// and finishes every column of the tables it meets, which for a body of
+/// many measurements is a cost of its own (a few milliseconds for
+/// thousands of columns), so a conversion takes one piece a thread, each
+/// of at least a mebibyte, where a parse takes four.
+const PIECE_BYTES: usize = 1 << 20;
+
 /// What converting one piece made: where the piece began (its offset and
 /// line number), its batches, its refusals and what its validator passed.
 struct Piece {
@@ -46,9 +54,9 @@ struct Piece {
 impl Conversion {
     /// As [`convert`](Self::convert), with the body cut into pieces that
     /// are converted on rayon's thread pool (the global pool, or the one
-    /// the call runs in), four for each of its threads and at least
-    /// 256 KiB each: the same batches, errors and schema as
-    /// [`convert`](Self::convert) makes of the same body.
+    /// the call runs in), one for each of its threads and at least 1 MiB
+    /// each, and their batches concatenated: the same batches, errors and
+    /// schema as [`convert`](Self::convert) makes of the same body.
     ///
     /// A piece is converted against the schema as the call found it, and
     /// kept when that gives what converting it after the pieces before it
@@ -82,7 +90,15 @@ impl Conversion {
         if body.len() > MAX_COLUMN_TEXT {
             return Conversion::convert(body, options, schema);
         }
-        convert_in_pieces(&Rayon, body, options, schema, &starts(body, None), true)
+        let pieces = rayon::current_num_threads().min(body.len() / PIECE_BYTES);
+        convert_in_pieces(
+            &Rayon,
+            body,
+            options,
+            schema,
+            &starts(body, Some(pieces)),
+            true,
+        )
     }
 }
 
@@ -90,7 +106,7 @@ impl Conversion {
 /// piece started where the one before stopped if that one is done
 /// (`chain`), as [`pieces::parse_pieces`] takes them.
 pub(crate) fn convert_in_pieces(
-    pool: &impl Pool,
+    pool: &(impl Pool + Sync),
     body: &[u8],
     options: &BatchOptions,
     schema: &mut Schema,
@@ -161,9 +177,11 @@ pub(crate) fn convert_in_pieces(
         }
     }
     pending.commit(schema);
-    let batches = tables
+    let batches = pool
+        .map(tables, &|(name, batches)| {
+            Ok((name, concat(pool, batches)?))
+        })
         .into_iter()
-        .map(|(name, batches)| Ok((name, concat(batches)?)))
         .collect::<Result<_, ArrowError>>()?;
     Ok(Conversion {
         batches,
@@ -186,10 +204,11 @@ impl<'s> Converter<'s> {
     }
 }
 
-/// One measurement's batches as one: the columns of all of them, tags by
-/// name, fields by name, then `time`, as a conversion orders them; a
-/// column a batch does not have is null in its rows.
-fn concat(batches: Vec<RecordBatch>) -> Result<RecordBatch, ArrowError> {
+/// One measurement's batches as one, each column put together on `pool`:
+/// the columns of all of them, tags by name, fields by name, then `time`,
+/// as a conversion orders them; a column a batch does not have is null
+/// in its rows.
+fn concat(pool: &(impl Pool + Sync), batches: Vec<RecordBatch>) -> Result<RecordBatch, ArrowError> {
     let Some(first) = batches.first() else {
         return Err(ArrowError::InvalidArgumentError("no batch".to_owned()));
     };
@@ -223,18 +242,20 @@ fn concat(batches: Vec<RecordBatch>) -> Result<RecordBatch, ArrowError> {
     fields.sort_by(|a, b| (is_field(a), a.name()).cmp(&(is_field(b), b.name())));
     fields.push(Arc::new(time));
     let rows: Vec<usize> = batches.iter().map(RecordBatch::num_rows).collect();
-    let mut arrays = Vec::with_capacity(fields.len());
-    for field in &fields {
-        let parts: Vec<(Option<&ArrayRef>, usize)> = columns
-            .iter()
-            .zip(&rows)
-            .map(|(columns, &rows)| (columns.get(field.name().as_str()).copied(), rows))
-            .collect();
-        arrays.push(match field.data_type() {
-            DataType::Dictionary(..) => concat_dictionaries(&parts)?,
-            _ => concat_columns(&parts)?,
-        });
-    }
+    let arrays = pool
+        .map(fields.clone(), &|field| {
+            let parts: Vec<(Option<&ArrayRef>, usize)> = columns
+                .iter()
+                .zip(&rows)
+                .map(|(columns, &rows)| (columns.get(field.name().as_str()).copied(), rows))
+                .collect();
+            match field.data_type() {
+                DataType::Dictionary(..) => concat_dictionaries(&parts),
+                _ => concat_columns(&parts),
+            }
+        })
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
     RecordBatch::try_new(
         Arc::new(ArrowSchema::new(fields).with_metadata(metadata)),
         arrays,
