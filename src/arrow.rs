@@ -39,6 +39,10 @@
 //! [`Conversion::from_reader`] for a reader (through a
 //! [`Stream`], so only the columns grow with the input),
 //! and [`Conversion::from_points`] for points built or parsed elsewhere.
+//! With the `rayon` feature too, `Conversion::convert_parallel` converts
+//! a body in memory on every core, in pieces whose batches are then
+//! concatenated, with exactly the batches, errors and schema of
+//! [`Conversion::convert`].
 //!
 //! The lines are parsed into one reused [`Point`] whose tags and fields
 //! go straight to their columns: no point is kept or allocated per line.

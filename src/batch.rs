@@ -497,10 +497,13 @@ pub(crate) struct Refusals {
     pub(crate) count: usize,
     /// A bad line met with partial writes off: nothing of the body is kept.
     pub(crate) rejected: bool,
-    /// A line was refused by a rule whose error names what earlier lines
-    /// wrote: the first line of a field, or a count of columns.
+    /// A line was refused by a rule that weighs what earlier lines wrote
+    /// (a name that is a tag and a field, a field of another type, the
+    /// caps on tables and columns): had more been written before, another
+    /// of these rules might refuse it first, or its error name another
+    /// first line or count.
     #[cfg(all(feature = "arrow", feature = "rayon"))]
-    pub(crate) names_earlier_lines: bool,
+    pub(crate) weighs_earlier_lines: bool,
     max_errors: usize,
     accept_partial: bool,
 }
@@ -512,7 +515,7 @@ impl Refusals {
             count: 0,
             rejected: false,
             #[cfg(all(feature = "arrow", feature = "rayon"))]
-            names_earlier_lines: false,
+            weighs_earlier_lines: false,
             max_errors: options.max_errors,
             accept_partial: options.accept_partial,
         }
@@ -527,10 +530,12 @@ impl Refusals {
     pub(crate) fn refuse(&mut self, error: LineError) {
         #[cfg(all(feature = "arrow", feature = "rayon"))]
         {
-            self.names_earlier_lines |= matches!(
+            self.weighs_earlier_lines |= matches!(
                 error.kind(),
                 LineErrorKind::Validation(
-                    ValidationError::FieldTypeConflict { .. }
+                    ValidationError::TagAndField { .. }
+                        | ValidationError::FieldTypeConflict { .. }
+                        | ValidationError::TooManyTables { .. }
                         | ValidationError::TooManyColumns { .. }
                 )
             );
@@ -549,7 +554,7 @@ impl Refusals {
         let room = self.max_errors.saturating_sub(self.errors.len());
         self.errors.extend(later.errors.into_iter().take(room));
         self.rejected |= later.rejected;
-        self.names_earlier_lines |= later.names_earlier_lines;
+        self.weighs_earlier_lines |= later.weighs_earlier_lines;
     }
 }
 

@@ -43,6 +43,7 @@
 //! | a body, a reader or points | Arrow record batches, one per measurement | the `arrow` feature: `arrow::Conversion::convert`, `from_reader`, `from_points` |
 //! | an async reader (a request body, a socket) | points as they arrive, memory bounded by the longest line | the `tokio` feature: `AsyncStream::next_chunk` |
 //! | one large buffer, and several cores | the points on every core, as parsing it whole gives them | the `rayon` feature: `parallel::Parallel::map`, `parse_owned` |
+//! | one large body, and several cores | Arrow record batches built on every core, as converting it whole builds them | the `arrow` and `rayon` features: `arrow::Conversion::convert_parallel` |
 //!
 //! The rest of this page shows five common tasks, then the exact dialect
 //! the crate reads and writes.

@@ -7,9 +7,11 @@
 //! pieces before it would have made the same rows and refused the same
 //! lines with the same errors: its new columns agree with theirs (no name
 //! a tag in one and a field in the other, no field of two types), the
-//! tables and columns of both fit the schema's caps, and it refused no
-//! line for a rule whose error names what earlier lines wrote (a field's
-//! first line, a count of columns) while they wrote any. Otherwise it is
+//! tables and columns of both fit the schema's caps, and, if they wrote
+//! any, it refused no line for a rule that weighs what earlier lines
+//! wrote (a name that is a tag and a field, a field of another type, the
+//! caps), which with more written before might refuse it for another of
+//! them or name another first line or count. Otherwise it is
 //! converted again, on the calling thread, going on from what the pieces
 //! before it wrote, exactly as converting the whole body would reach it.
 //! Last, each measurement's batches are concatenated, on the pool, table
@@ -61,9 +63,9 @@ impl Conversion {
     /// A piece is converted against the schema as the call found it, and
     /// kept when that gives what converting it after the pieces before it
     /// would; a piece that does not (it gives a field another type than
-    /// an earlier piece, passes a cap with them, or refuses a line with an
-    /// error that would name an earlier piece's line) is converted again
-    /// on the calling thread, going on from the pieces before it. A body
+    /// an earlier piece, passes a cap with them, or refuses a line for a
+    /// rule that weighs what earlier lines wrote) is converted again on
+    /// the calling thread, going on from the pieces before it. A body
     /// over 2 GiB, where a column's text could reach Arrow's limit across
     /// pieces, is converted on the calling thread alone.
     ///
@@ -136,9 +138,10 @@ pub(crate) fn convert_in_pieces(
     let mut pieces = pieces.into_iter().peekable();
     while let Some(piece) = pieces.next() {
         let mut piece = piece?;
-        // Kept as it is if the pieces before wrote nothing its errors
-        // could name, and its tables and columns agree with theirs.
-        let fits = (pending.is_empty() || !piece.refusals.names_earlier_lines)
+        // Kept as it is if its tables and columns agree with those of the
+        // pieces before, and it refused no line for a rule that weighs
+        // what they wrote, unless they wrote nothing.
+        let fits = (pending.is_empty() || !piece.refusals.weighs_earlier_lines)
             && pending.absorb(std::mem::take(&mut piece.pending), schema);
         if !fits {
             let stop = match pieces.peek() {
@@ -408,8 +411,32 @@ mod tests {
             })
     }
 
+    /// A line that one piece alone refuses for naming a field as a tag,
+    /// and the whole for giving an earlier piece's field another type:
+    /// the field types are checked first.
+    #[test]
+    fn a_refusal_that_an_earlier_piece_would_change_is_converted_again() {
+        let body = b"m a=1.5 1\nm b=3i 2\nm,b=v a=2i 3\n";
+        let disagreement = pieces_disagreement(body, &BatchOptions::new(), &Schema::new(), &[true]);
+        assert_eq!(disagreement, None);
+        let mut schema = Schema::new();
+        let conversion = convert_in_pieces(
+            &pieces::InOrder,
+            body,
+            &BatchOptions::new(),
+            &mut schema,
+            &[0, 10],
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            conversion.errors()[0].message(),
+            "field type conflict: field `a` of measurement `m` is float (first written on line 1), not integer"
+        );
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(1024))]
+        #![proptest_config(ProptestConfig::with_cases(2048))]
 
         /// Converting in pieces gives what converting the whole gives,
         /// however the pieces are cut, whatever the caps and options:
