@@ -13,13 +13,17 @@
 //! begins before the next piece, however far past it that line goes; a
 //! piece whose predecessor stopped past its start began inside a line,
 //! and is parsed again from where the predecessor stopped. Those pieces
-//! are parsed again all at once, and any still out of step after that
-//! one by one, in order; no piece is parsed more than three times, and
-//! input without such lines across the cuts pays nothing for them. (An
-//! input made so that a parse begun inside a string never gets back in
-//! step, each closing quote read as an opening one, is parsed again on
-//! one thread after the parallel pass: up to about two and a half times
-//! as long as parsing it on one thread, never wrong, and linear.)
+//! are parsed again all at once, then (all at once again) any still out
+//! of step and those that started where one of them stopped, and any
+//! left one by one, in order; no piece is parsed more than four times,
+//! and input without such lines across the cuts pays nothing for them.
+//! A piece that starts at its cut first checks whether its first line
+//! reads better from the end of the string the cut may be inside of, so
+//! that even input made so that a parse begun inside a string never gets
+//! back in step (each closing quote read as an opening one) is most
+//! often parsed once: 1.2 to 1.9 times as fast on two threads as on one,
+//! on 256 MiB of three such inputs. Whatever the input, the results are
+//! those of the whole, in time linear in its length.
 //!
 //! The closure given to [`Parallel::map`] is handed each piece's points
 //! on the thread that parses it; what it returns for a piece that is

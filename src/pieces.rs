@@ -11,21 +11,32 @@
 //! stopped past a piece's start, that piece began in the middle of a line
 //! and is parsed again from where the piece before stopped.
 //!
+//! A piece that starts at its cut (the first each thread takes up; the
+//! others start where the piece before stopped) first guesses whether the
+//! cut is inside a string value: if the line at the cut is bad and the
+//! line after the end of the string the cut would be inside of is good,
+//! it starts there. The guess costs a line or two, and whatever it
+//! guesses, the piece before decides.
+//!
 //! The pieces parsed again are first those whose start moved, all at
-//! once, each from where the piece before stopped; then any piece still
-//! out of step, in order, once the piece before it has settled. No piece
-//! is parsed more than three times. Most inputs need neither pass: a
-//! piece that begins inside a string is most often back in step within a
-//! line or two (the parse that began in the string fails at its closing
-//! quote and goes on after the next line feed, which ends a line of the
-//! whole), and the pieces after it start where it stopped. An input made
-//! so that a parse begun inside a string never gets back in step (each
-//! closing quote read as an opening one) leaves the pieces after such a
-//! cut out of step until the pass in order, which parses them again on
-//! one thread: such an input takes up to about two and a half times as
-//! long as a parse of it on one thread (1.3 and 2.6 times, measured on
-//! 256 MiB of two such inputs). It costs time in proportion to its
-//! length, and the results are still the whole's.
+//! once, each from where the piece before stopped; then, all at once, the
+//! pieces still out of step and those that started where one of them had
+//! stopped, each from where the piece before stopped if that one is in
+//! step, else from the end of the string its cut would be inside of; last,
+//! any piece still out of step, in order, once the piece before it has
+//! settled. No piece is parsed more than four times. Most inputs need
+//! none of these passes: a piece that begins inside a string is most
+//! often back in step within a line or two (the parse that began in the
+//! string fails at its closing quote and goes on after the next line
+//! feed, which ends a line of the whole), and the pieces after it start
+//! where it stopped. Inputs made so that a parse begun inside a string
+//! never gets back in step (each closing quote read as an opening one)
+//! are caught by the guess when their text reads as bad lines, and by the
+//! pass from the ends of strings when it does not; they parse 1.2 to 1.9
+//! times as fast on two threads as on one (256 MiB of three such inputs).
+//! An input that beat both would be parsed again in order, on one thread,
+//! in time in proportion to its length; the results are the whole's
+//! whatever the input.
 
 use std::sync::OnceLock;
 
@@ -228,6 +239,76 @@ fn out_of_step<R>(pieces: &[Piece<R>]) -> Vec<usize> {
         .collect()
 }
 
+/// Which pieces are out of step with the piece before them, or started
+/// where one that is (or was chained from one) stopped, rather than at
+/// their cuts.
+fn suspects<R>(pieces: &[Piece<R>], starts: &[usize]) -> Vec<bool> {
+    let mut suspect = vec![false; pieces.len()];
+    for at in 1..pieces.len() {
+        let (Some(before), Some(piece)) = (pieces.get(at - 1), pieces.get(at)) else {
+            continue;
+        };
+        let chained = starts.get(at).is_some_and(|&cut| piece.start.0 != cut);
+        let after_suspect = suspect.get(at - 1) == Some(&true);
+        if let Some(slot) = suspect.get_mut(at) {
+            *slot = piece.start.0 != before.end.0 || (after_suspect && chained);
+        }
+    }
+    suspect
+}
+
+/// Where a piece cut at `cut` (on line `line`) most likely begins its
+/// first line: at the cut, unless the line there is bad and the line
+/// after the end of a string the cut would be inside of is good, as when
+/// the cut falls inside a string value whose text reads as bad lines. A
+/// guess, which costs a line or two: the piece before decides where the
+/// piece begins.
+fn likely_start(
+    input: &[u8],
+    options: ParseOptions,
+    (cut, line): (usize, usize),
+    stop: usize,
+) -> (usize, usize) {
+    let good = |start| {
+        let mut points = Points::piece(input, options, start, stop);
+        matches!(points.next_into(&mut Point::new()), Some(Ok(())))
+    };
+    if cut == 0 || good((cut, line)) {
+        return (cut, line);
+    }
+    let after = past_open_string(input, cut, stop).and_then(|end| {
+        let lines = line_feeds(input.get(cut..end)?);
+        Some((end, line + lines))
+    });
+    match after {
+        Some(after) if good(after) => after,
+        _ => (cut, line),
+    }
+}
+
+/// Where the line across `cut` ends if `cut` is inside a string value:
+/// after the first line feed after the first quote from `cut` on that no
+/// backslash escapes, both before `stop`; `None` if there is none.
+fn past_open_string(input: &[u8], cut: usize, stop: usize) -> Option<usize> {
+    let piece = input.get(cut..stop.min(input.len()))?;
+    let mut from = 0;
+    let quote = loop {
+        let quote = from + piece.get(from..)?.iter().position(|&b| b == b'"')?;
+        let backslashes = piece
+            .get(..quote)?
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
+        if backslashes % 2 == 0 {
+            break quote;
+        }
+        from = quote + 1;
+    };
+    let line_feed = quote + piece.get(quote..)?.iter().position(|&b| b == b'\n')?;
+    Some(cut + line_feed + 1)
+}
+
 /// Parses `input` in the pieces that begin at `starts` (ascending, the
 /// first 0, each other right after a line feed) on `pool`, handing each
 /// piece's points to `run`: the results of the pieces as parsing the
@@ -262,7 +343,7 @@ pub(crate) fn parse_pieces<'a, R: Send>(
         let after = at.checked_sub(1).and_then(|before| ends.get(before)?.get());
         let start = match after {
             Some(&end) if chain => end,
-            _ => (cut, lines.at(at, &ends)),
+            _ => likely_start(input, options, (cut, lines.at(at, &ends)), stop),
         };
         let piece = one((start, stop));
         if let Some(end) = ends.get(at) {
@@ -277,6 +358,31 @@ pub(crate) fn parse_pieces<'a, R: Send>(
         .filter_map(|&at| Some((pieces.get(at - 1)?.end, *stops.get(at)?)))
         .collect();
     for (at, piece) in moved.into_iter().zip(pool.map(again, &one)) {
+        if let Some(slot) = pieces.get_mut(at) {
+            *slot = piece;
+        }
+    }
+    // The pieces still out of step, and those chained from them, which
+    // stopped where a parse begun out of step did: each parsed again from
+    // where the piece before stopped if that one is in step, or else from
+    // where the line across its cut ends if the cut is inside a string
+    // value, as most often it is (a guess, checked by the pass in order).
+    let suspect = suspects(&pieces, starts);
+    let (again, jobs): (Vec<usize>, Vec<_>) = (1..pieces.len())
+        .filter(|&at| suspect.get(at) == Some(&true))
+        .filter_map(|at| {
+            let stop = *stops.get(at)?;
+            let start = if suspect.get(at - 1) == Some(&false) {
+                pieces.get(at - 1)?.end
+            } else {
+                let cut = *starts.get(at)?;
+                let end = past_open_string(input, cut, stop)?;
+                (end, lines.at(at, &ends) + line_feeds(input.get(cut..end)?))
+            };
+            (start != pieces.get(at)?.start).then_some((at, (start, stop)))
+        })
+        .unzip();
+    for (at, piece) in again.into_iter().zip(pool.map(jobs, &one)) {
         if let Some(slot) = pieces.get_mut(at) {
             *slot = piece;
         }
