@@ -134,10 +134,7 @@ for data, rate in parallel:
     ]
     print(f"| {data} | {rate:,.1f} MB/s | " + " | ".join(cells) + " |")
     if speedup is not None and speedup < bar / 2:
-        line = f"parallel {data}: {speedup:.2f}x next_into, bar {bar:.2f}x"
-        # `out-of-step` is known to fall short (README, "On every core"):
-        # reported, not failed.
-        (noted if data.startswith("out-of-step") else below).append(line)
+        below.append(f"parallel {data}: {speedup:.2f}x next_into, bar {bar:.2f}x")
 
 streams = sorted((data, rate) for (group, data, crate), (rate, _) in rows.items()
                  if group == "async_stream" and crate == "lineproto")
