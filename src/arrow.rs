@@ -112,7 +112,7 @@ use crate::stream::{Chunk, Stream};
 
 #[cfg(feature = "rayon")]
 mod parallel;
-#[cfg(all(feature = "rayon", any(test, feature = "fuzzing")))]
+#[cfg(all(feature = "rayon", feature = "fuzzing"))]
 pub(crate) use parallel::pieces_disagreement;
 
 /// The maps of names to tables and columns, and the hash of dictionary
