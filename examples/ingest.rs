@@ -70,11 +70,11 @@
 //!
 //! | flag | bounds | answer when passed |
 //! |---|---|---|
-//! | `--max-line-bytes N` [1 MiB] | a line of a body, after gzip decompression (so the memory a request takes) | `400`, the line listed: `line is longer than the limit of N bytes`; the other lines are stored |
+//! | `--max-line-bytes N` [1 MiB] | a line of a body, after gzip decompression (so the memory a request takes) | `400`, the line listed: `line is longer than the limit of N bytes`; the other lines are stored (none with `accept_partial=false`) |
 //! | `--max-databases N` [5, InfluxDB 3 Core's] | databases; a write creating one more is refused | `422` |
 //! | `--max-tables N` [2,000, InfluxDB 3 Core's] | tables (measurements), across databases; a line of a new table past it is rejected | `400`, the line listed: `table limit reached: ..` |
 //! | `--max-columns N` [500, InfluxDB 3 Core's] | the columns of one table: `time`, tag keys and field keys (so a point rewritten with new fields never grows past it either) | `400`, the line listed: `column limit reached: ..` |
-//! | `--max-memory-bytes N` [1 GiB] | the estimated memory of the stored points (per point: its tags, fields and strings, its slot in the store and in the index), and of the bodies held whole | `507`, naming the line it stopped at: the points of the lines before it are stored (none with `accept_partial=false`) |
+//! | `--max-memory-bytes N` [1 GiB] | the estimated memory of the stored points (per point: its tags, fields and strings, its slot in the store and in the index), and of the bodies held whole | `507`, naming the line it stopped at: the points of the lines before it are stored (with `accept_partial=false`, no line is named and nothing is stored) |
 //! | `--max-read-rows N` [100,000] | the points (rows) of one read answer | answer cut, with a note |
 //! | `--max-read-bytes N` [16 MiB] | the bytes of one read answer (and `/table` copies and lays out at most N/6 cells) | answer cut, with a note |
 //! | `--header-timeout SECONDS` [10] | the time to send a request's headers, counted from the connection's start or, on a kept-alive connection, from the end of the previous answer: so it also closes idle connections | connection closed |
@@ -85,9 +85,11 @@
 //! write past them is a partial write whose answer names the limit. A
 //! write cut short (the memory full, the body timed out or its gzip data
 //! broken) keeps what it stored of the lines before; its answer says how
-//! many points that was. The new fields and tables of the lines checked
-//! before it stay in the schema, as do those of a write with
-//! `accept_partial=false` refused for the memory limit.
+//! many points that was, and how many lines before it were rejected. The
+//! new fields and tables of the lines checked before it stay in the
+//! schema (for the memory limit, those of the whole read it stopped in),
+//! as do those of a write with `accept_partial=false` refused for the
+//! memory limit.
 //!
 //! A read's answer cut by a limit ends with a note: a `#` comment line for
 //! `query_lp` (which line protocol ignores, so the answer can be written
@@ -100,8 +102,9 @@
 //! a read never holds up a write to another database. A write locks its
 //! database for one read's lines at a time (at most 64 KiB and one line),
 //! never while waiting for the client, and parses them on the async
-//! worker that read them; a whole body (`accept_partial=false`) and the
-//! formatting of reads run on the blocking thread pool, off the async
+//! worker that read them (waiting for the lock, when another request
+//! holds it, off the worker); a whole body (`accept_partial=false`) and
+//! the formatting of reads run on the blocking thread pool, off the async
 //! workers.
 
 use std::collections::HashMap;
@@ -112,7 +115,7 @@ use std::io::{self, Write};
 use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, TryLockError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_compression::tokio::bufread::GzipDecoder;
@@ -962,34 +965,33 @@ impl Server {
             Some(database) => database,
             None => database.insert(self.database(&request.database, true)?),
         };
-        let mut database = lock(database);
+        let mut database = lock_on_worker(database);
         let database = &mut *database;
         let (room, others) = self.table_room(database);
         let own = database.tables();
-        let mut checked = Vec::new();
+        // Each line in order: a point to store, or the JSON of its error.
+        let mut lines = Vec::new();
         let mut validator = Validator::new(&mut database.schema);
         loop {
             let line = chunk.line_number();
-            let refused = match parsed {
-                Err(err) => Some(LineError::from_parse_error(
+            let checked = match parsed {
+                Err(err) => Err(LineError::from_parse_error(
                     &err,
                     chunk.line_text(err.line()),
                 )),
                 Ok(()) => match validator.check(&mut point, line) {
-                    Ok(()) => {
-                        checked.push((line, point));
-                        None
-                    }
-                    Err(kind) => Some(LineError::from_validation_error(
+                    Ok(()) => Ok(point),
+                    Err(kind) => Err(LineError::from_validation_error(
                         line,
                         kind,
                         chunk.line_text(line),
                     )),
                 },
             };
-            if let Some(error) = refused {
-                written.refuse(self.with_table_limit(error.to_json(), room, others));
-            }
+            lines.push((
+                line,
+                checked.map_err(|error| self.with_table_limit(error.to_json(), room, others)),
+            ));
             point = Point::new();
             match chunk.next_into(&mut point) {
                 Some(next) => parsed = next,
@@ -999,7 +1001,14 @@ impl Server {
         validator.commit();
         self.tables
             .fetch_add(database.tables().saturating_sub(own), Ordering::SeqCst);
-        for (line, mut point) in checked {
+        for (line, checked) in lines {
+            let mut point = match checked {
+                Ok(point) => point,
+                Err(error) => {
+                    written.refuse(error);
+                    continue;
+                }
+            };
             request.unit.rescale(&mut point);
             let (_, released) = database.upsert(point.into_owned(), |wanted| {
                 self.reserve(wanted).map_err(|used| {
@@ -1029,22 +1038,27 @@ impl Server {
         encoding: Encoding,
     ) -> Result<Written, Failure> {
         let mut whole = Vec::new();
-        let mut held = 0;
+        // Given back however the request ends: a client that goes away
+        // drops this future at an `await`.
+        let mut held = Held {
+            server: &self,
+            bytes: 0,
+        };
         let read = loop {
             let more = match body.read_buf(&mut whole).await {
                 Ok(0) => break Ok(()),
                 Ok(more) => more,
                 Err(err) => break Err(self.read_failure(&err, encoding)),
             };
-            if let Err(used) = self.reserve(more) {
+            if let Err(used) = held.take(more) {
                 break Err(self.store_full(
                     format_args!(
-                        "a body written with accept_partial=false is held whole until its end, and this one takes more than {held} bytes"
+                        "a body written with accept_partial=false is held whole until its end, and this one takes more than {} bytes",
+                        held.bytes
                     ),
                     used,
                 ));
             }
-            held += more;
         };
         let stored = match read.and_then(|()| self.database(&request.database, true)) {
             Ok(database) => {
@@ -1062,7 +1076,7 @@ impl Server {
             }
             Err(failure) => Err(failure),
         };
-        self.release(held);
+        drop(held);
         stored
     }
 
@@ -1291,6 +1305,39 @@ impl Server {
                 self.limits.max_tables
             ),
         )
+    }
+}
+
+/// Memory taken from the limit for as long as it lives.
+struct Held<'s> {
+    server: &'s Server,
+    bytes: usize,
+}
+
+impl Held<'_> {
+    /// Takes `bytes` more, or says how much is in use.
+    fn take(&mut self, bytes: usize) -> Result<(), usize> {
+        self.server.reserve(bytes)?;
+        self.bytes += bytes;
+        Ok(())
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.server.release(self.bytes);
+    }
+}
+
+/// A database, locked from an async worker: at once if no one holds it,
+/// else waiting off the worker (`block_in_place` hands the worker's other
+/// tasks to another thread meanwhile), so that a write parsing a whole
+/// body under the lock on the blocking pool holds up no other request.
+fn lock_on_worker(database: &Mutex<Database>) -> MutexGuard<'_, Database> {
+    match database.try_lock() {
+        Ok(guard) => guard,
+        Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        Err(TryLockError::WouldBlock) => tokio::task::block_in_place(|| lock(database)),
     }
 }
 

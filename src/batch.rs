@@ -1501,7 +1501,8 @@ impl<'s> Validator<'s> {
     }
 
     /// A validator that goes on where the one that made `pending` (over
-    /// the same schema) stopped, as if it had checked its points.
+    /// the same schema) stopped, as if it had checked its points; its
+    /// options are the defaults, to be set again.
     #[cfg(all(feature = "arrow", feature = "rayon"))]
     pub(crate) fn resume(schema: &'s mut Schema, pending: Pending) -> Self {
         Validator {

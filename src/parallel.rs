@@ -23,7 +23,10 @@
 //! back in step (each closing quote read as an opening one) is most
 //! often parsed once: 1.2 to 1.9 times as fast on two threads as on one,
 //! on 256 MiB of three such inputs. Whatever the input, the results are
-//! those of the whole, in time linear in its length.
+//! those of the whole; the time is linear in its length for a given
+//! line limit ([`ParseOptions::with_max_line_length`], 16 MiB by
+//! default), as a piece's last line, or a guess's first, may run that far
+//! past the piece.
 //!
 //! The closure given to [`Parallel::map`] is handed each piece's points
 //! on the thread that parses it; what it returns for a piece that is

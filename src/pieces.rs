@@ -34,9 +34,10 @@
 //! are caught by the guess when their text reads as bad lines, and by the
 //! pass from the ends of strings when it does not; they parse 1.2 to 1.9
 //! times as fast on two threads as on one (256 MiB of three such inputs).
-//! An input that beat both would be parsed again in order, on one thread,
-//! in time in proportion to its length; the results are the whole's
-//! whatever the input.
+//! An input that beat both would be parsed again in order, on one thread.
+//! The results are the whole's whatever the input; the work is linear in
+//! its length for a given line limit, as a piece's last line, or a
+//! guess's first, may run up to that limit past the piece.
 
 use std::sync::OnceLock;
 

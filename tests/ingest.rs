@@ -1276,6 +1276,30 @@ fn the_memory_limit_is_507_and_keeps_what_was_stored() {
 }
 
 #[test]
+fn a_whole_body_its_client_gives_up_on_gives_its_memory_back() {
+    let server = Server::start(&["--max-memory-bytes", "100000"]);
+    // 60,000 bytes of a body written whole, held against the limit while
+    // it arrives; then the client goes away before the end.
+    let body = "m,host=a value=1i 1\n".repeat(3_000);
+    for _ in 0..3 {
+        let mut stream = connect(&server.addr);
+        write!(
+            stream,
+            "POST /api/v3/write_lp?db=db&accept_partial=false HTTP/1.1\r\nHost: x\r\nAuthorization: Token {TOKEN}\r\nContent-Length: {}\r\n\r\n",
+            body.len() + 1_000
+        )
+        .unwrap();
+        stream.write_all(body.as_bytes()).unwrap();
+        thread::sleep(Duration::from_millis(200));
+    }
+    thread::sleep(Duration::from_millis(200));
+    // Had the three bodies kept their 180,000 bytes, this one would not fit.
+    let reply = server.post("/api/v3/write_lp?db=db&accept_partial=false", &body);
+    assert_eq!(reply.status, 204, "{reply:?}");
+    assert_eq!(server.stored("db"), "m,host=a value=1i 1000000000\n");
+}
+
+#[test]
 fn the_token_is_checked_before_the_body_is_read() {
     let server = Server::start(&[]);
     for (target, auth) in [
