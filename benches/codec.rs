@@ -601,6 +601,7 @@ fn validate(c: &mut Criterion) {
 /// with its lines appended to Arrow builders value by value
 /// ([`idb_arrow`]), what a user without the converter would write.
 fn arrow(c: &mut Criterion) {
+    use arrow_schema::ArrowError;
     use lineproto::arrow::Conversion;
     use lineproto::{BatchOptions, Schema};
     let mut group = c.benchmark_group("arrow");
@@ -611,38 +612,29 @@ fn arrow(c: &mut Criterion) {
     {
         let text = std::str::from_utf8(&set.bytes).unwrap();
         group.throughput(Throughput::Bytes(set.bytes.len() as u64));
-        group.bench_function(BenchmarkId::new("lineproto", &set.name), |b| {
-            b.iter(|| {
-                let conversion = Conversion::convert(
-                    black_box(&set.bytes),
-                    &BatchOptions::new(),
-                    &mut Schema::new(),
-                )
-                .unwrap();
-                let rows: usize = conversion
-                    .batches()
-                    .iter()
-                    .map(|(_, batch)| batch.num_rows())
-                    .sum();
-                assert_eq!((rows, conversion.error_count()), (set.points, 0));
-            })
-        });
-        group.bench_function(BenchmarkId::new("parallel", &set.name), |b| {
-            b.iter(|| {
-                let conversion = Conversion::convert_parallel(
-                    black_box(&set.bytes),
-                    &BatchOptions::new(),
-                    &mut Schema::new(),
-                )
-                .unwrap();
-                let rows: usize = conversion
-                    .batches()
-                    .iter()
-                    .map(|(_, batch)| batch.num_rows())
-                    .sum();
-                assert_eq!((rows, conversion.error_count()), (set.points, 0));
-            })
-        });
+        type Convert = fn(&[u8], &BatchOptions, &mut Schema) -> Result<Conversion, ArrowError>;
+        let converters: [(&str, Convert); 2] = [
+            ("lineproto", Conversion::convert),
+            ("parallel", Conversion::convert_parallel),
+        ];
+        for (name, convert) in converters {
+            group.bench_function(BenchmarkId::new(name, &set.name), |b| {
+                b.iter(|| {
+                    let conversion = convert(
+                        black_box(&set.bytes),
+                        &BatchOptions::new(),
+                        &mut Schema::new(),
+                    )
+                    .unwrap();
+                    let rows: usize = conversion
+                        .batches()
+                        .iter()
+                        .map(|(_, batch)| batch.num_rows())
+                        .sum();
+                    assert_eq!((rows, conversion.error_count()), (set.points, 0));
+                })
+            });
+        }
         group.bench_function(BenchmarkId::new("next_into", &set.name), |b| {
             let mut point = Point::new();
             b.iter(|| parse_reusing(set, &mut point));

@@ -420,14 +420,13 @@ fn described(points: &mut Points<'_>) -> Vec<String> {
     out
 }
 
-/// Where parsing `input` in pieces cut after the line feeds `picks`
-/// chooses (by their order, cycling), one after the other, each at its
-/// cut and each where the one before stopped, differs from parsing it
-/// whole; `None` if it does not.
+/// The starts of pieces cut after the line feeds of `input` that `picks`
+/// chooses, by their order, cycling: 0, then each byte after a chosen
+/// line feed but the end.
 #[cfg(any(test, feature = "fuzzing"))]
-pub(crate) fn disagreement(input: &[u8], options: ParseOptions, picks: &[bool]) -> Option<String> {
+pub(crate) fn picked_starts(input: &[u8], picks: &[bool]) -> Vec<usize> {
     let line_feeds = (0..input.len()).filter(|&at| input.get(at) == Some(&b'\n'));
-    let starts: Vec<usize> = std::iter::once(0)
+    std::iter::once(0)
         .chain(
             line_feeds
                 .zip(picks.iter().cycle())
@@ -435,7 +434,16 @@ pub(crate) fn disagreement(input: &[u8], options: ParseOptions, picks: &[bool]) 
                 .map(|(at, _)| at + 1),
         )
         .filter(|&at| at == 0 || at < input.len())
-        .collect();
+        .collect()
+}
+
+/// Where parsing `input` in pieces cut after the line feeds `picks`
+/// chooses (by their order, cycling), one after the other, each at its
+/// cut and each where the one before stopped, differs from parsing it
+/// whole; `None` if it does not.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn disagreement(input: &[u8], options: ParseOptions, picks: &[bool]) -> Option<String> {
+    let starts = picked_starts(input, picks);
     let whole = described(&mut crate::parse_with(input, options));
     for chain in [false, true] {
         let pieces: Vec<String> =

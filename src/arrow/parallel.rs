@@ -341,16 +341,7 @@ pub(crate) fn pieces_disagreement(
     schema: &Schema,
     picks: &[bool],
 ) -> Option<String> {
-    let line_feeds = (0..body.len()).filter(|&at| body.get(at) == Some(&b'\n'));
-    let starts: Vec<usize> = std::iter::once(0)
-        .chain(
-            line_feeds
-                .zip(picks.iter().cycle())
-                .filter(|&(_, &pick)| pick)
-                .map(|(at, _)| at + 1),
-        )
-        .filter(|&at| at == 0 || at < body.len())
-        .collect();
+    let starts = pieces::picked_starts(body, picks);
     // A fixed time for lines without one, which the two would read apart.
     let options = options.with_parse_options(
         options
